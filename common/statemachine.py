@@ -1,0 +1,40 @@
+"""One transition routine shared by every state machine (entry, media asset, round)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models, transaction
+
+from common import audit
+from common.errors import InvalidTransition
+
+
+def transition(
+    *,
+    model: type[models.Model],
+    pk: Any,
+    to: str,
+    table: Mapping[str, frozenset[str]],
+    actor: Any = None,
+    field: str = "state",
+    **changes: Any,
+) -> models.Model:
+    """Lock the row, check ``table[current]`` allows ``to``, save it with ``changes`` and
+    write a state-change audit row. Raises InvalidTransition when the table forbids it."""
+    with transaction.atomic():
+        obj = model.objects.select_for_update().get(pk=pk)
+        current = getattr(obj, field)
+        if to not in table.get(current, frozenset()):
+            raise InvalidTransition(code="invalid_transition", current=current, to=to)
+        setattr(obj, field, to)
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        obj.save(update_fields=[field, *changes.keys(), *_auto_now_fields(obj)])
+        audit.record(actor=actor, action="state_change", obj=obj, **{"from": current, "to": to})
+    return obj
+
+
+def _auto_now_fields(obj: models.Model) -> list[str]:
+    return [f.name for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]

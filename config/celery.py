@@ -1,0 +1,11 @@
+"""The Celery application. Workers run: celery -A config worker -Q default,media."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("vrijwilligersprijzen")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

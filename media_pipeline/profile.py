@@ -1,0 +1,197 @@
+"""What a probe says about a file, the rules an upload must meet, and the preview profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from media_pipeline.ffmpeg import safe_input_args
+
+# Bump when the preview/poster recipe changes so organisers can reprocess older assets.
+PROCESSING_VERSION = 1
+
+MAX_LONG_SIDE = 4096
+MAX_FPS = 120
+PREVIEW_SHORT_SIDE = 720
+PREVIEW_MAX_FPS = 30
+
+REJECTIONS = {
+    "not_a_video": _("This file is not a video. Upload an MP4, MOV, WebM or AVI file."),
+    "unreadable": _("We could not read this video. It may be damaged or incomplete."),
+    "no_video_stream": _("This file has no picture. Upload a video, not only sound."),
+    "too_long": _("The video is too long. The maximum is %(limit)s minutes."),
+    "too_large_dimensions": _("The picture is too large. The longest side may be 4096 pixels."),
+    "too_many_fps": _("The frame rate is too high. The maximum is 120 frames per second."),
+}
+
+
+class Rejected(Exception):
+    """The upload breaks a rule the entrant can fix. ``code`` is a key of REJECTIONS."""
+
+    def __init__(self, code: str, **params) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        return (
+            str(REJECTIONS[self.code]) % self.params if self.params else str(REJECTIONS[self.code])
+        )
+
+
+@dataclass(frozen=True)
+class VideoFacts:
+    duration: Decimal
+    width: int  # display width (rotation applied)
+    height: int
+    fps: Fraction
+    video_codec: str
+    has_audio: bool
+
+
+def _rotation(stream: dict) -> int:
+    for side in stream.get("side_data_list", []):
+        if "rotation" in side:
+            return int(side["rotation"]) % 360
+    return int(stream.get("tags", {}).get("rotate", 0)) % 360
+
+
+def analyse(probe: dict, *, max_duration_seconds: int) -> VideoFacts:
+    """Apply the rules to ffprobe's JSON. Raises Rejected with a code and a Dutch message."""
+    streams = probe.get("streams", [])
+    videos = [
+        s
+        for s in streams
+        if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")
+    ]
+    if not videos:
+        raise Rejected("no_video_stream")
+    video = videos[0]
+    duration = Decimal(str(probe.get("format", {}).get("duration") or video.get("duration") or 0))
+    if duration <= 0:
+        raise Rejected("unreadable")
+    if duration > max_duration_seconds:
+        raise Rejected("too_long", limit=max_duration_seconds // 60)
+    width, height = int(video.get("width") or 0), int(video.get("height") or 0)
+    if not width or not height:
+        raise Rejected("unreadable")
+    if _rotation(video) in (90, 270):
+        width, height = height, width
+    if max(width, height) > MAX_LONG_SIDE:
+        raise Rejected("too_large_dimensions")
+    fps = _fps(video)
+    if fps > MAX_FPS:
+        raise Rejected("too_many_fps")
+    return VideoFacts(
+        duration=duration.quantize(Decimal("0.001")),
+        width=width,
+        height=height,
+        fps=fps,
+        video_codec=video.get("codec_name", ""),
+        has_audio=any(s.get("codec_type") == "audio" for s in streams),
+    )
+
+
+def _fps(stream: dict) -> Fraction:
+    for key in ("avg_frame_rate", "r_frame_rate"):
+        value = stream.get(key, "0/0")
+        num, _, den = value.partition("/")
+        if den and int(den):
+            return Fraction(int(num), int(den))
+    return Fraction(0)
+
+
+def preview_size(facts: VideoFacts) -> tuple[int, int]:
+    """Short side at most 720 px, never upscaled, both sides even, orientation kept."""
+    short, long_ = sorted((facts.width, facts.height))
+    scale = min(Fraction(1), Fraction(PREVIEW_SHORT_SIDE, short))
+    new_short = int(short * scale) // 2 * 2
+    new_long = round(long_ * scale) // 2 * 2
+    return (new_long, new_short) if facts.width >= facts.height else (new_short, new_long)
+
+
+def preview_args(src: Path, demuxer: str, dst: Path, facts: VideoFacts) -> list[str]:
+    """ffmpeg arguments (without the binary) for the web preview: H.264 High 8-bit 4:2:0,
+    AAC stereo 48 kHz loudness-normalised, 2-second keyframes, no metadata, +faststart."""
+    width, height = preview_size(facts)
+    filters = [f"scale={width}:{height}:flags=bicubic", "format=yuv420p"]
+    if facts.fps > PREVIEW_MAX_FPS:
+        filters.insert(0, f"fps={PREVIEW_MAX_FPS}")
+    args = [
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        *safe_input_args(src, demuxer),
+        "-map",
+        "0:v:0",
+        "-map",
+        "0:a:0?",
+        "-vf",
+        ",".join(filters),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "23",
+        "-maxrate",
+        "3M",
+        "-bufsize",
+        "6M",
+        "-profile:v",
+        "high",
+        "-level:v",
+        "4.1",
+        "-force_key_frames",
+        "expr:gte(t,n_forced*2)",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "128k",
+        "-ac",
+        "2",
+        "-ar",
+        "48000",
+        "-af",
+        "loudnorm=I=-23:TP=-1:LRA=11",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-movflags",
+        "+faststart",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        f"file:{dst}",
+    ]
+    return args
+
+
+def poster_args(preview: Path, dst: Path, at_seconds: Decimal) -> list[str]:
+    """A JPEG frame from the (upright, SDR) preview."""
+    return [
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-ss",
+        f"{at_seconds:.3f}",
+        *safe_input_args(preview, "mov"),
+        "-frames:v",
+        "1",
+        "-q:v",
+        "3",
+        "-map_metadata",
+        "-1",
+        f"file:{dst}",
+    ]
+
+
+def timeout_for(duration: Decimal) -> float:
+    """Wall-clock limit for one ffmpeg run: generous, but finite."""
+    return 120 + float(duration) * 6

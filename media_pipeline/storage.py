@@ -1,0 +1,97 @@
+"""Object storage: the S3 API through django-storages and boto3.
+
+The bucket is private. Browsers only ever get short-lived presigned URLs, signed for
+``S3_PUBLIC_ENDPOINT_URL`` (the address browsers can reach).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from botocore.config import Config
+from django.conf import settings
+from django.core.files.storage import default_storage
+from storages.backends.s3 import S3Storage
+
+
+def client_config() -> Config:
+    """boto3 settings that work with any S3-compatible server."""
+    return Config(
+        s3={"addressing_style": settings.S3_ADDRESSING_STYLE},
+        signature_version="s3v4",
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        retries={"max_attempts": 5, "mode": "standard"},
+        connect_timeout=5,
+        read_timeout=60,
+    )
+
+
+class MediaStorage(S3Storage):
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("client_config", client_config())
+        super().__init__(**options)
+
+
+def _public_storage() -> MediaStorage:
+    options = dict(settings.STORAGES["default"]["OPTIONS"])
+    options["endpoint_url"] = settings.S3_PUBLIC_ENDPOINT_URL
+    return MediaStorage(**options)
+
+
+def s3_client():
+    """The boto3 client of the default storage (internal endpoint)."""
+    return default_storage.connection.meta.client
+
+
+def bucket_name() -> str:
+    return default_storage.bucket_name
+
+
+def presigned_url(key: str, *, download_name: str | None = None, expires: int | None = None) -> str:
+    """A short-lived GET URL for ``key`` that a browser can use (range requests work).
+    With ``download_name`` the object is served as an attachment under that name."""
+    params = {}
+    if download_name:
+        params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+    return _public_storage().url(
+        key, parameters=params or None, expire=expires or settings.S3_PRESIGNED_TTL
+    )
+
+
+def upload_file(path: Path, key: str, *, content_type: str) -> None:
+    """Upload a local file with boto3's managed (multipart, constant-memory) transfer."""
+    s3_client().upload_file(str(path), bucket_name(), key, ExtraArgs={"ContentType": content_type})
+
+
+def download_file(key: str, path: Path) -> None:
+    """Stream an object to a local file with boto3's managed transfer (constant memory)."""
+    s3_client().download_file(bucket_name(), key, str(path))
+
+
+def delete_object(key: str) -> None:
+    s3_client().delete_object(Bucket=bucket_name(), Key=key)
+
+
+def ensure_bucket() -> None:
+    """Create the bucket if needed and set CORS so browsers can PUT parts and read ETags."""
+    client = s3_client()
+    bucket = bucket_name()
+    existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+    if bucket not in existing:
+        client.create_bucket(Bucket=bucket)
+    client.put_bucket_cors(
+        Bucket=bucket,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedOrigins": settings.S3_CORS_ORIGINS,
+                    "AllowedMethods": ["GET", "HEAD", "PUT"],
+                    "AllowedHeaders": ["*"],
+                    "ExposeHeaders": ["ETag"],
+                    "MaxAgeSeconds": 3600,
+                }
+            ]
+        },
+    )

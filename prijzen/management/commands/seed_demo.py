@@ -1,0 +1,188 @@
+"""Demo data: the 2021 edition, its categories and rubric, demo accounts and a few entries
+whose vlogs are generated with ffmpeg and processed by the real pipeline. Runs once: when the
+edition exists already it does nothing, so `make run` keeps your data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from common.enums import Role
+from common.models import User
+from jury.enums import RoundKind
+from jury.models import Criterion, Round
+from media_pipeline.clips import generate_clip
+from media_pipeline.services import create_asset_from_file
+from prijzen import services
+from prijzen.models import Category, Edition, Initiative
+
+AMS = ZoneInfo("Europe/Amsterdam")
+DEMO_PASSWORD = "demo-wachtwoord"
+EDITION_SLUG = "nvp-2021"
+
+ACCOUNTS = [
+    ("organisator@demo.vrijwilligersprijzen.nl", "Olga Organisator", Role.ORGANISER),
+    ("jurylid1@demo.vrijwilligersprijzen.nl", "Jan Jurylid", Role.JUROR),
+    ("jurylid2@demo.vrijwilligersprijzen.nl", "Jamila Jurylid", Role.JUROR),
+    ("inzender1@demo.vrijwilligersprijzen.nl", "Ingrid Inzender", Role.ENTRANT),
+    ("inzender2@demo.vrijwilligersprijzen.nl", "Ivo Inzender", Role.ENTRANT),
+]
+
+CRITERIA = [
+    (
+        "Verbindt",
+        "Connects",
+        "Brengt het initiatief mensen samen die elkaar anders niet ontmoeten?",
+    ),
+    ("Verrast", "Surprises", "Is de aanpak nieuw of onverwacht?"),
+    (
+        "Waardering voor eigen vrijwilligers",
+        "Appreciation of own volunteers",
+        "Hoe laat het initiatief zijn vrijwilligers merken dat ze gewaardeerd worden?",
+    ),
+    (
+        "Draagt bij aan een zorgzame samenleving",
+        "Contributes to a caring society",
+        "Maakt het initiatief de buurt of de samenleving zorgzamer?",
+    ),
+    ("Duurzaam", "Lasting", "Kan het initiatief lang doorgaan, ook als mensen wisselen?"),
+    (
+        "Nieuwe gezichten welkom",
+        "Welcoming new faces",
+        "Hoe vindt, verwelkomt en begeleidt het initiatief nieuwe vrijwilligers?",
+    ),
+]
+
+ENTRIES = [
+    # owner index, initiative, municipality, province, category, title, portrait
+    (
+        3,
+        "Buurtkamer De Linde",
+        "Zwijndrecht",
+        "Zuid-Holland",
+        "lokaal",
+        "Koffie en een warm welkom",
+        False,
+    ),
+    (
+        4,
+        "Voedselbank Vrijwilligers Noord",
+        "Groningen",
+        "Groningen",
+        "landelijk",
+        "Je eerste dag bij ons",
+        True,
+    ),
+]
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=AMS)
+
+
+class Command(BaseCommand):
+    help = "Load the demo edition, accounts and entries (once)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never loaded in production.")
+        if Edition.objects.filter(slug=EDITION_SLUG).exists():
+            self.stdout.write("Demo data is already there.")
+            return
+        users = self._accounts()
+        with transaction.atomic():
+            edition = Edition.objects.create(
+                name="Nationale Vrijwilligersprijzen 2021",
+                slug=EDITION_SLUG,
+                year=2021,
+                theme="Nieuwe gezichten",
+                question="Wat doen jullie om nieuwe vrijwilligers zich welkom te laten voelen?",
+                entries_open_at=at(2021, 1, 1, 0, 0),
+                entries_close_at=at(2021, 3, 28, 23, 59),
+                ceremony_at=at(2021, 6, 10, 20, 0),
+            )
+            categories = {
+                slug: Category.objects.create(
+                    edition=edition, slug=slug, name=name, description=description, position=i
+                )
+                for i, (slug, name, description) in enumerate(
+                    [
+                        (
+                            "lokaal",
+                            "Lokaal",
+                            "Lokale vrijwilligersinitiatieven, projecten en organisaties.",
+                        ),
+                        ("landelijk", "Landelijk", "Landelijke vrijwilligersorganisaties."),
+                    ]
+                )
+            }
+            final = Round.objects.create(
+                edition=edition,
+                kind=RoundKind.FINAL,
+                name="Juryronde 2021",
+                opens_at=at(2021, 4, 6, 9, 0),
+                closes_at=at(2021, 5, 14, 17, 0),
+            )
+            for i, (nl, en, description) in enumerate(CRITERIA):
+                Criterion.objects.create(
+                    round=final,
+                    position=i,
+                    name_nl=nl,
+                    name_en=en,
+                    description=description,
+                    weight=Decimal("2") if i == len(CRITERIA) - 1 else Decimal("1"),
+                )
+        with tempfile.TemporaryDirectory() as tmp:
+            for owner_i, name, municipality, province, category, title, portrait in ENTRIES:
+                owner = users[owner_i]
+                initiative = Initiative.objects.create(
+                    owner=owner,
+                    name=name,
+                    municipality=municipality,
+                    province=province,
+                    contact_name=owner.name,
+                    description=f"{name} is een vrijwilligersinitiatief in {municipality}.",
+                )
+                clip = generate_clip(
+                    Path(tmp) / f"{initiative.pk}.mp4",
+                    seconds=6,
+                    width=360 if portrait else 640,
+                    height=640 if portrait else 360,
+                )
+                asset = create_asset_from_file(
+                    owner=owner,
+                    path=clip,
+                    filename="vlog.mp4",
+                    max_duration_seconds=edition.max_duration_seconds,
+                )
+                entry = services.create_entry(
+                    initiative=initiative,
+                    category=categories[category],
+                    title=title,
+                    summary=f"Zo maken wij bij {name} nieuwe vrijwilligers welkom.",
+                    answer="Iedere nieuwe vrijwilliger krijgt een maatje, een rondleiding en koffie.",
+                    vlog=asset,
+                )
+                services.submit_entry(entry=entry, actor=owner)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded; the vlogs are being processed."))
+
+    def _accounts(self) -> list[User]:
+        users = []
+        for email, name, role in ACCOUNTS:
+            user = User.objects.filter(email=email).first() or User.objects.create_user(
+                email,
+                DEMO_PASSWORD,
+                name=name,
+                role=role,
+                is_staff=role == Role.ORGANISER,
+                is_superuser=role == Role.ORGANISER,
+            )
+            users.append(user)
+        return users

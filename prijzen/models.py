@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.models import TimeStampedModel
+from prijzen.enums import EntryState
+
+
+class Edition(TimeStampedModel):
+    """One yearly edition of the prize, e.g. 'Nationale Vrijwilligersprijzen 2021'."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    question = models.TextField(_("question for entrants"), blank=True)
+    entries_open_at = models.DateTimeField(_("entries open"))
+    entries_close_at = models.DateTimeField(_("entries close"))
+    ceremony_at = models.DateTimeField(_("ceremony"), null=True, blank=True)
+    max_upload_bytes = models.BigIntegerField(_("maximum vlog size (bytes)"), default=2 * 1024**3)
+    max_duration_seconds = models.PositiveIntegerField(_("maximum vlog duration (s)"), default=300)
+    entries_per_initiative = models.PositiveSmallIntegerField(
+        _("entries per initiative"), default=1
+    )
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        ordering = ["-year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(entries_close_at__gt=models.F("entries_open_at")),
+                name="edition_window_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.entries_open_at <= at < self.entries_close_at
+
+
+class Category(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="categories")
+    slug = models.SlugField(_("short name"))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["edition", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="category_unique_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Initiative(TimeStampedModel):
+    """A local volunteer initiative, project or organisation that enters."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="initiatives"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    municipality = models.CharField(_("municipality"), max_length=100)
+    province = models.CharField(_("province"), max_length=50)
+    contact_name = models.CharField(_("contact person"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Entry(TimeStampedModel):
+    """An entry (inzending): an initiative's vlog and texts for one edition and category."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="entries")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
+    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="entries")
+    number = models.PositiveIntegerField(_("entry number"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.TextField(_("short description"), max_length=500, blank=True)
+    answer = models.TextField(_("answer to the question"), max_length=3000, blank=True)
+    vlog = models.ForeignKey(
+        "media_pipeline.MediaAsset",
+        verbose_name=_("vlog"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=EntryState.choices, default=EntryState.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["edition", "number", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "number"], name="entry_unique_number_per_edition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

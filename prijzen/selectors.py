@@ -1,0 +1,25 @@
+"""Who may see which editions and entries: the one place that decides."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from media_pipeline.models import Rendition
+from prijzen.models import Edition, Entry
+
+
+def editions() -> QuerySet[Edition]:
+    return Edition.objects.prefetch_related("categories").order_by("-year", "name")
+
+
+def entries_visible_to(user) -> QuerySet[Entry]:
+    """Organisers see every entry; entrants their own initiatives' entries; others nothing
+    (jurors get their assigned entries when the jury module assigns them)."""
+    qs = Entry.objects.select_related("edition", "category", "initiative", "vlog").prefetch_related(
+        Prefetch("vlog__renditions", queryset=Rendition.objects.all())
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_organiser:
+        return qs
+    return qs.filter(initiative__owner=user)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from prijzen import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("inzendingen/", views.entry_list, name="entry-list"),
+    path("inzendingen/<int:pk>/", views.entry_detail, name="entry-detail"),
+    path("inzendingen/<int:pk>/vlog-status/", views.entry_vlog_status, name="entry-vlog-status"),
+]
