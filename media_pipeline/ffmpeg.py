@@ -114,15 +114,17 @@ def run(
     stdout is returned (or streamed line by line to ``on_progress_line``); stderr is kept in a
     temporary file and its tail returned for the job log."""
     started = time.monotonic()
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
+    with (
+        tempfile.TemporaryFile() as err,
+        subprocess.Popen(
             args,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=err,
             start_new_session=True,
             text=True,
-        )
+        ) as proc,
+    ):
         try:
             if on_progress_line is None:
                 stdout, _ = proc.communicate(timeout=timeout)
@@ -148,7 +150,6 @@ def run(
 
 def _stream(proc: subprocess.Popen, *, timeout: float, started: float, sink) -> str:
     assert proc.stdout is not None
-    os.set_blocking(proc.stdout.fileno(), True)
     for line in proc.stdout:
         sink(line.strip())
         if time.monotonic() - started > timeout:

@@ -23,10 +23,20 @@ REJECTIONS = {
     "not_a_video": _("This file is not a video. Upload an MP4, MOV, WebM or AVI file."),
     "unreadable": _("We could not read this video. It may be damaged or incomplete."),
     "no_video_stream": _("This file has no picture. Upload a video, not only sound."),
-    "too_long": _("The video is too long. The maximum is %(limit)s minutes."),
-    "too_large_dimensions": _("The picture is too large. The longest side may be 4096 pixels."),
-    "too_many_fps": _("The frame rate is too high. The maximum is 120 frames per second."),
+    "too_long": _(
+        "The video is too long (%(duration)s). The maximum is %(limit)s (minutes:seconds)."
+    ),
+    "too_large_dimensions": _(
+        "The picture is too large. The longest side may be %(limit)s pixels."
+    ),
+    "too_many_fps": _("The frame rate is too high. The maximum is %(limit)s frames per second."),
 }
+
+
+def minutes_seconds(seconds) -> str:
+    """127 → '2:07'."""
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 class Rejected(Exception):
@@ -76,17 +86,21 @@ def analyse(probe: dict, *, max_duration_seconds: int) -> VideoFacts:
     if duration <= 0:
         raise Rejected("unreadable")
     if duration > max_duration_seconds:
-        raise Rejected("too_long", limit=max_duration_seconds // 60)
+        raise Rejected(
+            "too_long",
+            duration=minutes_seconds(duration),
+            limit=minutes_seconds(max_duration_seconds),
+        )
     width, height = int(video.get("width") or 0), int(video.get("height") or 0)
     if not width or not height:
         raise Rejected("unreadable")
     if _rotation(video) in (90, 270):
         width, height = height, width
     if max(width, height) > MAX_LONG_SIDE:
-        raise Rejected("too_large_dimensions")
+        raise Rejected("too_large_dimensions", limit=MAX_LONG_SIDE)
     fps = _fps(video)
     if fps > MAX_FPS:
-        raise Rejected("too_many_fps")
+        raise Rejected("too_many_fps", limit=MAX_FPS)
     return VideoFacts(
         duration=duration.quantize(Decimal("0.001")),
         width=width,

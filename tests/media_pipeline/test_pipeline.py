@@ -1,0 +1,145 @@
+"""The thin slice through the real parts: an object in SeaweedFS, a real Celery worker that
+runs ffprobe and ffmpeg on it, and renditions written back to the bucket."""
+
+import json
+
+import pytest
+
+from media_pipeline import ffmpeg, storage
+from media_pipeline.clips import generate_clip
+from media_pipeline.enums import AssetState, RenditionKind
+from media_pipeline.models import MediaAsset
+from media_pipeline.services import create_asset_from_file, process_asset
+from tests.conftest import wait_for
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.storage, pytest.mark.media]
+
+
+def _wait_final(asset_id: int, timeout: float = 120) -> MediaAsset:
+    def final():
+        asset = MediaAsset.objects.get(pk=asset_id)
+        return asset if asset.is_final else None
+
+    return wait_for(final, timeout=timeout, message="the worker did not finish the asset")
+
+
+def _stream(probe: dict, kind: str) -> dict:
+    return next(s for s in probe["streams"] if s["codec_type"] == kind)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_uploaded_clip_is_processed_by_a_real_worker(celery_worker, tmp_path):
+    owner = UserFactory()
+    clip = generate_clip(tmp_path / "vlog.mov", seconds=3, width=1280, height=720, fps=50)
+
+    asset = create_asset_from_file(owner=owner, path=clip, filename="Mijn vlog.mov")
+    asset = _wait_final(asset.pk)
+
+    assert asset.state == AssetState.READY, celery_worker.log()[-2000:]
+    assert (asset.width, asset.height, asset.progress) == (1280, 720, 100)
+    preview = asset.renditions.get(kind=RenditionKind.PREVIEW)
+    poster = asset.renditions.get(kind=RenditionKind.POSTER)
+    assert (preview.width, preview.height, preview.content_type) == (1280, 720, "video/mp4")
+    assert poster.content_type == "image/jpeg"
+    local = tmp_path / "preview.mp4"
+    storage.download_file(preview.key, local)
+    probe = ffmpeg.probe(local, "mov")
+    video, audio = _stream(probe, "video"), _stream(probe, "audio")
+    assert (video["codec_name"], video["pix_fmt"], video["profile"]) == ("h264", "yuv420p", "High")
+    assert video["avg_frame_rate"] == "30/1"  # 50 fps capped at 30
+    assert (audio["codec_name"], audio["channels"], audio["sample_rate"]) == ("aac", 2, "48000")
+    assert abs(float(probe["format"]["duration"]) - 3.0) < 0.2
+    # Original kept; outputs readable in the bucket.
+    head = storage.s3_client().head_object(Bucket=storage.bucket_name(), Key=asset.original_key)
+    assert head["ContentLength"] == clip.stat().st_size
+    assert (
+        storage.s3_client().head_object(Bucket=storage.bucket_name(), Key=poster.key)["ContentType"]
+        == "image/jpeg"
+    )
+
+
+def _stored_asset(path) -> MediaAsset:
+    """An uploaded asset whose processing is not queued: the test calls the service itself
+    (and, the test transaction being uncommitted, a running worker cannot see it)."""
+    asset = MediaAsset(owner=UserFactory(), state=AssetState.UPLOADED, original_filename=path.name)
+    asset.original_key = f"originals/{asset.uid}"
+    storage.upload_file(path, asset.original_key, content_type="application/octet-stream")
+    asset.save()
+    return asset
+
+
+@pytest.mark.django_db
+def test_processing_twice_does_no_harm(s3_server, tmp_path):
+    clip = generate_clip(tmp_path / "vlog.mp4", seconds=1, width=320, height=240, audio=False)
+    asset = _stored_asset(clip)
+
+    first = process_asset(asset_id=asset.pk)
+    second = process_asset(asset_id=asset.pk)
+
+    assert first.state == AssetState.READY
+    assert second is None
+    assert asset.renditions.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "code", "message"),
+    [
+        (b"Dit is gewoon tekst, geen video." * 10, "not_a_video",
+         "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI."),
+        (b"", "unreadable",
+         "We kunnen deze video niet lezen. Misschien is het bestand kapot of niet compleet."),
+        (b"\x00\x00\x00\x20ftypisom" + b"\x00" * 200, "unreadable",
+         "We kunnen deze video niet lezen. Misschien is het bestand kapot of niet compleet."),
+    ],
+)  # fmt: skip
+def test_bad_files_are_rejected_with_a_dutch_reason(s3_server, tmp_path, content, code, message):
+    path = tmp_path / "vlog.mp4"
+    path.write_bytes(content)
+    asset = _stored_asset(path)
+
+    result = process_asset(asset_id=asset.pk)
+
+    assert (result.state, result.error_code, result.error_message) == (
+        AssetState.REJECTED, code, message,
+    )  # fmt: skip
+    assert result.renditions.count() == 0
+
+
+@pytest.mark.django_db
+def test_playlist_dressed_as_video_is_rejected_without_network_access(s3_server, tmp_path):
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    connections = []
+
+    def accept():
+        while not stop.is_set():
+            try:
+                connections.append(listener.accept())
+            except OSError:
+                continue
+
+    stop = threading.Event()
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    playlist = f"#EXTM3U\n#EXTINF:10,\nhttp://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n"
+    path = tmp_path / "vlog.mp4"
+    path.write_text(playlist)
+    asset = _stored_asset(path)
+
+    result = process_asset(asset_id=asset.pk)
+    stop.set()
+    thread.join()
+    listener.close()
+
+    assert (result.state, result.error_code) == (AssetState.REJECTED, "not_a_video")
+    assert connections == []
+    assert json.dumps(result.probe) == "{}"
