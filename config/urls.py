@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from common import views as common_views
 from common.forms import EmailAuthenticationForm
+
+admin.site.site_header = _("Volunteer prizes: management")
+admin.site.site_title = _("Volunteer prizes")
+admin.site.index_title = _("Management")
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),

@@ -31,6 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class OrganiserFactory(UserFactory):
     role = Role.ORGANISER
     is_staff = True
+    is_superuser = True
 
 
 class EditionFactory(factory.django.DjangoModelFactory):

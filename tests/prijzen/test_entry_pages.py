@@ -1,0 +1,130 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from media_pipeline.enums import AssetState
+from media_pipeline.models import MediaAsset
+from tests.factories import PASSWORD, EntryFactory, InitiativeFactory, OrganiserFactory, UserFactory
+
+
+@pytest.fixture
+def two_entrants():
+    a, b = UserFactory(), UserFactory()
+    entry_a = EntryFactory(initiative=InitiativeFactory(owner=a), title="Koffie bij Anna")
+    entry_b = EntryFactory(initiative=InitiativeFactory(owner=b), title="Thee bij Bram")
+    return a, b, entry_a, entry_b
+
+
+def _titles(response) -> list[str]:
+    return [entry.title for entry in response.context["entries"]]
+
+
+@pytest.mark.django_db
+def test_entrant_sees_only_own_entries(client, two_entrants):
+    a, _b, _entry_a, _entry_b = two_entrants
+    client.force_login(a)
+
+    response = client.get("/inzendingen/")
+
+    assert response.status_code == 200
+    assert _titles(response) == ["Koffie bij Anna"]
+    assert "Thee bij Bram" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_organiser_sees_every_entry(client, two_entrants):
+    client.force_login(OrganiserFactory())
+
+    response = client.get("/inzendingen/")
+
+    assert sorted(_titles(response)) == ["Koffie bij Anna", "Thee bij Bram"]
+
+
+@pytest.mark.django_db
+def test_juror_sees_no_entries_before_assignment(client, two_entrants):
+    client.force_login(UserFactory(role="juror"))
+
+    response = client.get("/inzendingen/")
+
+    assert _titles(response) == []
+    assert "Er zijn nog geen inzendingen." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_sign_in(client, two_entrants):
+    response = client.get("/inzendingen/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/inloggen/?next=/inzendingen/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("suffix", ["", "vlog-status/"])
+def test_someone_elses_entry_is_404(client, two_entrants, suffix):
+    a, _b, _entry_a, entry_b = two_entrants
+    client.force_login(a)
+
+    response = client.get(f"/inzendingen/{entry_b.pk}/{suffix}")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_vlog_status_reports_state_progress_and_dutch_label(client, two_entrants):
+    a, _b, entry_a, _entry_b = two_entrants
+    entry_a.vlog = MediaAsset.objects.create(
+        owner=a, original_key="originals/x", state=AssetState.PROCESSING, progress=42
+    )
+    entry_a.save()
+    client.force_login(a)
+
+    response = client.get(f"/inzendingen/{entry_a.pk}/vlog-status/")
+
+    assert response.json() == {
+        "state": "processing", "label": "Wordt omgezet", "progress": 42, "message": "",
+        "final": False,
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_entry_list_query_count_does_not_grow(client, count):
+    organiser = OrganiserFactory()
+    for _ in range(count):
+        entry = EntryFactory()
+        entry.vlog = MediaAsset.objects.create(
+            owner=entry.initiative.owner, original_key=f"originals/{entry.pk}"
+        )
+        entry.save()
+    client.force_login(organiser)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/inzendingen/")
+
+    assert len(response.context["entries"]) == count
+    # session + user + entries (with joins) + vlog renditions prefetch
+    assert len(queries) == 4, [q["sql"] for q in queries]
+
+
+@pytest.mark.django_db
+def test_sign_in_with_email_and_password(client):
+    user = UserFactory(email="inzender@example.org")
+
+    response = client.post("/inloggen/", {"username": "Inzender@Example.org", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_sign_in_with_wrong_password_shows_dutch_error(client):
+    UserFactory(email="inzender@example.org")
+
+    response = client.post("/inloggen/", {"username": "inzender@example.org", "password": "fout"})
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert (
+        "Het e-mailadres of het wachtwoord klopt niet. Probeer het opnieuw."
+        in response.content.decode()
+    )
