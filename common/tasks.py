@@ -3,6 +3,7 @@ from __future__ import annotations
 import socket
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.utils import timezone
 
 from common.models import WorkerHeartbeat
@@ -14,3 +15,9 @@ def worker_heartbeat() -> None:
     WorkerHeartbeat.objects.update_or_create(
         hostname=socket.gethostname(), defaults={"last_seen": timezone.now()}
     )
+
+
+@worker_ready.connect
+def _first_heartbeat(**kwargs) -> None:
+    """Beat's first run comes one interval after start; report a new worker at once."""
+    worker_heartbeat.delay()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from media_pipeline import storage
 from media_pipeline.seaweedfs import EmbeddedS3
@@ -109,6 +110,18 @@ class Command(BaseCommand):
             ],
             var / "logs" / "web.log",
         )
+        self._wait_for_web(bind)
+
+    def _wait_for_web(self, bind: str, timeout: float = 60) -> None:
+        host, _, port = bind.rpartition(":")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((host or "127.0.0.1", int(port)), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError(f"The web server did not start; see {settings.VAR_DIR / 'logs'}")
 
     def _spawn(self, name: str, args: list[str], log_path: Path) -> None:
         log = open(log_path, "ab")  # noqa: SIM115 (inherited by the child)
