@@ -128,3 +128,15 @@ def test_sign_in_with_wrong_password_shows_dutch_error(client):
         "Het e-mailadres of het wachtwoord klopt niet. Probeer het opnieuw."
         in response.content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_sign_out_needs_post_and_ends_the_session(client):
+    client.force_login(UserFactory())
+
+    assert client.get("/uitloggen/").status_code == 405
+    response = client.post("/uitloggen/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
