@@ -60,20 +60,10 @@ def test_uploaded_clip_is_processed_by_a_real_worker(celery_worker, tmp_path):
     )
 
 
-def _stored_asset(path) -> MediaAsset:
-    """An uploaded asset whose processing is not queued: the test calls the service itself
-    (and, the test transaction being uncommitted, a running worker cannot see it)."""
-    asset = MediaAsset(owner=UserFactory(), state=AssetState.UPLOADED, original_filename=path.name)
-    asset.original_key = f"originals/{asset.uid}"
-    storage.upload_file(path, asset.original_key, content_type="application/octet-stream")
-    asset.save()
-    return asset
-
-
 @pytest.mark.django_db
-def test_processing_twice_does_no_harm(s3_server, tmp_path):
+def test_processing_twice_does_no_harm(stored_asset, tmp_path):
     clip = generate_clip(tmp_path / "vlog.mp4", seconds=1, width=320, height=240, audio=False)
-    asset = _stored_asset(clip)
+    asset = stored_asset(clip)
 
     first = process_asset(asset_id=asset.pk)
     second = process_asset(asset_id=asset.pk)
@@ -95,10 +85,10 @@ def test_processing_twice_does_no_harm(s3_server, tmp_path):
          "We kunnen deze video niet lezen. Misschien is het bestand kapot of niet compleet."),
     ],
 )  # fmt: skip
-def test_bad_files_are_rejected_with_a_dutch_reason(s3_server, tmp_path, content, code, message):
+def test_bad_files_are_rejected_with_a_dutch_reason(stored_asset, tmp_path, content, code, message):
     path = tmp_path / "vlog.mp4"
     path.write_bytes(content)
-    asset = _stored_asset(path)
+    asset = stored_asset(path)
 
     result = process_asset(asset_id=asset.pk)
 
@@ -109,7 +99,7 @@ def test_bad_files_are_rejected_with_a_dutch_reason(s3_server, tmp_path, content
 
 
 @pytest.mark.django_db
-def test_playlist_dressed_as_video_is_rejected_without_network_access(s3_server, tmp_path):
+def test_playlist_dressed_as_video_is_rejected_without_network_access(stored_asset, tmp_path):
     import socket
     import threading
 
@@ -133,7 +123,7 @@ def test_playlist_dressed_as_video_is_rejected_without_network_access(s3_server,
     playlist = f"#EXTM3U\n#EXTINF:10,\nhttp://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n"
     path = tmp_path / "vlog.mp4"
     path.write_text(playlist)
-    asset = _stored_asset(path)
+    asset = stored_asset(path)
 
     result = process_asset(asset_id=asset.pk)
     stop.set()
