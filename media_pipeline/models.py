@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
-from media_pipeline.enums import FINAL_STATES, AssetState, RenditionKind
+from media_pipeline.enums import FINAL_STATES, AssetState, JobKind, JobStatus, RenditionKind
 
 
 class MediaAsset(TimeStampedModel):
@@ -39,6 +39,12 @@ class MediaAsset(TimeStampedModel):
     processing_version = models.PositiveSmallIntegerField(_("processing version"), default=0)
     ffmpeg_version = models.CharField(_("ffmpeg version"), max_length=200, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    # The processing lease: a worker owns the asset while lease_expires_at is in the future.
+    # Every claim raises lease_token (the fencing token); writes check it, so a worker that
+    # lost its lease can never overwrite the work of the one that took over.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    lease_token = models.PositiveIntegerField(_("fencing token"), default=0)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("media file")
@@ -85,3 +91,36 @@ class Rendition(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.asset} ({self.kind})"
+
+
+class MediaJob(TimeStampedModel):
+    """One step of processing an asset (probe, preview, poster): what ran, where, how it went."""
+
+    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(_("kind"), max_length=20, choices=JobKind.choices)
+    processing_version = models.PositiveSmallIntegerField(_("processing version"))
+    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    fencing_token = models.PositiveIntegerField(_("fencing token"), default=0)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    worker_host = models.CharField(_("worker"), max_length=255, blank=True)
+    ffmpeg_version = models.CharField(_("ffmpeg version"), max_length=200, blank=True)
+    command = models.JSONField(_("command"), default=list, blank=True)
+    log_tail = models.TextField(_("log (end)"), blank=True)
+    error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("processing step")
+        verbose_name_plural = _("processing steps")
+        ordering = ["asset", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asset", "kind", "processing_version"], name="mediajob_unique_step"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} {self.kind} ({self.status})"

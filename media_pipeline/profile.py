@@ -18,6 +18,15 @@ MAX_LONG_SIDE = 4096
 MAX_FPS = 120
 PREVIEW_SHORT_SIDE = 720
 PREVIEW_MAX_FPS = 30
+HDR_TRANSFERS = {"arib-std-b67", "smpte2084"}  # HLG, PQ
+# Scale first (cheap at the smaller size), then tone-map to SDR BT.709 in linear light.
+TONEMAP_FILTERS = [
+    "zscale=t=linear:npl=100",
+    "format=gbrpf32le",
+    "zscale=p=bt709",
+    "tonemap=tonemap=hable:desat=0",
+    "zscale=t=bt709:m=bt709:r=tv",
+]
 
 REJECTIONS = {
     "not_a_video": _("This file is not a video. Upload an MP4, MOV, WebM or AVI file."),
@@ -62,6 +71,7 @@ class VideoFacts:
     fps: Fraction
     video_codec: str
     has_audio: bool
+    hdr: bool = False  # HLG or PQ transfer: tone-map to SDR BT.709
 
 
 def _rotation(stream: dict) -> int:
@@ -108,6 +118,7 @@ def analyse(probe: dict, *, max_duration_seconds: int) -> VideoFacts:
         fps=fps,
         video_codec=video.get("codec_name", ""),
         has_audio=any(s.get("codec_type") == "audio" for s in streams),
+        hdr=video.get("color_transfer") in HDR_TRANSFERS,
     )
 
 
@@ -133,9 +144,12 @@ def preview_args(src: Path, demuxer: str, dst: Path, facts: VideoFacts) -> list[
     """ffmpeg arguments (without the binary) for the web preview: H.264 High 8-bit 4:2:0,
     AAC stereo 48 kHz loudness-normalised, 2-second keyframes, no metadata, +faststart."""
     width, height = preview_size(facts)
-    filters = [f"scale={width}:{height}:flags=bicubic", "format=yuv420p"]
+    filters = [f"scale={width}:{height}:flags=bicubic"]
     if facts.fps > PREVIEW_MAX_FPS:
         filters.insert(0, f"fps={PREVIEW_MAX_FPS}")
+    if facts.hdr:
+        filters += TONEMAP_FILTERS
+    filters.append("format=yuv420p")
     args = [
         "-hide_banner",
         "-nostdin",
@@ -173,6 +187,12 @@ def preview_args(src: Path, demuxer: str, dst: Path, facts: VideoFacts) -> list[
         "48000",
         "-af",
         "loudnorm=I=-23:TP=-1:LRA=11",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-colorspace",
+        "bt709",
         "-map_metadata",
         "-1",
         "-map_chapters",

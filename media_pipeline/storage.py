@@ -65,9 +65,10 @@ def upload_file(path: Path, key: str, *, content_type: str) -> None:
     s3_client().upload_file(str(path), bucket_name(), key, ExtraArgs={"ContentType": content_type})
 
 
-def download_file(key: str, path: Path) -> None:
-    """Stream an object to a local file with boto3's managed transfer (constant memory)."""
-    s3_client().download_file(bucket_name(), key, str(path))
+def download_file(key: str, path: Path, *, on_bytes=None) -> None:
+    """Stream an object to a local file with boto3's managed transfer (constant memory).
+    ``on_bytes(n)`` is called as chunks arrive (to show progress or renew a lease)."""
+    s3_client().download_file(bucket_name(), key, str(path), Callback=on_bytes)
 
 
 def delete_object(key: str) -> None:

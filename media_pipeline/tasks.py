@@ -23,3 +23,10 @@ def process_asset(self, asset_id: int) -> None:
     asset = services.process_asset(asset_id=asset_id)
     if asset is not None:
         logger.info("asset processed", extra={"asset_id": asset_id, "state": asset.state})
+
+
+@shared_task
+def reconcile_media() -> None:
+    counts = services.reconcile()
+    if any(counts.values()):
+        logger.info("media reconciled", extra=counts)

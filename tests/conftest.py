@@ -98,9 +98,12 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")
 
 
-def start_worker(*, s3: EmbeddedS3, log_path: Path, queue_prefix: str) -> WorkerProcess:
+def start_worker(
+    *, s3: EmbeddedS3, log_path: Path, queue_prefix: str, **extra_env: str
+) -> WorkerProcess:
     env = {
         **os.environ,
+        **extra_env,
         "DATABASE_URL": _test_database_url(),
         "S3_ENDPOINT_URL": s3.endpoint_url,
         "S3_ACCESS_KEY_ID": s3.access_key,
@@ -141,13 +144,14 @@ def queue_prefix(tmp_path_factory):
     if settings.CELERY_BROKER_URL.startswith("filesystem"):
         folder = tmp_path_factory.mktemp("broker")
         os.environ["CELERY_BROKER_DIR"] = str(folder)  # inherited by the test worker
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir()
         conf.broker_transport_options = {
             **conf.broker_transport_options,
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
         }
     yield prefix
     conf.task_default_queue, conf.task_routes, conf.broker_transport_options = old
