@@ -58,9 +58,7 @@ class Rejected(Exception):
 
     @property
     def message(self) -> str:
-        return (
-            str(REJECTIONS[self.code]) % self.params if self.params else str(REJECTIONS[self.code])
-        )
+        return str(REJECTIONS[self.code]) % self.params
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,7 @@ class VideoFacts:
     video_codec: str
     has_audio: bool
     hdr: bool = False  # HLG or PQ transfer: tone-map to SDR BT.709
+    web_ready: bool = False  # plays in every browser as it is: remux instead of converting
 
 
 def _rotation(stream: dict) -> int:
@@ -119,6 +118,33 @@ def analyse(probe: dict, *, max_duration_seconds: int) -> VideoFacts:
         video_codec=video.get("codec_name", ""),
         has_audio=any(s.get("codec_type") == "audio" for s in streams),
         hdr=video.get("color_transfer") in HDR_TRANSFERS,
+        web_ready=_web_ready(probe, video, width, height, fps),
+    )
+
+
+WEB_READY_PROFILES = {"Constrained Baseline", "Baseline", "Main", "High"}
+WEB_READY_MAX_BITRATE = 4_000_000
+
+
+def _web_ready(probe: dict, video: dict, width: int, height: int, fps: Fraction) -> bool:
+    """H.264 8-bit 4:2:0 upright SDR within the preview's size, frame rate and bitrate, with
+    AAC stereo 48 kHz audio or none: a remux with +faststart is all it needs."""
+    audio = next((s for s in probe.get("streams", []) if s.get("codec_type") == "audio"), None)
+    bitrate = int(probe.get("format", {}).get("bit_rate") or 0)
+    return (
+        video.get("codec_name") == "h264"
+        and video.get("pix_fmt") == "yuv420p"
+        and video.get("profile") in WEB_READY_PROFILES
+        and _rotation(video) == 0
+        and video.get("color_transfer") not in HDR_TRANSFERS
+        and min(width, height) <= PREVIEW_SHORT_SIDE
+        and 0 < fps <= PREVIEW_MAX_FPS
+        and 0 < bitrate <= WEB_READY_MAX_BITRATE
+        and (
+            audio is None
+            or (audio.get("codec_name"), audio.get("channels"), audio.get("sample_rate"))
+            == ("aac", 2, "48000")
+        )
     )
 
 
@@ -205,6 +231,29 @@ def preview_args(src: Path, demuxer: str, dst: Path, facts: VideoFacts) -> list[
         f"file:{dst}",
     ]
     return args
+
+
+def remux_args(src: Path, demuxer: str, dst: Path) -> list[str]:
+    """The fast path: copy the streams of a web-ready source into an MP4 with +faststart."""
+    return [
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        *safe_input_args(src, demuxer),
+        "-map",
+        "0:v:0",
+        "-map",
+        "0:a:0?",
+        "-c",
+        "copy",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-movflags",
+        "+faststart",
+        f"file:{dst}",
+    ]
 
 
 def poster_args(preview: Path, dst: Path, at_seconds: Decimal) -> list[str]:

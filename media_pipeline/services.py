@@ -29,6 +29,7 @@ from media_pipeline.profile import (
     analyse,
     poster_args,
     preview_args,
+    remux_args,
     timeout_for,
 )
 
@@ -292,12 +293,19 @@ def _process_claimed(asset: MediaAsset, token: int, scratch: Path) -> MediaAsset
 
     preview = scratch / "preview.mp4"
     with _step(asset, token, JobKind.PREVIEW) as job:
-        _run_step(
-            job,
-            [ffmpeg.ffmpeg_path(), *preview_args(original, demuxer, preview, facts)],
-            timeout=timeout_for(facts.duration),
-            on_progress_line=_progress_writer(asset.pk, token, job.pk, facts.duration),
-        )
+        if facts.web_ready:  # fast path: playable in seconds, nothing to gain by converting
+            _run_step(
+                job,
+                [ffmpeg.ffmpeg_path(), *remux_args(original, demuxer, preview)],
+                timeout=timeout_for(facts.duration),
+            )
+        else:
+            _run_step(
+                job,
+                [ffmpeg.ffmpeg_path(), *preview_args(original, demuxer, preview, facts)],
+                timeout=timeout_for(facts.duration),
+                on_progress_line=_progress_writer(asset.pk, token, job.pk, facts.duration),
+            )
         preview_facts = _check_preview(preview, facts)
     poster = scratch / "poster.jpg"
     with _step(asset, token, JobKind.POSTER) as job:

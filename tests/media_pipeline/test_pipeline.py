@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from media_pipeline import ffmpeg, storage
+from media_pipeline import ffmpeg, services, storage
 from media_pipeline.clips import generate_clip
-from media_pipeline.enums import AssetState, RenditionKind
+from media_pipeline.enums import AssetState, JobKind, RenditionKind
 from media_pipeline.models import MediaAsset
 from media_pipeline.services import create_asset_from_file, process_asset
 from tests.conftest import wait_for
@@ -133,3 +133,31 @@ def test_playlist_dressed_as_video_is_rejected_without_network_access(stored_ass
     assert (result.state, result.error_code) == (AssetState.REJECTED, "not_a_video")
     assert connections == []
     assert json.dumps(result.probe) == "{}"
+
+
+@pytest.mark.django_db
+def test_web_ready_upload_takes_the_remux_fast_path(stored_asset, tmp_path):
+    clip = generate_clip(
+        tmp_path / "klaar.mp4", seconds=2, width=640, height=360,
+        extra_output_args=("-ac", "2", "-ar", "48000", "-profile:v", "high"),
+    )  # fmt: skip
+    asset = stored_asset(clip)
+
+    result = services.process_asset(asset_id=asset.pk)
+
+    assert result.state == AssetState.READY
+    command = result.jobs.get(kind=JobKind.PREVIEW).command
+    assert command[command.index("-c") + 1] == "copy"
+    assert "libx264" not in command
+
+
+@pytest.mark.django_db
+def test_fast_upload_above_the_preview_size_is_converted(stored_asset, tmp_path):
+    clip = generate_clip(tmp_path / "groot.mp4", seconds=1, width=1920, height=1080)
+    asset = stored_asset(clip)
+
+    result = services.process_asset(asset_id=asset.pk)
+
+    command = result.jobs.get(kind=JobKind.PREVIEW).command
+    assert command[command.index("-c:v") + 1] == "libx264"
+    assert result.renditions.get(kind=RenditionKind.PREVIEW).height == 720
