@@ -34,12 +34,20 @@ FINAL_STATES = frozenset({S.READY, S.REJECTED, S.FAILED, S.CANCELLED, S.EXPIRED}
 class RenditionKind(models.TextChoices):
     PREVIEW = "preview", _("Web preview")
     POSTER = "poster", _("Poster image")
+    THUMBNAIL = "thumbnail", _("Thumbnail")
+    STORYBOARD = "storyboard", _("Storyboard")
 
 
 class JobKind(models.TextChoices):
     PROBE = "probe", _("Check")
     PREVIEW = "preview", _("Web preview")
     POSTER = "poster", _("Poster image")
+    THUMBNAIL = "thumbnail", _("Thumbnail")
+    STORYBOARD = "storyboard", _("Storyboard")
+
+
+# A vlog is ready when these outputs are; the others are nice to have and only warn.
+REQUIRED_JOBS = frozenset({JobKind.PROBE, JobKind.PREVIEW, JobKind.POSTER})
 
 
 class JobStatus(models.TextChoices):

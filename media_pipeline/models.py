@@ -39,6 +39,7 @@ class MediaAsset(TimeStampedModel):
     processing_version = models.PositiveSmallIntegerField(_("processing version"), default=0)
     ffmpeg_version = models.CharField(_("ffmpeg version"), max_length=200, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)  # failed optional outputs
     # The processing lease: a worker owns the asset while lease_expires_at is in the future.
     # Every claim raises lease_token (the fencing token); writes check it, so a worker that
     # lost its lease can never overwrite the work of the one that took over.
@@ -81,6 +82,7 @@ class Rendition(TimeStampedModel):
     duration = models.DecimalField(
         _("duration (s)"), max_digits=10, decimal_places=3, null=True, blank=True
     )
+    meta = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("rendition")

@@ -275,6 +275,73 @@ def poster_args(preview: Path, dst: Path, at_seconds: Decimal) -> list[str]:
     ]
 
 
+THUMBNAIL_WIDTH = 320
+STORYBOARD_TILE_WIDTH = 160
+STORYBOARD_COLUMNS = 10
+STORYBOARD_MAX_FRAMES = 100
+
+
+def thumbnail_args(poster: Path, dst: Path) -> list[str]:
+    """A small JPEG of the poster for lists."""
+    return [
+        "-hide_banner", "-nostdin", "-y", *safe_input_args(poster, "image2"),
+        "-vf", f"scale={THUMBNAIL_WIDTH}:-2", "-q:v", "4", f"file:{dst}",
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    interval: Decimal  # seconds between frames
+    frames: int
+    tile_width: int
+    tile_height: int
+    columns: int = STORYBOARD_COLUMNS
+
+    @property
+    def rows(self) -> int:
+        return -(-self.frames // self.columns)
+
+
+def storyboard_plan(facts: VideoFacts) -> Storyboard:
+    """One frame every 2 s, or fewer for long videos (at most 100 frames)."""
+    interval = max(Decimal(2), (facts.duration / STORYBOARD_MAX_FRAMES).quantize(Decimal("0.1")))
+    frames = max(1, int(facts.duration // interval))
+    tile_height = round(STORYBOARD_TILE_WIDTH * facts.height / facts.width / 2) * 2
+    return Storyboard(interval, frames, STORYBOARD_TILE_WIDTH, tile_height)
+
+
+def storyboard_args(preview: Path, dst: Path, plan: Storyboard) -> list[str]:
+    """A sprite sheet of frames from the preview, ``plan.columns`` per row."""
+    video_filter = (
+        f"fps=1/{plan.interval},scale={plan.tile_width}:{plan.tile_height},"
+        f"tile={plan.columns}x{plan.rows}"
+    )
+    return [
+        "-hide_banner", "-nostdin", "-y", *safe_input_args(preview, "mov"),
+        "-vf", video_filter, "-frames:v", "1", "-q:v", "5", f"file:{dst}",
+    ]  # fmt: skip
+
+
+def storyboard_vtt(plan: Storyboard, sprite_url: str) -> str:
+    """The WebVTT index: one cue per frame pointing at its tile in the sprite."""
+    lines = ["WEBVTT", ""]
+    for i in range(plan.frames):
+        start, end = plan.interval * i, plan.interval * (i + 1)
+        x, y = (i % plan.columns) * plan.tile_width, (i // plan.columns) * plan.tile_height
+        lines += [
+            f"{_vtt_time(start)} --> {_vtt_time(end)}",
+            f"{sprite_url}#xywh={x},{y},{plan.tile_width},{plan.tile_height}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _vtt_time(seconds: Decimal) -> str:
+    millis = int(seconds * 1000)
+    hours, minutes = millis // 3_600_000, millis // 60_000 % 60
+    return f"{hours:02d}:{minutes:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
+
+
 def timeout_for(duration: Decimal) -> float:
     """Wall-clock limit for one ffmpeg run: generous, but finite."""
     return 120 + float(duration) * 6

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import socket
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -19,36 +12,11 @@ from django.utils import timezone
 
 from common import statemachine
 from common.errors import InvalidTransition
-from media_pipeline import ffmpeg, storage
-from media_pipeline.enums import ASSET_TRANSITIONS, AssetState, JobKind, JobStatus, RenditionKind
-from media_pipeline.models import MediaAsset, MediaJob, Rendition
-from media_pipeline.profile import (
-    PROCESSING_VERSION,
-    Rejected,
-    VideoFacts,
-    analyse,
-    poster_args,
-    preview_args,
-    remux_args,
-    timeout_for,
-)
+from media_pipeline import storage
+from media_pipeline.enums import ASSET_TRANSITIONS, AssetState
+from media_pipeline.models import MediaAsset
 
 logger = logging.getLogger(__name__)
-
-PROGRESS_WRITE_SECONDS = 2.0
-MAX_ATTEMPTS = 3
-
-
-class TransientError(Exception):
-    """Our side failed in a way a retry may fix (storage unreachable, worker killed)."""
-
-
-class LeaseLost(Exception):
-    """Another worker took the asset over (our lease expired): stop without writing."""
-
-
-def _lease_until():
-    return timezone.now() + timedelta(seconds=settings.MEDIA_LEASE_SECONDS)
 
 
 def transition_asset(*, asset_id: int, to: str, actor=None, **changes) -> MediaAsset:
@@ -89,303 +57,22 @@ def create_asset_from_file(
 
 
 def reprocess_asset(*, asset_id: int, actor=None) -> MediaAsset:
-    """Queue a ready or failed asset again (after a profile change or an organiser retry)."""
+    """Queue a ready or failed asset again (after a profile change or an organiser retry).
+    Raises InvalidTransition for any other asset (or one that does not exist)."""
     with transaction.atomic():
-        asset = transition_asset(
-            asset_id=asset_id, to=AssetState.UPLOADED, actor=actor, progress=0, attempts=0
-        )
-        _enqueue_processing(asset.pk)
-    return asset
-
-
-def process_asset(*, asset_id: int) -> MediaAsset | None:
-    """Probe the original, apply the rules, make the preview and poster, mark the asset ready.
-
-    Idempotent and safe against duplicates: the asset is claimed with a lease and a new fencing
-    token (uploaded→probing, or taking over a run whose lease expired); every later write checks
-    the token. A run that keeps failing is stopped after MAX_ATTEMPTS claims. Scratch space is
-    always removed. Raises TransientError when a retry may help; the asset is then back in
-    'uploaded'."""
-    asset = _claim(asset_id)
-    if asset is None or asset.state != AssetState.PROBING:
-        return asset  # not ours, or failed for good (attempts used up)
-    token = asset.lease_token
-    settings.MEDIA_SCRATCH_DIR.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f"asset-{asset_id}-", dir=settings.MEDIA_SCRATCH_DIR))
-    try:
-        return _process_claimed(asset, token, scratch)
-    except LeaseLost:
-        logger.warning("lease lost; another worker took over", extra={"asset_id": asset_id})
-        return None
-    except Rejected as rejected:
-        return _end(asset_id, token, AssetState.REJECTED, rejected.code, rejected.message)
-    except ffmpeg.MediaToolError as error:
-        if error.timed_out:
-            detail = f"{error}\n{error.log_tail}"[-4000:]
-            return _end(asset_id, token, AssetState.FAILED, "timeout", detail)
-        unreadable = Rejected("unreadable")
-        return _end(asset_id, token, AssetState.REJECTED, unreadable.code, unreadable.message)
-    except Exception as error:
-        # Storage or database trouble: put it back so a retry can claim it again.
-        logger.exception("processing failed; will retry", extra={"asset_id": asset_id})
         try:
-            _end(asset_id, token, AssetState.UPLOADED, "", "")
-        except LeaseLost:
-            return None
-        raise TransientError(str(error)) from error
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _claim(asset_id: int) -> MediaAsset | None:
-    """Take the asset with a fresh lease and fencing token (state 'probing'). Returns None when
-    it is not ours to process (done, rejected, or another worker holds a valid lease), and the
-    failed asset when its attempts are used up."""
-    with transaction.atomic():
-        asset = MediaAsset.objects.select_for_update().filter(pk=asset_id).first()
-        if asset is None:
-            logger.info("asset gone", extra={"asset_id": asset_id})
-            return None
-        now = timezone.now()
-        lease_expired = asset.lease_expires_at is None or asset.lease_expires_at <= now
-        if asset.state in (AssetState.PROBING, AssetState.PROCESSING) and lease_expired:
-            # The worker that had it died or hung: take it over, visibly in the audit log.
-            transition_asset(asset_id=asset_id, to=AssetState.UPLOADED, progress=0)
-        elif asset.state != AssetState.UPLOADED:
-            logger.info("asset not claimable", extra={"asset_id": asset_id, "state": asset.state})
-            return None
-        if asset.attempts >= MAX_ATTEMPTS:
-            return transition_asset(
+            asset = transition_asset(
                 asset_id=asset_id,
-                to=AssetState.FAILED,
-                error_code="attempts_exhausted",
-                error_message=f"Processing did not finish after {asset.attempts} attempts.",
-                lease_expires_at=None,
-            )
-        return transition_asset(
-            asset_id=asset_id,
-            to=AssetState.PROBING,
-            progress=0,
-            attempts=asset.attempts + 1,
-            lease_token=asset.lease_token + 1,
-            lease_expires_at=_lease_until(),
-        )
-
-
-def _end(asset_id: int, token: int, state: str, code: str, message: str) -> MediaAsset:
-    try:
-        return transition_asset(
-            asset_id=asset_id,
-            to=state,
-            where={"lease_token": token},
-            error_code=code,
-            error_message=message,
-            lease_expires_at=None,
-        )
-    except MediaAsset.DoesNotExist:
-        raise LeaseLost from None
-
-
-def _renew(asset_id: int, token: int, **changes) -> None:
-    """Extend our lease (and store ``changes``); raise LeaseLost when it is no longer ours."""
-    updated = MediaAsset.objects.filter(pk=asset_id, lease_token=token).update(
-        lease_expires_at=_lease_until(), **changes
-    )
-    if not updated:
-        raise LeaseLost
-
-
-@contextmanager
-def _step(asset: MediaAsset, token: int, kind: str) -> Iterator[MediaJob]:
-    """Record one processing step in its MediaJob row (status, attempts, timings, host,
-    command, log tail, error code). Writes are fenced by ``token``."""
-    job, _ = MediaJob.objects.get_or_create(
-        asset=asset, kind=kind, processing_version=PROCESSING_VERSION,
-        defaults={"status": JobStatus.RUNNING},
-    )  # fmt: skip
-    fenced = MediaJob.objects.filter(pk=job.pk, fencing_token__lt=token)
-    claimed = fenced.update(
-        status=JobStatus.RUNNING,
-        attempts=job.attempts + 1,
-        fencing_token=token,
-        lease_expires_at=_lease_until(),
-        worker_host=socket.gethostname()[:255],
-        started_at=timezone.now(),
-        finished_at=None,
-        progress=0,
-        error_code="",
-        log_tail="",
-    )
-    if not claimed:
-        raise LeaseLost
-    job.refresh_from_db()
-    try:
-        yield job
-    except BaseException as error:
-        MediaJob.objects.filter(pk=job.pk, fencing_token=token).update(
-            status=JobStatus.FAILED,
-            finished_at=timezone.now(),
-            error_code=getattr(error, "code", type(error).__name__)[:50],
-            log_tail=(job.log_tail or getattr(error, "log_tail", ""))[-ffmpeg.LOG_TAIL_CHARS :],
-            command=job.command,
-        )
-        raise
-    MediaJob.objects.filter(pk=job.pk, fencing_token=token).update(
-        status=JobStatus.SUCCEEDED,
-        finished_at=timezone.now(),
-        progress=100,
-        command=job.command,
-        ffmpeg_version=ffmpeg.ffmpeg_version()[:200],
-        log_tail=job.log_tail[-ffmpeg.LOG_TAIL_CHARS :],
-    )
-
-
-def _throttled_renew(asset: MediaAsset, token: int):
-    """A boto3 transfer callback that renews the lease every few seconds during a download."""
-    last = time.monotonic()
-
-    def on_bytes(_count: int) -> None:
-        nonlocal last
-        if time.monotonic() - last >= PROGRESS_WRITE_SECONDS:
-            last = time.monotonic()
-            _renew(asset.pk, token)
-
-    return on_bytes
-
-
-def _run_step(job: MediaJob, args: list[str], **kwargs) -> ffmpeg.RunResult:
-    job.command = args
-    result = ffmpeg.run(args, **kwargs)
-    job.log_tail = result.log_tail
-    return result
-
-
-def _process_claimed(asset: MediaAsset, token: int, scratch: Path) -> MediaAsset:
-    original = scratch / "original"
-    with _step(asset, token, JobKind.PROBE) as job:
-        storage.download_file(asset.original_key, original, on_bytes=_throttled_renew(asset, token))
-        if original.stat().st_size == 0:
-            raise Rejected("unreadable")
-        demuxer = ffmpeg.sniff_file(original)
-        if demuxer is None:
-            raise Rejected("not_a_video")
-        job.command = ["ffprobe", *ffmpeg.safe_input_args(original, demuxer)]
-        try:
-            probe = ffmpeg.probe(original, demuxer)
-        except ffmpeg.MediaToolError as error:
-            if error.timed_out:
-                raise
-            raise Rejected("unreadable") from error
-        facts = analyse(probe, max_duration_seconds=asset.max_duration_seconds)
-    try:
-        transition_asset(
-            asset_id=asset.pk,
-            to=AssetState.PROCESSING,
-            where={"lease_token": token},
-            probe=probe,
-            duration=facts.duration,
-            width=facts.width,
-            height=facts.height,
-            lease_expires_at=_lease_until(),
-        )
-    except MediaAsset.DoesNotExist:
-        raise LeaseLost from None
-
-    preview = scratch / "preview.mp4"
-    with _step(asset, token, JobKind.PREVIEW) as job:
-        if facts.web_ready:  # fast path: playable in seconds, nothing to gain by converting
-            _run_step(
-                job,
-                [ffmpeg.ffmpeg_path(), *remux_args(original, demuxer, preview)],
-                timeout=timeout_for(facts.duration),
-            )
-        else:
-            _run_step(
-                job,
-                [ffmpeg.ffmpeg_path(), *preview_args(original, demuxer, preview, facts)],
-                timeout=timeout_for(facts.duration),
-                on_progress_line=_progress_writer(asset.pk, token, job.pk, facts.duration),
-            )
-        preview_facts = _check_preview(preview, facts)
-    poster = scratch / "poster.jpg"
-    with _step(asset, token, JobKind.POSTER) as job:
-        poster_at = min(Decimal("1.0"), preview_facts.duration / 3)
-        _run_step(job, [ffmpeg.ffmpeg_path(), *poster_args(preview, poster, poster_at)], timeout=60)
-
-    _renew(asset.pk, token)
-    prefix = f"renditions/{asset.uid}/v{PROCESSING_VERSION}"
-    outputs = [
-        (RenditionKind.PREVIEW, preview, f"{prefix}/preview.mp4", "video/mp4", preview_facts),
-        (RenditionKind.POSTER, poster, f"{prefix}/poster.jpg", "image/jpeg", None),
-    ]
-    for _kind, path, key, content_type, _facts in outputs:
-        storage.upload_file(path, key, content_type=content_type)
-    with transaction.atomic():
-        try:
-            ready = transition_asset(
-                asset_id=asset.pk,
-                to=AssetState.READY,
-                where={"lease_token": token},
-                progress=100,
-                processing_version=PROCESSING_VERSION,
-                ffmpeg_version=ffmpeg.ffmpeg_version()[:200],
-                processed_at=timezone.now(),
-                error_code="",
-                error_message="",
-                lease_expires_at=None,
+                to=AssetState.UPLOADED,
+                actor=actor,
+                where={"state__in": [AssetState.READY, AssetState.FAILED]},
+                progress=0,
+                attempts=0,
             )
         except MediaAsset.DoesNotExist:
-            raise LeaseLost from None
-        for kind, path, key, content_type, out_facts in outputs:
-            Rendition.objects.update_or_create(
-                asset_id=asset.pk,
-                kind=kind,
-                defaults={
-                    "key": key,
-                    "content_type": content_type,
-                    "size_bytes": path.stat().st_size,
-                    "width": preview_facts.width,
-                    "height": preview_facts.height,
-                    "duration": out_facts.duration if out_facts else None,
-                },
-            )
-    return ready
-
-
-def _check_preview(preview: Path, source: VideoFacts) -> VideoFacts:
-    """Re-probe the output: H.264 yuv420p, duration close to the source."""
-    probe = ffmpeg.probe(preview, "mov")
-    facts = analyse(probe, max_duration_seconds=10**6)
-    video = next(s for s in probe["streams"] if s.get("codec_type") == "video")
-    if video.get("codec_name") != "h264" or video.get("pix_fmt") != "yuv420p":
-        raise ffmpeg.MediaToolError(f"preview check failed: {video.get('codec_name')}")
-    if abs(facts.duration - source.duration) > max(Decimal("1.0"), source.duration / 20):
-        raise ffmpeg.MediaToolError(f"preview duration {facts.duration} != {source.duration}")
-    return facts
-
-
-def _progress_writer(asset_id: int, token: int, job_id: int, duration: Decimal):
-    """A callback for ffmpeg's ``-progress`` lines: now and then it stores the percentage and
-    extends the lease; it stops the run (LeaseLost) when another worker took over."""
-    total_us = max(1, int(duration * 1_000_000))
-    last_write = 0.0
-
-    def on_line(line: str) -> None:
-        nonlocal last_write
-        key, _, value = line.partition("=")
-        if key != "out_time_us" or not value.isdigit():
-            return
-        now = time.monotonic()
-        if now - last_write < PROGRESS_WRITE_SECONDS:
-            return
-        last_write = now
-        percent = min(99, int(int(value) * 100 / total_us))
-        _renew(asset_id, token, progress=percent)
-        MediaJob.objects.filter(pk=job_id, fencing_token=token).update(
-            progress=percent, lease_expires_at=_lease_until()
-        )
-
-    return on_line
+            raise InvalidTransition(code="not_reprocessable") from None
+        _enqueue_processing(asset.pk)
+    return asset
 
 
 def reconcile() -> dict[str, int]:

@@ -96,3 +96,26 @@ def ensure_bucket() -> None:
             ]
         },
     )
+
+
+def settings_for_server(
+    *, endpoint_url: str, access_key: str, secret_key: str, bucket: str
+) -> dict:
+    """Settings that point the storage at another S3 server (tests, benchmarks); pass them to
+    ``override_settings``."""
+    default = settings.STORAGES["default"]
+    options = {
+        **default["OPTIONS"],
+        "endpoint_url": endpoint_url,
+        "access_key": access_key,
+        "secret_key": secret_key,
+        "bucket_name": bucket,
+    }
+    return {
+        "S3_ENDPOINT_URL": endpoint_url,
+        "S3_PUBLIC_ENDPOINT_URL": endpoint_url,
+        "S3_ACCESS_KEY_ID": access_key,
+        "S3_SECRET_ACCESS_KEY": secret_key,
+        "S3_BUCKET": bucket,
+        "STORAGES": {**settings.STORAGES, "default": {**default, "OPTIONS": options}},
+    }

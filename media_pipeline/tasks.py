@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from media_pipeline import services
+from media_pipeline import processing, services
 
 logger = logging.getLogger(__name__)
 
@@ -14,13 +14,13 @@ logger = logging.getLogger(__name__)
 @shared_task(
     bind=True,
     acks_late=True,
-    autoretry_for=(services.TransientError,),
+    autoretry_for=(processing.TransientError,),
     retry_backoff=10,
     retry_backoff_max=600,
     max_retries=5,
 )
 def process_asset(self, asset_id: int) -> None:
-    asset = services.process_asset(asset_id=asset_id)
+    asset = processing.process_asset(asset_id=asset_id)
     if asset is not None:
         logger.info("asset processed", extra={"asset_id": asset_id, "state": asset.state})
 

@@ -50,24 +50,13 @@ def s3_server(tmp_path_factory):
         secret_key=secrets.token_urlsafe(24),
     )
     server.start()
-    bucket = f"test-{token}"
-    options = {
-        **settings.STORAGES["default"]["OPTIONS"],
-        "endpoint_url": server.endpoint_url,
-        "access_key": server.access_key,
-        "secret_key": server.secret_key,
-        "bucket_name": bucket,
-    }
     override = override_settings(
-        S3_ENDPOINT_URL=server.endpoint_url,
-        S3_PUBLIC_ENDPOINT_URL=server.endpoint_url,
-        S3_ACCESS_KEY_ID=server.access_key,
-        S3_SECRET_ACCESS_KEY=server.secret_key,
-        S3_BUCKET=bucket,
-        STORAGES={
-            **settings.STORAGES,
-            "default": {**settings.STORAGES["default"], "OPTIONS": options},
-        },
+        **storage.settings_for_server(
+            endpoint_url=server.endpoint_url,
+            access_key=server.access_key,
+            secret_key=server.secret_key,
+            bucket=f"test-{token}",
+        )
     )
     override.enable()
     try:

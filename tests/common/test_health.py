@@ -4,7 +4,7 @@ from django.test.utils import override_settings
 
 from common.models import WorkerHeartbeat
 from common.tasks import worker_heartbeat
-from media_pipeline import ffmpeg
+from media_pipeline import ffmpeg, storage
 from tests.conftest import wait_for
 
 
@@ -29,13 +29,13 @@ def test_healthz_reports_every_part_ok_with_a_live_worker(client, celery_worker,
 
 
 def _unreachable_storage(settings):
-    options = {**settings.STORAGES["default"]["OPTIONS"], "endpoint_url": "http://127.0.0.1:9"}
     return override_settings(
-        S3_ENDPOINT_URL="http://127.0.0.1:9",
-        STORAGES={
-            **settings.STORAGES,
-            "default": {**settings.STORAGES["default"], "OPTIONS": options},
-        },
+        **storage.settings_for_server(
+            endpoint_url="http://127.0.0.1:9",
+            access_key=settings.S3_ACCESS_KEY_ID,
+            secret_key=settings.S3_SECRET_ACCESS_KEY,
+            bucket=settings.S3_BUCKET,
+        )
     )
 
 

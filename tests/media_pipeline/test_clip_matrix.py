@@ -12,7 +12,7 @@ import pytest
 
 from media_pipeline import ffmpeg, storage
 from media_pipeline.enums import AssetState, RenditionKind
-from media_pipeline.services import process_asset
+from media_pipeline.processing import process_asset
 
 pytestmark = [pytest.mark.storage, pytest.mark.media]
 

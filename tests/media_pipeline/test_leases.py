@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from common.models import AuditLog
-from media_pipeline import ffmpeg, services, storage
+from media_pipeline import ffmpeg, processing, services, storage
 from media_pipeline.clips import generate_clip
 from media_pipeline.enums import AssetState, JobKind, JobStatus, RenditionKind
 from media_pipeline.models import MediaAsset
@@ -33,7 +33,7 @@ def test_asset_held_by_a_live_lease_is_left_alone(stored_asset, small_clip):
         lease_expires_at=timezone.now() + timedelta(minutes=2),
     )  # fmt: skip
 
-    assert services.process_asset(asset_id=asset.pk) is None
+    assert processing.process_asset(asset_id=asset.pk) is None
 
     asset.refresh_from_db()
     assert (asset.state, asset.lease_token, asset.attempts) == (AssetState.PROCESSING, 4, 0)
@@ -47,7 +47,7 @@ def test_expired_lease_is_taken_over_with_a_new_token(stored_asset, small_clip):
         lease_expires_at=timezone.now() - timedelta(seconds=1),
     )  # fmt: skip
 
-    result = services.process_asset(asset_id=asset.pk)
+    result = processing.process_asset(asset_id=asset.pk)
 
     assert (result.state, result.lease_token, result.attempts) == (AssetState.READY, 5, 2)
     assert result.lease_expires_at is None
@@ -64,9 +64,9 @@ def test_expired_lease_is_taken_over_with_a_new_token(stored_asset, small_clip):
 @pytest.mark.django_db
 def test_asset_fails_after_the_attempt_cap(stored_asset, small_clip):
     asset = stored_asset(small_clip)
-    MediaAsset.objects.filter(pk=asset.pk).update(attempts=services.MAX_ATTEMPTS)
+    MediaAsset.objects.filter(pk=asset.pk).update(attempts=processing.MAX_ATTEMPTS)
 
-    result = services.process_asset(asset_id=asset.pk)
+    result = processing.process_asset(asset_id=asset.pk)
 
     assert (result.state, result.error_code) == (AssetState.FAILED, "attempts_exhausted")
     assert result.renditions.count() == 0
@@ -77,10 +77,10 @@ def test_a_worker_that_lost_its_lease_cannot_write(stored_asset, small_clip):
     asset = stored_asset(small_clip)
     MediaAsset.objects.filter(pk=asset.pk).update(state=AssetState.PROCESSING, lease_token=7)
 
-    with pytest.raises(services.LeaseLost):
-        services._renew(asset.pk, 6, progress=50)
-    with pytest.raises(services.LeaseLost):
-        services._end(asset.pk, 6, AssetState.READY, "", "")
+    with pytest.raises(processing.LeaseLost):
+        processing._renew(asset.pk, 6, progress=50)
+    with pytest.raises(processing.LeaseLost):
+        processing._end(asset.pk, 6, AssetState.READY, "", "")
 
     asset.refresh_from_db()
     assert (asset.state, asset.progress, asset.lease_token) == (AssetState.PROCESSING, 0, 7)
@@ -90,10 +90,10 @@ def test_a_worker_that_lost_its_lease_cannot_write(stored_asset, small_clip):
 def test_each_step_is_recorded_in_a_job_row(stored_asset, small_clip):
     asset = stored_asset(small_clip)
 
-    result = services.process_asset(asset_id=asset.pk)
+    result = processing.process_asset(asset_id=asset.pk)
 
     jobs = {job.kind: job for job in result.jobs.all()}
-    assert set(jobs) == {JobKind.PROBE, JobKind.PREVIEW, JobKind.POSTER}
+    assert set(jobs) == set(JobKind.values)
     for job in jobs.values():
         assert (job.status, job.attempts, job.fencing_token, job.progress) == (
             JobStatus.SUCCEEDED, 1, result.lease_token, 100,
@@ -113,7 +113,7 @@ def test_a_rejected_probe_is_recorded_with_its_code(stored_asset, tmp_path):
     path.write_text("geen video")
     asset = stored_asset(path)
 
-    services.process_asset(asset_id=asset.pk)
+    processing.process_asset(asset_id=asset.pk)
 
     job = asset.jobs.get()
     assert (job.kind, job.status, job.error_code) == (
@@ -179,14 +179,12 @@ def test_worker_killed_mid_conversion_ends_in_one_ready_set(
 
     assert done.state == AssetState.READY, celery_worker.log()[-2000:]
     assert (done.attempts, done.lease_token) == (2, 2)
-    assert sorted(done.renditions.values_list("kind", flat=True)) == [
-        RenditionKind.POSTER, RenditionKind.PREVIEW,
-    ]  # fmt: skip
+    assert sorted(done.renditions.values_list("kind", flat=True)) == sorted(RenditionKind.values)
     preview_job = done.jobs.get(kind=JobKind.PREVIEW)
     assert (preview_job.status, preview_job.attempts) == (JobStatus.SUCCEEDED, 2)
     listed = storage.s3_client().list_objects_v2(
         Bucket=storage.bucket_name(), Prefix=f"renditions/{done.uid}/"
     )
     assert sorted(o["Key"].rsplit("/", 1)[1] for o in listed["Contents"]) == [
-        "poster.jpg", "preview.mp4",
+        "poster.jpg", "preview.mp4", "storyboard.jpg", "thumbnail.jpg",
     ]  # fmt: skip

@@ -5,11 +5,12 @@ import json
 
 import pytest
 
-from media_pipeline import ffmpeg, services, storage
+from media_pipeline import ffmpeg, processing, storage
 from media_pipeline.clips import generate_clip
 from media_pipeline.enums import AssetState, JobKind, RenditionKind
 from media_pipeline.models import MediaAsset
-from media_pipeline.services import create_asset_from_file, process_asset
+from media_pipeline.processing import process_asset
+from media_pipeline.services import create_asset_from_file
 from tests.conftest import wait_for
 from tests.factories import UserFactory
 
@@ -70,7 +71,7 @@ def test_processing_twice_does_no_harm(stored_asset, tmp_path):
 
     assert first.state == AssetState.READY
     assert second is None
-    assert asset.renditions.count() == 2
+    assert asset.renditions.count() == 4  # preview, poster, thumbnail, storyboard
 
 
 @pytest.mark.django_db
@@ -143,7 +144,7 @@ def test_web_ready_upload_takes_the_remux_fast_path(stored_asset, tmp_path):
     )  # fmt: skip
     asset = stored_asset(clip)
 
-    result = services.process_asset(asset_id=asset.pk)
+    result = processing.process_asset(asset_id=asset.pk)
 
     assert result.state == AssetState.READY
     command = result.jobs.get(kind=JobKind.PREVIEW).command
@@ -156,7 +157,7 @@ def test_fast_upload_above_the_preview_size_is_converted(stored_asset, tmp_path)
     clip = generate_clip(tmp_path / "groot.mp4", seconds=1, width=1920, height=1080)
     asset = stored_asset(clip)
 
-    result = services.process_asset(asset_id=asset.pk)
+    result = processing.process_asset(asset_id=asset.pk)
 
     command = result.jobs.get(kind=JobKind.PREVIEW).command
     assert command[command.index("-c:v") + 1] == "libx264"
