@@ -237,7 +237,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
 CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
 CELERY_MEDIA_QUEUE = f"{CELERY_QUEUE_PREFIX}media"
-CELERY_TASK_ROUTES = {"media_pipeline.tasks.process_asset": {"queue": CELERY_MEDIA_QUEUE}}
+CELERY_TASK_ROUTES = {
+    "media_pipeline.tasks.process_asset": {"queue": CELERY_MEDIA_QUEUE},
+    "media_pipeline.tasks.make_poster": {"queue": CELERY_MEDIA_QUEUE},
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -39,6 +39,9 @@ class MediaAsset(TimeStampedModel):
     processing_version = models.PositiveSmallIntegerField(_("processing version"), default=0)
     ffmpeg_version = models.CharField(_("ffmpeg version"), max_length=200, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    poster_at = models.DecimalField(
+        _("poster moment (s)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )  # chosen by the entrant; empty: a frame near the start
     warnings = models.JSONField(_("warnings"), default=list, blank=True)  # failed optional outputs
     # The processing lease: a worker owns the asset while lease_expires_at is in the future.
     # Every claim raises lease_token (the fencing token); writes check it, so a worker that

@@ -29,6 +29,7 @@ from media_pipeline.profile import (
     VideoFacts,
     analyse,
     poster_args,
+    poster_moment,
     preview_args,
     remux_args,
     storyboard_args,
@@ -267,7 +268,7 @@ def _process_claimed(asset: MediaAsset, token: int, scratch: Path) -> MediaAsset
         preview_facts = _check_preview(preview, facts)
     poster = scratch / "poster.jpg"
     with _step(asset, token, JobKind.POSTER) as job:
-        poster_at = min(Decimal("1.0"), preview_facts.duration / 3)
+        poster_at = poster_moment(asset.poster_at, preview_facts.duration)
         _run_step(job, [ffmpeg.ffmpeg_path(), *poster_args(preview, poster, poster_at)], timeout=60)
     size = {"width": preview_facts.width, "height": preview_facts.height}
     outputs = [
@@ -399,3 +400,54 @@ def _progress_writer(asset_id: int, token: int, job_id: int, duration: Decimal):
         )
 
     return on_line
+
+
+def make_poster(*, asset_id: int) -> MediaAsset | None:
+    """Make the poster and thumbnail again at the asset's chosen moment (``poster_at``), from
+    the preview. Runs only on a ready asset; new keys, so cached old URLs never show the new
+    image; the old objects are deleted afterwards."""
+    asset = MediaAsset.objects.filter(pk=asset_id, state=AssetState.READY).first()
+    preview = asset.rendition(RenditionKind.PREVIEW) if asset else None
+    if preview is None:
+        return None
+    chosen = asset.poster_at
+    settings.MEDIA_SCRATCH_DIR.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f"poster-{asset_id}-", dir=settings.MEDIA_SCRATCH_DIR))
+    try:
+        local = scratch / "preview.mp4"
+        storage.download_file(preview.key, local)
+        poster, thumbnail = scratch / "poster.jpg", scratch / "thumbnail.jpg"
+        at = poster_moment(chosen, preview.duration)
+        ffmpeg.run([ffmpeg.ffmpeg_path(), *poster_args(local, poster, at)], timeout=60)
+        ffmpeg.run([ffmpeg.ffmpeg_path(), *thumbnail_args(poster, thumbnail)], timeout=60)
+        stamp = int(at * 1000)
+        prefix = preview.key.rsplit("/", 1)[0]
+        made = {
+            RenditionKind.POSTER: (poster, f"{prefix}/poster-{stamp}.jpg"),
+            RenditionKind.THUMBNAIL: (thumbnail, f"{prefix}/thumbnail-{stamp}.jpg"),
+        }
+        for path, key in made.values():
+            storage.upload_file(path, key, content_type="image/jpeg")
+        old_keys = []
+        with transaction.atomic():
+            current = MediaAsset.objects.select_for_update().filter(
+                pk=asset_id, state=AssetState.READY, poster_at=chosen
+            )
+            if not current.exists():  # reprocessed or another moment chosen meanwhile
+                for _path, key in made.values():
+                    storage.delete_object(key)
+                return None
+            for kind, (path, key) in made.items():
+                old = Rendition.objects.filter(asset_id=asset_id, kind=kind).first()
+                if old and old.key != key:
+                    old_keys.append(old.key)
+                Rendition.objects.update_or_create(
+                    asset_id=asset_id, kind=kind,
+                    defaults={"key": key, "content_type": "image/jpeg",
+                              "size_bytes": path.stat().st_size},
+                )  # fmt: skip
+        for key in old_keys:
+            storage.delete_object(key)
+        return MediaAsset.objects.get(pk=asset_id)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -256,6 +256,13 @@ def remux_args(src: Path, demuxer: str, dst: Path) -> list[str]:
     ]
 
 
+def poster_moment(chosen: Decimal | None, duration: Decimal) -> Decimal:
+    """The entrant's chosen moment when it lies inside the video, else a frame near the start."""
+    if chosen is not None and 0 <= chosen < duration:
+        return chosen
+    return min(Decimal("1.0"), duration / 3)
+
+
 def poster_args(preview: Path, dst: Path, at_seconds: Decimal) -> list[str]:
     """A JPEG frame from the (upright, SDR) preview."""
     return [
@@ -345,3 +352,9 @@ def _vtt_time(seconds: Decimal) -> str:
 def timeout_for(duration: Decimal) -> float:
     """Wall-clock limit for one ffmpeg run: generous, but finite."""
     return 120 + float(duration) * 6
+
+
+def task_time_limit(max_duration_seconds: int) -> int:
+    """Hard limit for a whole processing task (transfers plus every ffmpeg run), a backstop
+    behind the per-run timeouts; the lease lets another worker take over after it."""
+    return int(4 * timeout_for(Decimal(max_duration_seconds))) + 600

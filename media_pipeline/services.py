@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from common import statemachine
-from common.errors import InvalidTransition
+from common import audit, statemachine
+from common.errors import DomainError, InvalidTransition
 from media_pipeline import storage
 from media_pipeline.enums import ASSET_TRANSITIONS, AssetState
 from media_pipeline.models import MediaAsset
+from media_pipeline.profile import minutes_seconds, task_time_limit
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +29,11 @@ def transition_asset(*, asset_id: int, to: str, actor=None, **changes) -> MediaA
     )
 
 
-def _enqueue_processing(asset_id: int) -> None:
+def _enqueue_processing(asset_id: int, max_duration_seconds: int) -> None:
     from media_pipeline.tasks import process_asset
 
-    transaction.on_commit(lambda: process_asset.delay(asset_id))
+    limit = task_time_limit(max_duration_seconds)
+    transaction.on_commit(lambda: process_asset.apply_async(args=[asset_id], time_limit=limit))
 
 
 def create_asset_from_file(
@@ -48,7 +52,7 @@ def create_asset_from_file(
         with transaction.atomic():
             asset.save()
             transition_asset(asset_id=asset.pk, to=AssetState.UPLOADED, actor=owner)
-            _enqueue_processing(asset.pk)
+            _enqueue_processing(asset.pk, max_duration_seconds)
     except Exception:
         storage.delete_object(asset.original_key)  # no orphaned object
         raise
@@ -71,37 +75,65 @@ def reprocess_asset(*, asset_id: int, actor=None) -> MediaAsset:
             )
         except MediaAsset.DoesNotExist:
             raise InvalidTransition(code="not_reprocessable") from None
-        _enqueue_processing(asset.pk)
+        _enqueue_processing(asset.pk, asset.max_duration_seconds)
     return asset
 
 
-def reconcile() -> dict[str, int]:
+def reconcile(*, now=None) -> dict[str, int]:
     """Periodic repair: take over runs whose lease expired (the worker died or hung), queue
-    uploaded assets whose task got lost, expire uploads that never arrived.
-    Side effects: processing tasks after commit; audit rows for expiries."""
-    now = timezone.now()
-    stale = list(
-        MediaAsset.objects.filter(
-            state__in=[AssetState.PROBING, AssetState.PROCESSING], lease_expires_at__lte=now
-        ).values_list("pk", flat=True)
+    uploaded assets whose task got lost, expire uploads that never arrived (deleting what they
+    left in storage) and abort multipart uploads nobody finished.
+    Side effects: processing tasks after commit; audit rows for expiries; storage deletes."""
+    now = now or timezone.now()
+    stale = MediaAsset.objects.filter(
+        state__in=[AssetState.PROBING, AssetState.PROCESSING], lease_expires_at__lte=now
     )
-    lost = list(
-        MediaAsset.objects.filter(
-            state=AssetState.UPLOADED,
-            updated_at__lte=now - timedelta(seconds=settings.MEDIA_REQUEUE_AFTER_SECONDS),
-        ).values_list("pk", flat=True)
+    lost = MediaAsset.objects.filter(
+        state=AssetState.UPLOADED,
+        updated_at__lte=now - timedelta(seconds=settings.MEDIA_REQUEUE_AFTER_SECONDS),
     )
+    upload_expiry = now - timedelta(hours=settings.MEDIA_UPLOAD_EXPIRY_HOURS)
     abandoned = MediaAsset.objects.filter(
-        state=AssetState.AWAITING_UPLOAD,
-        created_at__lte=now - timedelta(hours=settings.MEDIA_UPLOAD_EXPIRY_HOURS),
-    ).values_list("pk", flat=True)
+        state=AssetState.AWAITING_UPLOAD, created_at__lte=upload_expiry
+    )
     expired = 0
-    for asset_id in abandoned:
+    for asset_id, key in abandoned.values_list("pk", "original_key"):
         try:
             transition_asset(asset_id=asset_id, to=AssetState.EXPIRED)
-            expired += 1
         except InvalidTransition:
-            pass  # it changed meanwhile
-    for asset_id in stale + lost:
-        _enqueue_processing(asset_id)
-    return {"taken_over": len(stale), "requeued": len(lost), "expired": expired}
+            continue  # it changed meanwhile
+        storage.delete_object(key)
+        expired += 1
+    taken_over = list(stale.values_list("pk", "max_duration_seconds"))
+    requeued = list(lost.values_list("pk", "max_duration_seconds"))
+    for asset_id, max_duration in taken_over + requeued:
+        _enqueue_processing(asset_id, max_duration)
+    return {
+        "taken_over": len(taken_over),
+        "requeued": len(requeued),
+        "expired": expired,
+        "multipart_aborted": storage.abort_multipart_uploads(started_before=upload_expiry),
+    }
+
+
+def choose_poster(*, asset_id: int, at_seconds: Decimal, actor=None) -> MediaAsset:
+    """The entrant picks another moment of their vlog as its poster. Checks the asset is ready
+    and the moment lies inside it; stores it (so reprocessing keeps it) and queues the new
+    poster after commit. Audited."""
+    with transaction.atomic():
+        asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+        if asset.state != AssetState.READY:
+            raise DomainError(_("The vlog is not ready yet."), code="not_ready")
+        if not (0 <= at_seconds < (asset.duration or 0)):
+            raise DomainError(
+                _("Choose a moment within the video (0:00 to %(end)s).")
+                % {"end": minutes_seconds(asset.duration or 0)},
+                code="poster_out_of_range",
+            )
+        asset.poster_at = at_seconds.quantize(Decimal("0.001"))
+        asset.save(update_fields=["poster_at", "updated_at"])
+        audit.record(actor=actor, action="poster_chosen", obj=asset, at=str(asset.poster_at))
+        from media_pipeline.tasks import make_poster
+
+        transaction.on_commit(lambda: make_poster.delay(asset_id))
+    return asset

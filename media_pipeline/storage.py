@@ -75,6 +75,21 @@ def delete_object(key: str) -> None:
     s3_client().delete_object(Bucket=bucket_name(), Key=key)
 
 
+def abort_multipart_uploads(*, started_before) -> int:
+    """Abort multipart uploads begun before ``started_before`` (their parts cost space and
+    nobody will complete them). Returns how many were aborted."""
+    client = s3_client()
+    aborted = 0
+    for page in client.get_paginator("list_multipart_uploads").paginate(Bucket=bucket_name()):
+        for upload in page.get("Uploads", []):
+            if upload["Initiated"] < started_before:
+                client.abort_multipart_upload(
+                    Bucket=bucket_name(), Key=upload["Key"], UploadId=upload["UploadId"]
+                )
+                aborted += 1
+    return aborted
+
+
 def ensure_bucket() -> None:
     """Create the bucket if needed and set CORS so browsers can PUT parts and read ETags."""
     client = s3_client()

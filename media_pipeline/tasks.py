@@ -30,3 +30,8 @@ def reconcile_media() -> None:
     counts = services.reconcile()
     if any(counts.values()):
         logger.info("media reconciled", extra=counts)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, max_retries=3)
+def make_poster(asset_id: int) -> None:
+    processing.make_poster(asset_id=asset_id)

@@ -7,4 +7,6 @@ urlpatterns = [
     path("inzendingen/", views.entry_list, name="entry-list"),
     path("inzendingen/<int:pk>/", views.entry_detail, name="entry-detail"),
     path("inzendingen/<int:pk>/vlog-status/", views.entry_vlog_status, name="entry-vlog-status"),
+    path("inzendingen/<int:pk>/storyboard.vtt", views.entry_storyboard, name="entry-storyboard"),
+    path("inzendingen/<int:pk>/origineel/", views.entry_original, name="entry-original"),
 ]

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
 from media_pipeline.enums import AssetState
-from media_pipeline.selectors import playback
+from media_pipeline.selectors import original_download_url, playback, storyboard_index
 from prijzen import selectors
 
 
@@ -45,3 +45,24 @@ def entry_vlog_status(request, pk: int):
             "final": asset.is_final,
         }
     )
+
+
+@login_required
+def entry_storyboard(request, pk: int):
+    """WebVTT index of the vlog's storyboard (thumbnails for scrubbing)."""
+    entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
+    index = storyboard_index(entry.vlog)
+    if index is None:
+        raise Http404
+    return HttpResponse(index, content_type="text/vtt; charset=utf-8")
+
+
+@login_required
+def entry_original(request, pk: int):
+    """Organisers download the untouched original, always as an attachment."""
+    if not request.user.is_organiser:
+        raise Http404
+    entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
+    if entry.vlog is None:
+        raise Http404
+    return HttpResponseRedirect(original_download_url(entry.vlog))

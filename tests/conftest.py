@@ -21,7 +21,10 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from media_pipeline import storage
+from media_pipeline.enums import AssetState
+from media_pipeline.models import MediaAsset
 from media_pipeline.seaweedfs import EmbeddedS3
+from tests.factories import UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by test
 # code around it are still synchronous and safe.
@@ -65,6 +68,28 @@ def s3_server(tmp_path_factory):
     finally:
         override.disable()
         server.stop(graceful=False)  # throwaway data: no need to wait for a clean flush
+
+
+@pytest.fixture
+def stored_asset(s3_server):
+    """Make an uploaded asset from a local file, without queueing its processing: the test
+    calls the service itself (and, the test transaction being uncommitted, a running worker
+    cannot see it)."""
+
+    def make(path, *, max_duration_seconds: int = 300) -> MediaAsset:
+        asset = MediaAsset(
+            owner=UserFactory(),
+            state=AssetState.UPLOADED,
+            original_filename=path.name,
+            max_duration_seconds=max_duration_seconds,
+        )
+        asset.original_key = f"originals/{asset.uid}"
+        storage.upload_file(path, asset.original_key, content_type="application/octet-stream")
+        asset.size_bytes = path.stat().st_size
+        asset.save()
+        return asset
+
+    return make
 
 
 # --- Celery worker --------------------------------------------------------------------------
@@ -129,7 +154,7 @@ def queue_prefix(tmp_path_factory):
     conf = app.conf
     old = conf.task_default_queue, conf.task_routes, conf.broker_transport_options
     conf.task_default_queue = f"{prefix}default"
-    conf.task_routes = {"media_pipeline.tasks.process_asset": {"queue": f"{prefix}media"}}
+    conf.task_routes = {name: {"queue": f"{prefix}media"} for name in settings.CELERY_TASK_ROUTES}
     if settings.CELERY_BROKER_URL.startswith("filesystem"):
         folder = tmp_path_factory.mktemp("broker")
         os.environ["CELERY_BROKER_DIR"] = str(folder)  # inherited by the test worker

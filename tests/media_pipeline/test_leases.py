@@ -138,16 +138,32 @@ def test_reconcile_takes_over_requeues_and_expires(stored_asset, small_clip):
     lost = MediaAsset.objects.create(owner=owner, original_key="originals/lost", state="uploaded")
     MediaAsset.objects.filter(pk=lost.pk).update(updated_at=now - timedelta(hours=1))
     abandoned = MediaAsset.objects.create(owner=owner, original_key="originals/gone")
+    storage.s3_client().put_object(Bucket=storage.bucket_name(), Key="originals/gone", Body=b"x")
     MediaAsset.objects.filter(pk=abandoned.pk).update(created_at=now - timedelta(days=3))
     fresh = MediaAsset.objects.create(owner=owner, original_key="originals/fresh")
 
     counts = services.reconcile()
 
-    assert counts == {"taken_over": 1, "requeued": 1, "expired": 1}
+    assert counts == {"taken_over": 1, "requeued": 1, "expired": 1, "multipart_aborted": 0}
     states = dict(MediaAsset.objects.values_list("pk", "state"))
     assert states[abandoned.pk] == AssetState.EXPIRED
     assert states[fresh.pk] == AssetState.AWAITING_UPLOAD
     assert states[live.pk] == AssetState.PROCESSING
+    listed = storage.s3_client().list_objects_v2(Bucket=storage.bucket_name(), Prefix="originals/")
+    assert "originals/gone" not in [o["Key"] for o in listed.get("Contents", [])]
+
+
+@pytest.mark.django_db
+def test_reconcile_aborts_stale_multipart_uploads_only(s3_server):
+    client, bucket = storage.s3_client(), storage.bucket_name()
+    upload = client.create_multipart_upload(Bucket=bucket, Key="originals/half")
+
+    assert services.reconcile()["multipart_aborted"] == 0
+    later = timezone.now() + timedelta(hours=49)
+    assert services.reconcile(now=later)["multipart_aborted"] == 1
+
+    remaining = client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+    assert upload["UploadId"] not in [u["UploadId"] for u in remaining]
 
 
 @pytest.mark.worker

@@ -5,11 +5,15 @@ from fractions import Fraction
 
 import pytest
 
+from common.errors import DomainError
+from common.models import AuditLog
 from media_pipeline import ffmpeg, processing, storage
 from media_pipeline.clips import generate_clip
 from media_pipeline.enums import AssetState, JobKind, JobStatus, RenditionKind
+from media_pipeline.models import MediaAsset
 from media_pipeline.profile import Storyboard, VideoFacts, storyboard_plan, storyboard_vtt
-from media_pipeline.services import transition_asset
+from media_pipeline.services import choose_poster, transition_asset
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.storage, pytest.mark.media]
 
@@ -87,3 +91,62 @@ def test_failed_optional_output_leaves_a_warning_not_a_failure(stored_asset, tmp
     assert sorted(ready.renditions.values_list("kind", flat=True)) == [
         "poster", "preview", "storyboard",
     ]  # fmt: skip
+
+
+@pytest.fixture
+def ready_asset(stored_asset, tmp_path):
+    clip = generate_clip(tmp_path / "vlog.mp4", seconds=4, width=320, height=240)
+    return processing.process_asset(asset_id=stored_asset(clip).pk)
+
+
+def _object_keys(prefix: str) -> list[str]:
+    listed = storage.s3_client().list_objects_v2(Bucket=storage.bucket_name(), Prefix=prefix)
+    return sorted(o["Key"].rsplit("/", 1)[1] for o in listed.get("Contents", []))
+
+
+@pytest.mark.django_db
+def test_entrant_chooses_another_poster_moment(ready_asset, tmp_path):
+    old_poster = ready_asset.rendition(RenditionKind.POSTER)
+    storage.download_file(old_poster.key, tmp_path / "old.jpg")
+
+    choose_poster(asset_id=ready_asset.pk, at_seconds=Decimal("3.25"), actor=ready_asset.owner)
+    updated = processing.make_poster(asset_id=ready_asset.pk)
+
+    assert updated.poster_at == Decimal("3.250")
+    renditions = {r.kind: r for r in updated.renditions.all()}
+    assert renditions["poster"].key.endswith("/poster-3250.jpg")
+    assert renditions["thumbnail"].key.endswith("/thumbnail-3250.jpg")
+    storage.download_file(renditions["poster"].key, tmp_path / "new.jpg")
+    assert (tmp_path / "new.jpg").read_bytes() != (tmp_path / "old.jpg").read_bytes()
+    prefix = renditions["preview"].key.rsplit("/", 1)[0]
+    assert _object_keys(prefix + "/") == [
+        "poster-3250.jpg", "preview.mp4", "storyboard.jpg", "thumbnail-3250.jpg",
+    ]  # fmt: skip
+    log = AuditLog.objects.filter(action="poster_chosen").get()
+    assert (log.actor, log.data) == (ready_asset.owner, {"at": "3.250"})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("at", ["-1", "4.5", "4.0"])
+def test_poster_moment_outside_the_video_is_refused(ready_asset, at):
+    with pytest.raises(DomainError) as caught:
+        choose_poster(asset_id=ready_asset.pk, at_seconds=Decimal(at))
+
+    assert caught.value.code == "poster_out_of_range"
+    assert str(caught.value.message) == "Kies een moment in de video (0:00 tot 0:04)."
+    ready_asset.refresh_from_db()
+    assert ready_asset.poster_at is None
+
+
+@pytest.mark.django_db
+def test_poster_of_an_unready_vlog_is_refused():
+    asset = MediaAsset.objects.create(
+        owner=UserFactory(), original_key="originals/x", state=AssetState.PROCESSING
+    )
+
+    with pytest.raises(DomainError) as caught:
+        choose_poster(asset_id=asset.pk, at_seconds=Decimal(1))
+
+    assert (caught.value.code, str(caught.value.message)) == (
+        "not_ready", "De vlog is nog niet klaar.",
+    )  # fmt: skip

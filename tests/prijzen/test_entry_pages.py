@@ -1,4 +1,5 @@
 import pytest
+import requests
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -140,3 +141,48 @@ def test_sign_out_needs_post_and_ends_the_session(client):
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def entry_with_ready_vlog(stored_asset, tmp_path):
+    from media_pipeline.clips import generate_clip
+    from media_pipeline.processing import process_asset
+
+    clip = generate_clip(tmp_path / "Mijn vlog.mp4", seconds=5, width=320, height=240)
+    asset = process_asset(asset_id=stored_asset(clip).pk)
+    return EntryFactory(initiative=InitiativeFactory(owner=asset.owner), vlog=asset)
+
+
+@pytest.mark.storage
+@pytest.mark.media
+@pytest.mark.django_db
+def test_storyboard_index_is_webvtt_with_a_signed_sprite(client, entry_with_ready_vlog, settings):
+    client.force_login(entry_with_ready_vlog.initiative.owner)
+
+    response = client.get(f"/inzendingen/{entry_with_ready_vlog.pk}/storyboard.vtt")
+
+    assert response["Content-Type"] == "text/vtt; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[:3] == ["WEBVTT", "", "00:00:00.000 --> 00:00:02.000"]
+    sprite = f"{settings.S3_PUBLIC_ENDPOINT_URL}/{settings.S3_BUCKET}/renditions/"
+    assert lines[3].startswith(sprite)
+    assert lines[3].endswith("#xywh=0,0,160,120")
+    assert requests.get(lines[3].split("#")[0], timeout=10).status_code == 200
+
+
+@pytest.mark.storage
+@pytest.mark.media
+@pytest.mark.django_db
+def test_only_organisers_download_the_original_as_attachment(client, entry_with_ready_vlog):
+    url = f"/inzendingen/{entry_with_ready_vlog.pk}/origineel/"
+    client.force_login(entry_with_ready_vlog.initiative.owner)
+    assert client.get(url).status_code == 404
+
+    client.force_login(OrganiserFactory())
+    response = client.get(url)
+
+    assert response.status_code == 302
+    download = requests.get(response["Location"], timeout=10)
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == 'attachment; filename="Mijn vlog.mp4"'
+    assert download.content[4:8] == b"ftyp"
