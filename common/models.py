@@ -48,6 +48,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    email_verified_at = models.DateTimeField(_("e-mail address verified"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -113,3 +114,23 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.hostname
+
+
+class LoginLink(models.Model):
+    """A one-time sign-in link sent by e-mail (also how an e-mail address gets verified).
+    Only a hash of the token is stored."""
+
+    email = models.EmailField(_("e-mail address"), db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    requested_ip = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    next_url = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+
+    def __str__(self) -> str:
+        return self.email

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from django.contrib.auth import login
 from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from common import health
+from common import health, magiclink
+from common.forms import MagicLinkForm
 
 
 @never_cache
@@ -18,3 +22,48 @@ def healthz(request):
         "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
     }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _safe_next(request, url: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and allowed else ""
+
+
+@require_http_methods(["GET", "POST"])
+def magic_request(request):
+    """Ask for a sign-in link. Same answer for every address (no account enumeration)."""
+    form = MagicLinkForm(request.POST or None)
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    if request.method == "POST" and form.is_valid():
+        magiclink.request_link(
+            email=form.cleaned_data["email"], ip=_client_ip(request), next_url=next_url
+        )
+        return redirect("magic-sent")
+    return render(request, "common/magic_request.html", {"form": form, "next": next_url})
+
+
+def magic_sent(request):
+    return render(request, "common/magic_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def magic_link(request, token: str):
+    """GET shows a button (mail scanners that open links must not use them up); POST signs in."""
+    if request.method == "GET":
+        return render(request, "common/magic_confirm.html", {"token": token})
+    try:
+        user, next_url = magiclink.redeem_link(token=token)
+    except magiclink.LinkInvalid as error:
+        form = MagicLinkForm()
+        return render(
+            request, "common/magic_request.html", {"form": form, "link_error": error.message},
+            status=400,
+        )  # fmt: skip
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(_safe_next(request, next_url) or "home")

@@ -18,7 +18,7 @@ S = AssetState
 # The only allowed state changes of a media asset. media_pipeline.services.transition_asset
 # is the one place that applies them.
 ASSET_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.AWAITING_UPLOAD: frozenset({S.UPLOADED, S.CANCELLED, S.EXPIRED}),
+    S.AWAITING_UPLOAD: frozenset({S.UPLOADED, S.REJECTED, S.CANCELLED, S.EXPIRED}),
     S.UPLOADED: frozenset({S.PROBING, S.CANCELLED, S.FAILED}),  # failed: attempts used up
     S.PROBING: frozenset({S.PROCESSING, S.REJECTED, S.FAILED, S.UPLOADED}),
     S.PROCESSING: frozenset({S.READY, S.REJECTED, S.FAILED, S.UPLOADED}),

@@ -23,6 +23,9 @@ class MediaAsset(TimeStampedModel):
     original_key = models.CharField(_("storage key"), max_length=255, unique=True)
     original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
     size_bytes = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
+    # Browser uploads: the S3 multipart upload and the part size the server chose.
+    multipart_upload_id = models.CharField(max_length=255, blank=True)
+    part_size = models.PositiveIntegerField(null=True, blank=True)
     max_duration_seconds = models.PositiveIntegerField(_("maximum duration (s)"), default=300)
     state = models.CharField(
         _("state"), max_length=20, choices=AssetState.choices, default=AssetState.AWAITING_UPLOAD

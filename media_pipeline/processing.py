@@ -38,6 +38,7 @@ from media_pipeline.profile import (
     timeout_for,
 )
 from media_pipeline.services import transition_asset
+from media_pipeline.signals import asset_ready
 
 logger = logging.getLogger(__name__)
 
@@ -349,6 +350,7 @@ def _publish(asset: MediaAsset, token: int, outputs: list[Output]) -> MediaAsset
         except MediaAsset.DoesNotExist:
             raise LeaseLost from None
         Rendition.objects.filter(asset_id=asset.pk).exclude(kind__in=made).delete()
+        transaction.on_commit(lambda: asset_ready.send(sender=MediaAsset, asset_id=asset.pk))
         for output in outputs:
             Rendition.objects.update_or_create(
                 asset_id=asset.pk,

@@ -29,7 +29,7 @@ def transition_asset(*, asset_id: int, to: str, actor=None, **changes) -> MediaA
     )
 
 
-def _enqueue_processing(asset_id: int, max_duration_seconds: int) -> None:
+def enqueue_processing(asset_id: int, max_duration_seconds: int) -> None:
     from media_pipeline.tasks import process_asset
 
     limit = task_time_limit(max_duration_seconds)
@@ -52,7 +52,7 @@ def create_asset_from_file(
         with transaction.atomic():
             asset.save()
             transition_asset(asset_id=asset.pk, to=AssetState.UPLOADED, actor=owner)
-            _enqueue_processing(asset.pk, max_duration_seconds)
+            enqueue_processing(asset.pk, max_duration_seconds)
     except Exception:
         storage.delete_object(asset.original_key)  # no orphaned object
         raise
@@ -75,7 +75,7 @@ def reprocess_asset(*, asset_id: int, actor=None) -> MediaAsset:
             )
         except MediaAsset.DoesNotExist:
             raise InvalidTransition(code="not_reprocessable") from None
-        _enqueue_processing(asset.pk, asset.max_duration_seconds)
+        enqueue_processing(asset.pk, asset.max_duration_seconds)
     return asset
 
 
@@ -107,7 +107,7 @@ def reconcile(*, now=None) -> dict[str, int]:
     taken_over = list(stale.values_list("pk", "max_duration_seconds"))
     requeued = list(lost.values_list("pk", "max_duration_seconds"))
     for asset_id, max_duration in taken_over + requeued:
-        _enqueue_processing(asset_id, max_duration)
+        enqueue_processing(asset_id, max_duration)
     return {
         "taken_over": len(taken_over),
         "requeued": len(requeued),

@@ -6,6 +6,7 @@ The bucket is private. Browsers only ever get short-lived presigned URLs, signed
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,25 @@ class MediaStorage(S3Storage):
         super().__init__(**options)
 
 
+UPLOAD_PART_TTL = 6 * 3600  # a part URL must outlive a slow part on a poor connection
+
+
+@lru_cache(maxsize=4)
+def _public_storage_for(options: tuple) -> MediaStorage:
+    return MediaStorage(**dict(options))
+
+
 def _public_storage() -> MediaStorage:
-    options = dict(settings.STORAGES["default"]["OPTIONS"])
+    """A storage whose presigned URLs name S3_PUBLIC_ENDPOINT_URL (what browsers can reach)."""
+    options = {**settings.STORAGES["default"]["OPTIONS"]}
     options["endpoint_url"] = settings.S3_PUBLIC_ENDPOINT_URL
-    return MediaStorage(**options)
+    options.pop("client_config", None)
+    return _public_storage_for(tuple(sorted(options.items())))
+
+
+def upload_signing_client():
+    """The boto3 client that signs browser part uploads (for the public endpoint)."""
+    return _public_storage().connection.meta.client
 
 
 def s3_client():

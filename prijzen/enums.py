@@ -15,3 +15,12 @@ ENTRY_TRANSITIONS: dict[str, frozenset[str]] = {
     S.SUBMITTED: frozenset({S.WITHDRAWN}),
     S.WITHDRAWN: frozenset({S.DRAFT}),
 }
+
+
+class ConsentKind(models.TextChoices):
+    PRIVACY = "privacy", _("Privacy statement")
+    PEOPLE = "people", _("Permission of the people in the vlog")
+    PUBLICATION = "publication", _("Publication in the public gallery")
+
+
+REQUIRED_CONSENTS = frozenset({ConsentKind.PRIVACY, ConsentKind.PEOPLE})

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
-from prijzen.enums import EntryState
+from prijzen.enums import ConsentKind, EntryState
 
 
 class Edition(TimeStampedModel):
@@ -24,6 +24,9 @@ class Edition(TimeStampedModel):
     max_duration_seconds = models.PositiveIntegerField(_("maximum vlog duration (s)"), default=300)
     entries_per_initiative = models.PositiveSmallIntegerField(
         _("entries per initiative"), default=1
+    )
+    upload_grace_minutes = models.PositiveIntegerField(
+        _("grace period for uploads started before the deadline (minutes)"), default=60
     )
 
     class Meta:
@@ -105,6 +108,15 @@ class Entry(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A new upload replaces the vlog only once it is ready; until then the old one stays.
+    pending_vlog = models.ForeignKey(
+        "media_pipeline.MediaAsset",
+        verbose_name=_("new vlog (processing)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=EntryState.choices, default=EntryState.DRAFT
     )
@@ -122,3 +134,32 @@ class Entry(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Consent(models.Model):
+    """A consent given for an entry, with the time and the version of the wording shown.
+    Withdrawing keeps the row (with withdrawn_at) so the history stays auditable."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("kind"), max_length=20, choices=ConsentKind.choices)
+    version = models.CharField(_("wording version"), max_length=20)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["entry", "kind", "given_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "kind"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} {self.kind} {self.version}"

@@ -23,3 +23,19 @@ def entries_visible_to(user) -> QuerySet[Entry]:
     if user.is_organiser:
         return qs
     return qs.filter(initiative__owner=user)
+
+
+def entries_of_entrant(user) -> QuerySet[Entry]:
+    """The entries a user may change as entrant: those of initiatives they own."""
+    if not user.is_authenticated:
+        return Entry.objects.none()
+    return Entry.objects.select_related("edition", "category", "initiative", "vlog",
+                                        "pending_vlog").filter(initiative__owner=user)  # fmt: skip
+
+
+def initiative_of(user):
+    from prijzen.models import Initiative
+
+    if not user.is_authenticated:
+        return None
+    return Initiative.objects.filter(owner=user).order_by("pk").first()

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from common.enums import Role
 from common.models import User
@@ -21,7 +22,9 @@ from jury.models import Criterion, Round
 from media_pipeline.clips import generate_clip
 from media_pipeline.services import create_asset_from_file
 from prijzen import services
-from prijzen.models import Category, Edition, Initiative
+from prijzen.consents import CONSENT_TEXTS
+from prijzen.enums import ConsentKind, EntryState
+from prijzen.models import Category, Consent, Edition, Initiative
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DEMO_PASSWORD = "demo-wachtwoord"
@@ -139,6 +142,7 @@ class Command(BaseCommand):
                     description=description,
                     weight=Decimal("2") if i == len(CRITERIA) - 1 else Decimal("1"),
                 )
+        number = 0
         with tempfile.TemporaryDirectory() as tmp:
             for owner_i, name, municipality, province, category, title, portrait in ENTRIES:
                 owner = users[owner_i]
@@ -170,8 +174,32 @@ class Command(BaseCommand):
                     answer="Iedere nieuwe vrijwilliger krijgt een maatje, een rondleiding en koffie.",
                     vlog=asset,
                 )
-                services.submit_entry(entry=entry, actor=owner)
+                for kind in ConsentKind.values:
+                    Consent.objects.create(
+                        entry=entry, kind=kind, version=CONSENT_TEXTS[kind][0], given_by=owner
+                    )
+                number += 1
+                services.transition_entry(
+                    entry_id=entry.pk, to=EntryState.SUBMITTED, actor=owner, number=number,
+                    submitted_at=at(2021, 3, 1 + number, 12, 0),
+                )  # fmt: skip
+        self._open_edition()
         self.stdout.write(self.style.SUCCESS("Demo data loaded; the vlogs are being processed."))
+
+    def _open_edition(self) -> None:
+        """An edition whose window is open now, so the entry journey can be tried at once."""
+        today = timezone.localdate()
+        edition = Edition.objects.create(
+            name=f"Vrijwilligersprijzen {today.year + 1} (demo)",
+            slug="demo-open",
+            year=today.year + 1,
+            theme="Nieuwe gezichten",
+            question="Wat doen jullie om nieuwe vrijwilligers zich welkom te laten voelen?",
+            entries_open_at=timezone.now() - dt.timedelta(days=1),
+            entries_close_at=timezone.now() + dt.timedelta(days=90),
+        )
+        for i, (slug, name) in enumerate([("lokaal", "Lokaal"), ("landelijk", "Landelijk")]):
+            Category.objects.create(edition=edition, slug=slug, name=name, position=i)
 
     def _accounts(self) -> list[User]:
         users = []
@@ -183,6 +211,7 @@ class Command(BaseCommand):
                 role=role,
                 is_staff=role == Role.ORGANISER,
                 is_superuser=role == Role.ORGANISER,
+                email_verified_at=timezone.now(),
             )
             users.append(user)
         return users

@@ -1,0 +1,204 @@
+"""Resumable browser uploads straight to object storage (S3 multipart with presigned parts).
+
+Django never receives video bytes: it creates the multipart upload under a key it chooses,
+signs part URLs in batches, and on completion checks the parts, the total size and the first
+bytes itself before the media pipeline takes over.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import PurePath
+
+from botocore.exceptions import ClientError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from common.errors import DomainError
+from media_pipeline import ffmpeg, storage
+from media_pipeline.enums import AssetState
+from media_pipeline.models import MediaAsset
+from media_pipeline.profile import Rejected
+from media_pipeline.services import enqueue_processing, transition_asset
+
+MiB = 1024 * 1024
+MAX_PARTS = 10_000
+SIGN_BATCH_MAX = 100
+VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mov", ".qt", ".webm", ".mkv", ".avi", ".3gp"}
+
+
+class UploadError(DomainError):
+    code = "upload_error"
+
+
+def part_size_for(size: int) -> int:
+    """8 MiB parts, 16 MiB for files over 1 GiB, more only when S3's 10,000-part cap needs it."""
+    base = 8 * MiB if size <= 1024 * MiB else 16 * MiB
+    return max(base, math.ceil(size / MAX_PARTS / MiB) * MiB)
+
+
+def part_count(asset: MediaAsset) -> int:
+    return max(1, math.ceil(asset.size_bytes / asset.part_size))
+
+
+def check_file(*, filename: str, size: int, content_type: str, max_bytes: int) -> None:
+    """The checks the browser's own report allows before a byte is sent."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix not in VIDEO_EXTENSIONS and not (content_type or "").startswith("video/"):
+        raise UploadError(
+            _("This file type is not a video. Upload an MP4, MOV, WebM or AVI file."),
+            code="wrong_type",
+        )
+    if size <= 0:
+        raise UploadError(_("This file is empty. Choose your vlog again."), code="empty")
+    if size > max_bytes:
+        raise UploadError(
+            _("This file is too large (%(size)s). The maximum is %(limit)s.")
+            % {"size": human_size(size), "limit": human_size(max_bytes)},
+            code="too_large",
+        )
+
+
+def human_size(size: int) -> str:
+    if size >= 1024**3:
+        return f"{size / 1024**3:.1f} GB".replace(".", ",")
+    return f"{max(1, round(size / MiB))} MB"
+
+
+def start_upload(
+    *, owner, filename: str, size: int, content_type: str, max_bytes: int,
+    max_duration_seconds: int,
+) -> MediaAsset:  # fmt: skip
+    """Create the asset (awaiting upload) and its S3 multipart upload under our own key.
+    Side effect: a multipart upload in storage (aborted by the reconciler if abandoned)."""
+    check_file(filename=filename, size=size, content_type=content_type, max_bytes=max_bytes)
+    asset = MediaAsset(
+        owner=owner,
+        original_filename=PurePath(filename).name[:255],
+        size_bytes=size,
+        part_size=part_size_for(size),
+        max_duration_seconds=max_duration_seconds,
+    )
+    asset.original_key = f"originals/{asset.uid}"
+    created = storage.s3_client().create_multipart_upload(
+        Bucket=storage.bucket_name(),
+        Key=asset.original_key,
+        ContentType="application/octet-stream",
+    )
+    asset.multipart_upload_id = created["UploadId"]
+    try:
+        asset.save()
+    except Exception:
+        _abort(asset)
+        raise
+    return asset
+
+
+def _require_open(asset: MediaAsset) -> None:
+    if asset.state != AssetState.AWAITING_UPLOAD:
+        raise UploadError(
+            _("This upload has already ended. Start a new upload if needed."), code="upload_closed"
+        )
+
+
+def sign_parts(*, asset: MediaAsset, part_numbers: list[int]) -> dict[int, str]:
+    """Presigned UploadPart URLs for a batch of part numbers."""
+    _require_open(asset)
+    count = part_count(asset)
+    if not part_numbers or len(part_numbers) > SIGN_BATCH_MAX:
+        raise UploadError(
+            _("Ask for 1 to %(max)s parts at a time.") % {"max": SIGN_BATCH_MAX}, code="batch"
+        )
+    if any(not 1 <= n <= count for n in part_numbers):
+        raise UploadError(_("This part does not exist."), code="part_range")
+    client = storage.upload_signing_client()
+    return {
+        n: client.generate_presigned_url(
+            "upload_part",
+            Params={
+                "Bucket": storage.bucket_name(),
+                "Key": asset.original_key,
+                "UploadId": asset.multipart_upload_id,
+                "PartNumber": n,
+            },
+            ExpiresIn=storage.UPLOAD_PART_TTL,
+        )
+        for n in sorted(set(part_numbers))
+    }
+
+
+def list_parts(asset: MediaAsset) -> list[dict]:
+    """The parts the storage holds (for resuming after a reload or a network drop)."""
+    _require_open(asset)
+    client = storage.s3_client()
+    parts = []
+    paginator = client.get_paginator("list_parts")
+    pages = paginator.paginate(
+        Bucket=storage.bucket_name(), Key=asset.original_key, UploadId=asset.multipart_upload_id
+    )
+    for page in pages:
+        parts += [
+            {"part_number": p["PartNumber"], "size": p["Size"], "etag": p["ETag"]}
+            for p in page.get("Parts", [])
+        ]
+    return parts
+
+
+def complete_upload(*, asset: MediaAsset, actor=None) -> MediaAsset:
+    """Check the parts and total size ourselves, complete the upload, check the object's size
+    and its first bytes (is it a video container at all), then hand it to the pipeline.
+    A file that is not a video is rejected (and deleted) with a Dutch reason."""
+    parts = list_parts(asset)
+    count = part_count(asset)
+    sizes = {p["part_number"]: p["size"] for p in parts}
+    expected_last = asset.size_bytes - (count - 1) * asset.part_size
+    complete = set(sizes) == set(range(1, count + 1)) and all(
+        sizes[n] == (asset.part_size if n < count else expected_last) for n in sizes
+    )
+    if not complete:
+        raise UploadError(
+            _("Not every part has arrived yet. The upload will go on where it stopped."),
+            code="incomplete",
+        )
+    client, bucket = storage.s3_client(), storage.bucket_name()
+    client.complete_multipart_upload(
+        Bucket=bucket,
+        Key=asset.original_key,
+        UploadId=asset.multipart_upload_id,
+        MultipartUpload={
+            "Parts": [{"PartNumber": p["part_number"], "ETag": p["etag"]} for p in parts]
+        },
+    )
+    head = client.head_object(Bucket=bucket, Key=asset.original_key)
+    first = client.get_object(Bucket=bucket, Key=asset.original_key, Range="bytes=0-15")
+    demuxer = ffmpeg.sniff_demuxer(first["Body"].read())
+    if head["ContentLength"] != asset.size_bytes or demuxer is None:
+        storage.delete_object(asset.original_key)
+        rejected = Rejected("not_a_video" if demuxer is None else "unreadable")
+        return transition_asset(
+            asset_id=asset.pk, to=AssetState.REJECTED, actor=actor,
+            error_code=rejected.code, error_message=rejected.message,
+        )  # fmt: skip
+    with transaction.atomic():
+        asset = transition_asset(asset_id=asset.pk, to=AssetState.UPLOADED, actor=actor)
+        enqueue_processing(asset.pk, asset.max_duration_seconds)
+    return asset
+
+
+def cancel_upload(*, asset: MediaAsset, actor=None) -> MediaAsset:
+    """Stop an upload: abort the multipart upload (its parts are deleted)."""
+    _require_open(asset)
+    _abort(asset)
+    return transition_asset(asset_id=asset.pk, to=AssetState.CANCELLED, actor=actor)
+
+
+def _abort(asset: MediaAsset) -> None:
+    try:
+        storage.s3_client().abort_multipart_upload(
+            Bucket=storage.bucket_name(),
+            Key=asset.original_key,
+            UploadId=asset.multipart_upload_id,
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ("NoSuchUpload", "404"):
+            raise
