@@ -43,6 +43,11 @@ class Edition(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def max_duration_label(self) -> str:
+        """The maximum duration as minutes:seconds, e.g. '5:00'."""
+        return f"{self.max_duration_seconds // 60}:{self.max_duration_seconds % 60:02d}"
+
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()
         return self.entries_open_at <= at < self.entries_close_at

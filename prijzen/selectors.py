@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from media_pipeline.models import Rendition
 from prijzen.models import Edition, Entry
@@ -10,6 +11,11 @@ from prijzen.models import Edition, Entry
 
 def editions() -> QuerySet[Edition]:
     return Edition.objects.prefetch_related("categories").order_by("-year", "name")
+
+
+def open_editions() -> QuerySet[Edition]:
+    now = timezone.now()
+    return editions().filter(entries_open_at__lte=now, entries_close_at__gt=now)
 
 
 def entries_visible_to(user) -> QuerySet[Entry]:

@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
+from common.errors import DomainError
 from media_pipeline.enums import AssetState
 from media_pipeline.selectors import original_download_url, playback, storyboard_index
-from prijzen import selectors
+from prijzen import selectors, services
+from prijzen.enums import EntryState
+from prijzen.forms import EntryForm, InitiativeForm
+from prijzen.models import Edition
 
 
 def home(request):
@@ -17,7 +26,124 @@ def home(request):
 @login_required
 def entry_list(request):
     entries = selectors.entries_visible_to(request.user).order_by("edition", "number", "pk")
-    return render(request, "prijzen/entry_list.html", {"entries": entries})
+    open_editions = [] if request.user.is_organiser else selectors.open_editions()
+    return render(
+        request, "prijzen/entry_list.html", {"entries": entries, "open_editions": open_editions}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request):
+    """The initiative's profile: name, municipality (from the list), contact, website."""
+    initiative = selectors.initiative_of(request.user)
+    form = InitiativeForm(request.POST or None, instance=initiative)
+    next_url = request.GET.get("next", "")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_initiative(
+                owner=request.user, data=form.cleaned_data, initiative=initiative
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The details of your initiative are saved."))
+            if next_url.startswith("/") and not next_url.startswith("//"):
+                return redirect(next_url)
+            return redirect("entry-list")
+    return render(request, "prijzen/initiative_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def entry_start(request, slug: str):
+    """Begin an entry for an open edition (the initiative profile comes first)."""
+    edition = get_object_or_404(Edition, slug=slug)
+    initiative = selectors.initiative_of(request.user)
+    if initiative is None:
+        messages.info(request, _("First tell us about your initiative."))
+        return redirect(f"{reverse('initiative-edit')}?next={request.path}")
+    try:
+        entry = services.start_entry(
+            initiative=initiative, category=edition.categories.first(), actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("entry-list")
+    return redirect("entry-edit", pk=entry.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request, pk: int):
+    """The entry form: texts, consents, the vlog upload and submitting. The form saves as a
+    draft on its own (autosave posts with X-Autosave and gets JSON back)."""
+    entry = get_object_or_404(selectors.entries_of_entrant(request.user), pk=pk)
+    autosave = request.headers.get("X-Autosave") == "1"
+    consents = services.active_consents(entry)
+    form = EntryForm(request.POST or None, instance=entry, edition=entry.edition,
+                     consents=consents)  # fmt: skip
+    if request.method == "POST":
+        try:
+            return _save_entry(request, entry, form, autosave)
+        except DomainError as error:
+            if autosave:
+                return JsonResponse({"saved": False, "message": str(error.message)}, status=400)
+            messages.error(request, error.message)
+            return redirect("entry-edit", pk=entry.pk)
+    if entry.state == EntryState.WITHDRAWN or not entry.edition.is_open():
+        return redirect("entry-detail", pk=entry.pk)
+    return render(
+        request,
+        "prijzen/entry_edit.html",
+        {
+            "entry": entry,
+            "form": form,
+            "missing": services.missing_for_submission(entry),
+            "playback": playback(entry.vlog),
+        },
+    )
+
+
+def _save_entry(request, entry, form, autosave: bool):
+    if not form.is_valid():
+        if autosave:
+            return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
+        return render(
+            request, "prijzen/entry_edit.html",
+            {"entry": entry, "form": form, "missing": services.missing_for_submission(entry),
+             "playback": playback(entry.vlog)},
+            status=400,
+        )  # fmt: skip
+    data = form.cleaned_data
+    services.save_draft(entry=entry, data=data, category=data["category"], actor=request.user)
+    services.set_consents(entry=entry, given=set(data["consents"]), actor=request.user)
+    if autosave:
+        saved_at = timezone.localtime().strftime("%H:%M")
+        return JsonResponse({"saved": True, "saved_at": saved_at})
+    if "submit" in request.POST and entry.state == EntryState.DRAFT:
+        entry = services.submit_entry(entry=entry, actor=request.user)
+        messages.success(
+            request,
+            _("Your entry has been submitted. Its number is %(number)s. You will get an e-mail.")
+            % {"number": entry.number},
+        )
+        return redirect("entry-detail", pk=entry.pk)
+    messages.success(request, _("Your changes are saved."))
+    return redirect("entry-edit", pk=entry.pk)
+
+
+@login_required
+@require_POST
+def entry_withdraw(request, pk: int):
+    entry = get_object_or_404(selectors.entries_of_entrant(request.user), pk=pk)
+    try:
+        services.withdraw_entry(entry=entry, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your entry has been withdrawn."))
+    return redirect("entry-detail", pk=entry.pk)
 
 
 @login_required
@@ -33,7 +159,7 @@ def entry_detail(request, pk: int):
 def entry_vlog_status(request, pk: int):
     """The vlog's processing state for the live status on the entry page."""
     entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
-    asset = entry.vlog
+    asset = entry.pending_vlog or entry.vlog
     if asset is None:
         return JsonResponse({"state": None, "label": "", "progress": 0, "final": True})
     return JsonResponse(

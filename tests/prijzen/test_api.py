@@ -33,8 +33,15 @@ def test_openapi_schema_generates_with_summaries():
     operations = {
         (path, method): op for path, item in schema["paths"].items() for method, op in item.items()
     }
+    upload = "/api/v1/entries/{id}/vlog-uploads/"
     assert set(operations) == {
         ("/api/v1/editions/", "get"),
         ("/api/v1/editions/{slug}/", "get"),
+        (upload, "post"),
+        (upload + "{uid}/", "get"),
+        (upload + "{uid}/", "delete"),
+        (upload + "{uid}/complete/", "post"),
+        (upload + "{uid}/parts/", "get"),
+        (upload + "{uid}/sign/", "post"),
     }
     assert all(op.get("summary") for op in operations.values())
