@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
@@ -274,7 +275,9 @@ def send_receipt(*, entry_id: int) -> None:
     entry = Entry.objects.select_related("edition", "category", "initiative__owner", "vlog").get(
         pk=entry_id
     )
-    body = render_to_string("prijzen/email/receipt.txt", {"entry": entry})
+    body = render_to_string(
+        "prijzen/email/receipt.txt", {"entry": entry, "site_url": settings.SITE_URL}
+    )
     message = EmailMessage(
         subject=_("Receipt: entry %(number)s for %(edition)s")
         % {"number": entry.number, "edition": entry.edition.name},

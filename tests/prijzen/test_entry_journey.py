@@ -1,0 +1,245 @@
+"""The entrant's pages: initiative profile, starting, autosaving, submitting, withdrawing."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from common.models import AuditLog
+from prijzen.enums import ConsentKind, EntryState
+from prijzen.models import Consent, Entry, Initiative
+from tests.factories import (
+    CategoryFactory,
+    EditionFactory,
+    EntryFactory,
+    InitiativeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entrant(client):
+    user = UserFactory(email_verified_at=timezone.now())
+    client.force_login(user)
+    return user
+
+
+INITIATIVE = {
+    "name": "Buurtkamer De Linde",
+    "municipality": "Zwijndrecht",
+    "contact_name": "Ingrid de Vries",
+    "phone": "078 123 4567",
+    "website": "www.delinde.nl",
+    "description": "Koffie, taal en klussen in de wijk.",
+}
+
+
+def test_initiative_profile_takes_the_province_from_the_municipality(client, entrant):
+    response = client.post("/initiatief/", INITIATIVE)
+
+    assert response["Location"] == "/inzendingen/"
+    initiative = Initiative.objects.get()
+    assert (initiative.owner, initiative.municipality, initiative.province, initiative.website) == (
+        entrant, "Zwijndrecht", "Zuid-Holland", "https://www.delinde.nl",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"municipality": "Atlantis"}, "Kies je gemeente uit de lijst."),
+        ({"name": ""}, "Vul de naam van je initiatief in."),
+        (
+            {"website": "geen adres met spaties"},
+            "Vul een webadres in, bijvoorbeeld www.example.nl.",
+        ),
+        ({"description": "x" * 1001}, "Zorg dat deze waarde niet meer dan 1000 tekens bevat (het zijn er nu 1001)."),
+    ],
+)
+def test_initiative_bad_input_is_explained_and_nothing_saved(client, entrant, change, message):
+    response = client.post("/initiatief/", {**INITIATIVE, **change})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Initiative.objects.count() == 0
+
+
+def test_taking_part_asks_for_the_initiative_first(client, entrant):
+    edition = CategoryFactory().edition
+
+    response = client.post(f"/meedoen/{edition.slug}/")
+
+    assert response["Location"] == f"/initiatief/?next=/meedoen/{edition.slug}/"
+    assert Entry.objects.count() == 0
+
+
+def test_taking_part_makes_one_draft_per_initiative(client, entrant):
+    category = CategoryFactory()
+    InitiativeFactory(owner=entrant)
+
+    first = client.post(f"/meedoen/{category.edition.slug}/")
+    second = client.post(f"/meedoen/{category.edition.slug}/", follow=True)
+
+    entry = Entry.objects.get()
+    assert first["Location"] == f"/inzendingen/{entry.pk}/bewerken/"
+    assert (entry.state, entry.category) == (EntryState.DRAFT, category)
+    assert "Jullie initiatief doet al mee aan deze editie." in second.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "message"),
+    [(2, 30, "Meedoen kan nog niet."), (-30, -1, "De deadline is voorbij")],
+)
+def test_taking_part_outside_the_window_is_refused(client, entrant, opens, closes, message):
+    now = timezone.now()
+    edition = EditionFactory(
+        entries_open_at=now + timedelta(days=opens), entries_close_at=now + timedelta(days=closes)
+    )
+    CategoryFactory(edition=edition)
+    InitiativeFactory(owner=entrant)
+
+    response = client.post(f"/meedoen/{edition.slug}/", follow=True)
+
+    assert message in response.content.decode()
+    assert Entry.objects.count() == 0
+
+
+def _form(entry, **fields):
+    data = {"category": entry.category_id, "title": "", "summary": "", "answer": ""}
+    data.update(fields)
+    return data
+
+
+def test_autosave_stores_texts_and_consents_with_their_version(client, entrant):
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), title="")
+    data = _form(entry, title="Koffie en een warm welkom", consents=["privacy", "publication"])
+
+    response = client.post(f"/inzendingen/{entry.pk}/bewerken/", data, HTTP_X_AUTOSAVE="1")
+
+    assert response.status_code == 200
+    assert response.json()["saved"] is True
+    entry.refresh_from_db()
+    assert (entry.title, entry.state) == ("Koffie en een warm welkom", EntryState.DRAFT)
+    consents = Consent.objects.filter(entry=entry).order_by("kind")
+    assert [(c.kind, c.version, c.withdrawn_at) for c in consents] == [
+        ("privacy", "2021-1", None), ("publication", "2021-1", None),
+    ]  # fmt: skip
+
+    client.post(f"/inzendingen/{entry.pk}/bewerken/", _form(entry, consents=["privacy"]),
+                HTTP_X_AUTOSAVE="1")  # fmt: skip
+
+    publication = Consent.objects.get(entry=entry, kind=ConsentKind.PUBLICATION)
+    assert publication.withdrawn_at is not None
+    assert AuditLog.objects.filter(action="consent_withdrawn").count() == 1
+
+
+def test_too_long_title_is_not_saved(client, entrant):
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), title="Oud")
+
+    response = client.post(
+        f"/inzendingen/{entry.pk}/bewerken/", _form(entry, title="x" * 121), HTTP_X_AUTOSAVE="1"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["saved"] is False
+    entry.refresh_from_db()
+    assert entry.title == "Oud"
+
+
+def test_submitting_an_incomplete_entry_lists_what_is_missing(client, entrant):
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), title="")
+
+    response = client.post(
+        f"/inzendingen/{entry.pk}/bewerken/", _form(entry, title="Titel", submit="1"), follow=True
+    )
+
+    entry.refresh_from_db()
+    assert entry.state == EntryState.DRAFT
+    page = response.content.decode()
+    assert "een korte beschrijving" in page
+    assert "een vlog die klaar is" in page
+    assert "akkoord met de privacyverklaring" in page
+
+
+def test_someone_elses_entry_cannot_be_edited(client, entrant):
+    entry = EntryFactory(title="Van een ander")
+
+    assert client.get(f"/inzendingen/{entry.pk}/bewerken/").status_code == 404
+    assert (
+        client.post(f"/inzendingen/{entry.pk}/bewerken/", _form(entry, title="x")).status_code
+        == 404
+    )
+    assert client.post(f"/inzendingen/{entry.pk}/intrekken/").status_code == 404
+    entry.refresh_from_db()
+    assert entry.title == "Van een ander"
+
+
+def test_after_the_deadline_everything_is_read_only(client, entrant):
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), title="Vast")
+    entry.edition.entries_open_at = timezone.now() - timedelta(days=60)
+    entry.edition.entries_close_at = timezone.now() - timedelta(days=1)
+    entry.edition.save()
+
+    page = client.get(f"/inzendingen/{entry.pk}/bewerken/")
+    change = client.post(f"/inzendingen/{entry.pk}/bewerken/", _form(entry, title="Nieuw"),
+                         follow=True)  # fmt: skip
+
+    assert page["Location"] == f"/inzendingen/{entry.pk}/"
+    assert "De deadline is voorbij" in change.content.decode()
+    entry.refresh_from_db()
+    assert entry.title == "Vast"
+
+
+@pytest.mark.storage
+@pytest.mark.media
+def test_complete_entry_is_submitted_numbered_and_receipted(
+    client, entrant, stored_asset, tmp_path, django_capture_on_commit_callbacks
+):
+    from media_pipeline.clips import generate_clip
+    from media_pipeline.processing import process_asset
+
+    vlog = process_asset(asset_id=stored_asset(generate_clip(tmp_path / "v.mp4", seconds=2)).pk)
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), vlog=vlog)
+    data = _form(entry, title="Koffie", summary="Een warm welkom.", answer="Een maatje.",
+                 consents=["privacy", "people"], submit="1")  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/inzendingen/{entry.pk}/bewerken/", data)
+
+    entry.refresh_from_db()
+    assert (entry.state, entry.number) == (EntryState.SUBMITTED, 1)
+    assert response["Location"] == f"/inzendingen/{entry.pk}/"
+    [receipt] = mail.outbox
+    assert receipt.to == [entrant.email]
+    assert receipt.subject == f"Ontvangstbevestiging: inzending 1 voor {entry.edition.name}"
+    assert "Inzendingsnummer: 1" in receipt.body
+    assert [(name, kind) for name, _data, kind in receipt.attachments] == [
+        ("poster.jpg", "image/jpeg")
+    ]
+    assert receipt.attachments[0][1][:2] == b"\xff\xd8"  # a JPEG
+
+
+def test_unverified_address_cannot_submit(client):
+    user = UserFactory(email_verified_at=None)
+    client.force_login(user)
+    entry = EntryFactory(initiative=InitiativeFactory(owner=user))
+
+    response = client.post(f"/inzendingen/{entry.pk}/bewerken/", _form(entry, submit="1"),
+                           follow=True)  # fmt: skip
+
+    assert "Bevestig eerst je e-mailadres." in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.state == EntryState.DRAFT
+
+
+def test_withdraw_a_submitted_entry(client, entrant):
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), state=EntryState.SUBMITTED)
+
+    response = client.post(f"/inzendingen/{entry.pk}/intrekken/", follow=True)
+
+    entry.refresh_from_db()
+    assert entry.state == EntryState.WITHDRAWN
+    assert "Je inzending is ingetrokken." in response.content.decode()
