@@ -62,7 +62,7 @@ def entry_start(request, slug: str):
     initiative = selectors.initiative_of(request.user)
     if initiative is None:
         messages.info(request, _("First tell us about your initiative."))
-        return redirect(f"{reverse('initiative-edit')}?next={request.path}")
+        return redirect(f"{reverse('initiative-edit')}?next={reverse('entry-list')}")
     try:
         entry = services.start_entry(
             initiative=initiative, category=edition.categories.first(), actor=request.user

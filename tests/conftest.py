@@ -54,6 +54,7 @@ def s3_server(tmp_path_factory):
     )
     server.start()
     override = override_settings(
+        S3_CORS_ORIGINS=["*"],  # the live test server runs on a random port
         **storage.settings_for_server(
             endpoint_url=server.endpoint_url,
             access_key=server.access_key,

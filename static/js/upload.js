@@ -63,6 +63,21 @@ async function api(url, options = {}) {
   return data;
 }
 
+// API calls survive a network drop too: network errors and server errors (5xx) are retried with
+// backoff (waiting for the connection to come back); a clear refusal (4xx) is not.
+async function apiRetry(url, options, ui) {
+  for (let attempt = 1; ; attempt++) {
+    await waitOnline(ui);
+    try {
+      return await api(url, options);
+    } catch (error) {
+      if ((error.status && error.status < 500) || attempt >= MAX_TRIES) throw error;
+      ui.status(navigator.onLine ? T.retrying : T.offline);
+      await sleep(Math.min(30000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2));
+    }
+  }
+}
+
 function humanSize(bytes) {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1).replace(".", nl ? "," : ".")} GB`;
   return `${Math.max(1, Math.round(bytes / 1024 ** 2))} MB`;
@@ -75,8 +90,10 @@ function humanTime(seconds) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function waitOnline() {
-  return navigator.onLine ? Promise.resolve() : new Promise((resolve) => window.addEventListener("online", resolve, { once: true }));
+function waitOnline(ui) {
+  if (navigator.onLine) return Promise.resolve();
+  ui.status(T.offline);
+  return new Promise((resolve) => window.addEventListener("online", resolve, { once: true }));
 }
 
 class Upload {
@@ -99,25 +116,25 @@ class Upload {
   async run() {
     const savedUid = localStorage.getItem(this.storageKey);
     if (savedUid && savedUid === root.dataset.pendingUid) {
-      this.info = await api(`${this.startUrl}${savedUid}/`);
+      this.info = await apiRetry(`${this.startUrl}${savedUid}/`, {}, this.ui);
       this.ui.status(T.resumed);
     } else {
       this.ui.status(T.starting);
-      this.info = await api(this.startUrl, {
+      this.info = await apiRetry(this.startUrl, {
         method: "POST",
         body: JSON.stringify({ filename: this.file.name, size: this.file.size, content_type: this.file.type }),
-      });
+      }, this.ui);
       localStorage.setItem(this.storageKey, this.info.uid);
     }
     for (;;) {
-      const { parts } = await api(`${this.base}parts/`);
+      const { parts } = await apiRetry(`${this.base}parts/`, {}, this.ui);
       for (const part of parts) this.loaded.set(part.part_number, part.size);
       const todo = [];
       for (let n = 1; n <= this.info.part_count; n++) if (!parts.some((p) => p.part_number === n)) todo.push(n);
       if (todo.length) await this.sendAll(todo);
       if (this.stopped) return;
       try {
-        const done = await api(`${this.base}complete/`, { method: "POST" });
+        const done = await apiRetry(`${this.base}complete/`, { method: "POST" }, this.ui);
         localStorage.removeItem(this.storageKey);
         return done;
       } catch (error) {
@@ -137,7 +154,8 @@ class Upload {
   async signed(number, queue) {
     if (!this.urls.has(number)) {
       const batch = [number, ...queue.slice(0, SIGN_BATCH - 1)].filter((n) => !this.urls.has(n));
-      const { urls } = await api(`${this.base}sign/`, { method: "POST", body: JSON.stringify({ part_numbers: batch }) });
+      const body = JSON.stringify({ part_numbers: batch });
+      const { urls } = await apiRetry(`${this.base}sign/`, { method: "POST", body }, this.ui);
       for (const [n, url] of Object.entries(urls)) this.urls.set(Number(n), url);
     }
     return this.urls.get(number);
@@ -148,7 +166,7 @@ class Upload {
     const blob = this.file.slice((number - 1) * size, number * size);
     for (let attempt = 1; ; attempt++) {
       if (this.stopped) return;
-      await waitOnline();
+      await waitOnline(this.ui);
       try {
         await this.put(await this.signed(number, queue), blob, number);
         return;

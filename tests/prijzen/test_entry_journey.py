@@ -72,7 +72,7 @@ def test_taking_part_asks_for_the_initiative_first(client, entrant):
 
     response = client.post(f"/meedoen/{edition.slug}/")
 
-    assert response["Location"] == f"/initiatief/?next=/meedoen/{edition.slug}/"
+    assert response["Location"] == "/initiatief/?next=/inzendingen/"
     assert Entry.objects.count() == 0
 
 
