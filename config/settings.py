@@ -88,7 +88,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "common.User"
-LOGIN_URL = "login"
+LOGIN_URL = "magic-request"  # volunteers sign in by e-mail link; a password is optional
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

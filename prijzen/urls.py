@@ -9,6 +9,7 @@ urlpatterns = [
     path("meedoen/<slug:slug>/", views.entry_start, name="entry-start"),
     path("inzendingen/<int:pk>/bewerken/", views.entry_edit, name="entry-edit"),
     path("inzendingen/<int:pk>/intrekken/", views.entry_withdraw, name="entry-withdraw"),
+    path("inzendingen/<int:pk>/plaatje/", views.entry_poster, name="entry-poster"),
     path("inzendingen/<int:pk>/", views.entry_detail, name="entry-detail"),
     path("inzendingen/<int:pk>/vlog-status/", views.entry_vlog_status, name="entry-vlog-status"),
     path("inzendingen/<int:pk>/storyboard.vtt", views.entry_storyboard, name="entry-storyboard"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.errors import DomainError
 from media_pipeline.enums import AssetState
 from media_pipeline.selectors import original_download_url, playback, storyboard_index
+from media_pipeline.services import choose_poster
 from prijzen import selectors, services
 from prijzen.enums import EntryState
 from prijzen.forms import EntryForm, InitiativeForm
@@ -192,3 +195,23 @@ def entry_original(request, pk: int):
     if entry.vlog is None:
         raise Http404
     return HttpResponseRedirect(original_download_url(entry.vlog))
+
+
+@login_required
+@require_POST
+def entry_poster(request, pk: int):
+    """The entrant picks the moment of their vlog that becomes its picture (poster)."""
+    entry = get_object_or_404(selectors.entries_of_entrant(request.user), pk=pk)
+    try:
+        services.check_window(entry.edition)
+        if entry.vlog is None:
+            raise Http404
+        at = Decimal(request.POST.get("at", ""))
+        choose_poster(asset_id=entry.vlog_id, at_seconds=at, actor=request.user)
+    except (InvalidOperation, ValueError):
+        messages.error(request, _("Choose a moment in the video first."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The new picture is being made. It takes a few seconds."))
+    return redirect("entry-edit", pk=entry.pk)

@@ -23,6 +23,15 @@
     update();
   });
 
+  // The poster moment follows the player: pause where you like, then press the button.
+  var player = document.getElementById("vlog-player");
+  var posterAt = document.getElementById("poster-at");
+  if (player && posterAt) {
+    player.addEventListener("timeupdate", function () {
+      posterAt.value = player.currentTime.toFixed(1);
+    });
+  }
+
   var form = document.getElementById("entry-form");
   if (!form || !form.dataset.autosaveUrl) return;
   var status = document.getElementById("autosave-status");

@@ -56,7 +56,10 @@ def test_initiative_profile_takes_the_province_from_the_municipality(client, ent
             {"website": "geen adres met spaties"},
             "Vul een webadres in, bijvoorbeeld www.example.nl.",
         ),
-        ({"description": "x" * 1001}, "Zorg dat deze waarde niet meer dan 1000 tekens bevat (het zijn er nu 1001)."),
+        (
+            {"description": "x" * 1001},
+            "Zorg dat deze waarde niet meer dan 1000 tekens bevat (het zijn er nu 1001).",
+        ),
     ],
 )
 def test_initiative_bad_input_is_explained_and_nothing_saved(client, entrant, change, message):
@@ -243,3 +246,28 @@ def test_withdraw_a_submitted_entry(client, entrant):
     entry.refresh_from_db()
     assert entry.state == EntryState.WITHDRAWN
     assert "Je inzending is ingetrokken." in response.content.decode()
+
+
+@pytest.mark.storage
+@pytest.mark.media
+@pytest.mark.parametrize(
+    ("at", "expected", "message"),
+    [
+        ("2.5", "2.500", "Het nieuwe plaatje wordt gemaakt. Dat duurt een paar seconden."),
+        ("abc", None, "Kies eerst een moment in de video."),
+        ("9", None, "Kies een moment in de video (0:00 tot 0:03)."),
+    ],
+)
+def test_entrant_chooses_the_poster_moment(client, entrant, stored_asset, tmp_path, at, expected,
+                                           message):  # fmt: skip
+    from media_pipeline.clips import generate_clip
+    from media_pipeline.processing import process_asset
+
+    vlog = process_asset(asset_id=stored_asset(generate_clip(tmp_path / "v.mp4", seconds=3)).pk)
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), vlog=vlog)
+
+    response = client.post(f"/inzendingen/{entry.pk}/plaatje/", {"at": at}, follow=True)
+
+    vlog.refresh_from_db()
+    assert (str(vlog.poster_at) if vlog.poster_at is not None else None) == expected
+    assert message in response.content.decode()

@@ -56,7 +56,7 @@ def test_anonymous_is_sent_to_sign_in(client, two_entrants):
     response = client.get("/inzendingen/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/inloggen/?next=/inzendingen/"
+    assert response["Location"] == "/aanmelden/?next=/inzendingen/"
 
 
 @pytest.mark.django_db
