@@ -268,6 +268,7 @@ def _process_claimed(asset: MediaAsset, token: int, scratch: Path) -> MediaAsset
             )
         preview_facts = _check_preview(preview, facts)
     poster = scratch / "poster.jpg"
+    _renew(asset.pk, token)
     with _step(asset, token, JobKind.POSTER) as job:
         poster_at = poster_moment(asset.poster_at, preview_facts.duration)
         _run_step(job, [ffmpeg.ffmpeg_path(), *poster_args(preview, poster, poster_at)], timeout=60)
@@ -278,8 +279,9 @@ def _process_claimed(asset: MediaAsset, token: int, scratch: Path) -> MediaAsset
         ),
         Output(RenditionKind.POSTER, poster, "image/jpeg", **size),
     ]
-    outputs += _optional_outputs(asset, token, scratch, preview, poster, preview_facts)
-    return _publish(asset, token, outputs)
+    ready = _publish(asset, token, outputs)  # playable now; the extras follow
+    extras = _optional_outputs(ready, token, scratch, preview, poster, preview_facts)
+    return _attach_optional(ready, token, extras)
 
 
 @dataclass
@@ -321,17 +323,36 @@ def _optional_outputs(
     return outputs
 
 
-def _publish(asset: MediaAsset, token: int, outputs: list[Output]) -> MediaAsset:
-    """Upload the outputs, then mark the asset ready and record its renditions (fenced)."""
-    _renew(asset.pk, token)
+def _upload_outputs(asset: MediaAsset, outputs: list[Output]) -> dict[str, str]:
     prefix = f"renditions/{asset.uid}/v{PROCESSING_VERSION}"
     keys = {o.kind: f"{prefix}/{o.kind}{o.path.suffix}" for o in outputs}
     for output in outputs:
         storage.upload_file(output.path, keys[output.kind], content_type=output.content_type)
-    made = {o.kind for o in outputs}
-    warnings = sorted(
-        k for k in (RenditionKind.THUMBNAIL, RenditionKind.STORYBOARD) if k not in made
-    )
+    return keys
+
+
+def _save_renditions(asset: MediaAsset, outputs: list[Output], keys: dict[str, str]) -> None:
+    for output in outputs:
+        Rendition.objects.update_or_create(
+            asset_id=asset.pk,
+            kind=output.kind,
+            defaults={
+                "key": keys[output.kind],
+                "content_type": output.content_type,
+                "size_bytes": output.path.stat().st_size,
+                "width": output.width,
+                "height": output.height,
+                "duration": output.duration,
+                "meta": output.meta,
+            },
+        )
+
+
+def _publish(asset: MediaAsset, token: int, outputs: list[Output]) -> MediaAsset:
+    """Upload the required outputs, then mark the asset ready and record its renditions
+    (fenced). Renditions of an earlier run that this run does not make are removed."""
+    _renew(asset.pk, token)
+    keys = _upload_outputs(asset, outputs)
     with transaction.atomic():
         try:
             ready = transition_asset(
@@ -344,28 +365,33 @@ def _publish(asset: MediaAsset, token: int, outputs: list[Output]) -> MediaAsset
                 processed_at=timezone.now(),
                 error_code="",
                 error_message="",
-                warnings=warnings,
+                warnings=[],
                 lease_expires_at=None,
             )
         except MediaAsset.DoesNotExist:
             raise LeaseLost from None
-        Rendition.objects.filter(asset_id=asset.pk).exclude(kind__in=made).delete()
+        Rendition.objects.filter(asset_id=asset.pk).exclude(kind__in=keys).delete()
+        _save_renditions(asset, outputs, keys)
         transaction.on_commit(lambda: asset_ready.send(sender=MediaAsset, asset_id=asset.pk))
-        for output in outputs:
-            Rendition.objects.update_or_create(
-                asset_id=asset.pk,
-                kind=output.kind,
-                defaults={
-                    "key": keys[output.kind],
-                    "content_type": output.content_type,
-                    "size_bytes": output.path.stat().st_size,
-                    "width": output.width,
-                    "height": output.height,
-                    "duration": output.duration,
-                    "meta": output.meta,
-                },
-            )
     return ready
+
+
+def _attach_optional(asset: MediaAsset, token: int, outputs: list[Output]) -> MediaAsset:
+    """Add the optional outputs to a ready asset; the ones that failed become warnings. Does
+    nothing when the asset was reprocessed meanwhile (a new token)."""
+    keys = _upload_outputs(asset, outputs)
+    optional = (RenditionKind.THUMBNAIL, RenditionKind.STORYBOARD)
+    warnings = sorted(kind for kind in optional if kind not in keys)
+    with transaction.atomic():
+        current = MediaAsset.objects.select_for_update().filter(
+            pk=asset.pk, lease_token=token, state=AssetState.READY
+        )
+        if not current.update(warnings=warnings):
+            for key in keys.values():
+                storage.delete_object(key)
+            raise LeaseLost
+        _save_renditions(asset, outputs, keys)
+    return MediaAsset.objects.get(pk=asset.pk)
 
 
 def _check_preview(preview: Path, source: VideoFacts) -> VideoFacts:

@@ -30,10 +30,19 @@ def transition_asset(*, asset_id: int, to: str, actor=None, **changes) -> MediaA
 
 
 def enqueue_processing(asset_id: int, max_duration_seconds: int) -> None:
+    """Queue processing after commit. If the broker is down the asset stays 'uploaded' and the
+    reconciler queues it later, so the request that stored it does not fail."""
     from media_pipeline.tasks import process_asset
 
     limit = task_time_limit(max_duration_seconds)
-    transaction.on_commit(lambda: process_asset.apply_async(args=[asset_id], time_limit=limit))
+
+    def send() -> None:
+        try:
+            process_asset.apply_async(args=[asset_id], time_limit=limit)
+        except Exception:
+            logger.exception("could not queue processing", extra={"asset_id": asset_id})
+
+    transaction.on_commit(send)
 
 
 def create_asset_from_file(

@@ -188,10 +188,13 @@ def test_worker_killed_mid_conversion_ends_in_one_ready_set(
     doomed.proc.wait()
     wait_for(lambda: MediaAsset.objects.get(pk=asset.pk).lease_expires_at < timezone.now())
     assert services.reconcile()["taken_over"] == 1  # the session worker takes it over
-    done = wait_for(
-        lambda: MediaAsset.objects.filter(pk=asset.pk, state__in=["ready", "failed"]).first(),
-        timeout=120, message="no worker finished the asset",
-    )  # fmt: skip
+
+    def finished():  # ready with every output (the extras follow right after 'ready')
+        done = MediaAsset.objects.filter(pk=asset.pk, state__in=["ready", "failed"]).first()
+        complete = done and (done.state == "failed" or done.renditions.count() == 4)
+        return done if complete else None
+
+    done = wait_for(finished, timeout=120, message="no worker finished the asset")
 
     assert done.state == AssetState.READY, celery_worker.log()[-2000:]
     assert (done.attempts, done.lease_token) == (2, 2)

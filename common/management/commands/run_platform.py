@@ -55,8 +55,6 @@ class Command(BaseCommand):
 
     def _start(self, *, bind: str, demo: bool) -> None:
         var = settings.VAR_DIR
-        for folder in ("queue", "processed", "control"):
-            (settings.CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
         for folder in ("mail", "scratch", "logs"):
             (var / folder).mkdir(parents=True, exist_ok=True)
         call_command("compile_translations", verbosity=0)
