@@ -60,7 +60,7 @@ def s3_server(tmp_path_factory):
             access_key=server.access_key,
             secret_key=server.secret_key,
             bucket=f"test-{token}",
-        )
+        ),
     )
     override.enable()
     try:
