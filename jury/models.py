@@ -2,11 +2,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
-from jury.enums import RoundKind
+from jury.enums import (
+    ConflictSource,
+    GeographyRule,
+    ReviewState,
+    RoundKind,
+    RoundState,
+    ScoreVisibility,
+    TieKind,
+)
+from jury.rankings.common import METHODS
+
+METHOD_CHOICES = [(m, m) for m in METHODS]
 
 
 class Round(TimeStampedModel):
@@ -17,6 +29,41 @@ class Round(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
+    category = models.ForeignKey(
+        "prijzen.Category",
+        verbose_name=_("category (empty: all)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rounds",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=RoundState.choices, default=RoundState.DRAFT
+    )
+    jurors_per_entry = models.PositiveSmallIntegerField(_("jury members per entry"), default=3)
+    score_visibility = models.CharField(
+        _("jury members see each other's scores"),
+        max_length=20,
+        choices=ScoreVisibility.choices,
+        default=ScoreVisibility.AFTER_CLOSE,
+    )
+    hide_entrant_names = models.BooleanField(_("hide names of entrants"), default=False)
+    min_watch_share = models.DecimalField(
+        _("share of the vlog to watch before submitting"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    geography_rule = models.CharField(
+        _("geographic conflict rule"),
+        max_length=20,
+        choices=GeographyRule.choices,
+        default=GeographyRule.NONE,
+    )
+    official_method = models.CharField(
+        _("official ranking method"), max_length=20, choices=METHOD_CHOICES, default="mean"
+    )
 
     class Meta:
         verbose_name = _("round")
@@ -43,6 +90,10 @@ class Criterion(models.Model):
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=Decimal("1"))
     scale_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
     scale_max = models.PositiveSmallIntegerField(_("highest score"), default=10)
+    step = models.DecimalField(_("step"), max_digits=3, decimal_places=2, default=Decimal("1"))
+    anchors = models.JSONField(_("description per level"), default=dict, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    counted = models.BooleanField(_("counts in the total"), default=True)
 
     class Meta:
         verbose_name = _("criterion")
@@ -57,3 +108,136 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return self.name_nl
+
+
+class JuryMember(TimeStampedModel):
+    """A person invited to score in a round. They see entries only after accepting the
+    invitation and the confidentiality terms."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jury_memberships"
+    )
+    invitation_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    terms_accepted_at = models.DateTimeField(
+        _("confidentiality accepted at"), null=True, blank=True
+    )
+    max_load = models.PositiveSmallIntegerField(_("maximum entries"), null=True, blank=True)
+    dropped_out_at = models.DateTimeField(_("dropped out at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jury member")
+        verbose_name_plural = _("jury members")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="jurymember_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.round})"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.accepted_at and self.terms_accepted_at and not self.dropped_out_at)
+
+
+class JurorTie(models.Model):
+    """A tie a juror records (where they live or work, organisations, board seats); used to
+    find conflicts of interest."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jury_ties"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=TieKind.choices)
+    value = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("tie")
+        verbose_name_plural = _("ties")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "value"], name="jurortie_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+
+class Conflict(TimeStampedModel):
+    """A conflict of interest between a juror and an entry. A juror never sees or scores an
+    entry with an active conflict; organisers may dismiss a detected one with a reason."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="conflicts")
+    entry = models.ForeignKey("prijzen.Entry", on_delete=models.CASCADE, related_name="conflicts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jury_conflicts"
+    )
+    source = models.CharField(_("source"), max_length=20, choices=ConflictSource.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    dismissal_reason = models.CharField(_("reason for dismissal"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "entry", "user", "source"], name="conflict_unique_per_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.entry}: {self.reason}"
+
+
+class Assignment(TimeStampedModel):
+    """An entry given to a juror to score in a round."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignments")
+    entry = models.ForeignKey("prijzen.Entry", on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jury_assignments"
+    )
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "entry", "user"], name="assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.entry}"
+
+
+class Review(TimeStampedModel):
+    """A juror's scores for one assigned entry. ``version`` guards against two tabs silently
+    overwriting each other; the weighted total is computed on the server."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
+    state = models.CharField(
+        _("state"), max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
+    scores = models.JSONField(_("scores"), default=dict, blank=True)  # criterion id → "7.5"
+    comments = models.JSONField(_("comments per criterion"), default=dict, blank=True)
+    overall_comment = models.TextField(_("overall comment"), blank=True, max_length=5000)
+    notes = models.JSONField(_("notes on the video"), default=list, blank=True)
+    watched_seconds = models.DecimalField(
+        _("seconds watched"), max_digits=8, decimal_places=1, default=Decimal("0")
+    )
+    weighted_total = models.DecimalField(
+        _("weighted total"), max_digits=8, decimal_places=3, null=True, blank=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self) -> str:
+        return f"{self.assignment} ({self.state})"

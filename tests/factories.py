@@ -73,3 +73,36 @@ class EntryFactory(factory.django.DjangoModelFactory):
     edition = factory.SelfAttribute("category.edition")
     initiative = factory.SubFactory(InitiativeFactory)
     title = factory.Sequence(lambda n: f"Inzending {n}")
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jury.Round"
+
+    edition = factory.SubFactory(EditionFactory)
+    kind = "final"
+    name = factory.Sequence(lambda n: f"Juryronde {n}")
+    state = "open"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+    jurors_per_entry = 2
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jury.Criterion"
+
+    round = factory.SubFactory(RoundFactory)
+    position = factory.Sequence(int)
+    name_nl = factory.Sequence(lambda n: f"Criterium {n}")
+    name_en = factory.Sequence(lambda n: f"Criterion {n}")
+
+
+class JuryMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jury.JuryMember"
+
+    round = factory.SubFactory(RoundFactory)
+    user = factory.SubFactory(UserFactory, role=Role.JUROR)
+    accepted_at = factory.LazyFunction(timezone.now)
+    terms_accepted_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,335 @@
+"""Every write of the jury module: rounds, conflicts of interest, assignment and reviews."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common import audit, statemachine
+from common.errors import DomainError, NotAllowed
+from jury import assignment as solver
+from jury.enums import (
+    REVIEW_TRANSITIONS,
+    ROUND_TRANSITIONS,
+    ConflictSource,
+    GeographyRule,
+    ReviewState,
+    RoundState,
+    TieKind,
+)
+from jury.models import Assignment, Conflict, JurorTie, JuryMember, Review, Round
+from prijzen.enums import EntryState
+from prijzen.models import Entry
+from prijzen.municipalities import provinces_by_municipality
+
+
+class JuryError(DomainError):
+    code = "jury_error"
+
+
+def transition_round(*, round_id: int, to: str, actor=None) -> Round:
+    """The one place that changes ``Round.state`` (locks, checks the table, audits)."""
+    return statemachine.transition(
+        model=Round, pk=round_id, to=to, table=ROUND_TRANSITIONS, actor=actor
+    )
+
+
+def round_entries(round_: Round) -> QuerySet[Entry]:
+    """The submitted entries a round judges (its category, or the whole edition)."""
+    entries = Entry.objects.filter(edition_id=round_.edition_id, state=EntryState.SUBMITTED)
+    if round_.category_id:
+        entries = entries.filter(category_id=round_.category_id)
+    return entries.select_related("initiative")
+
+
+# --- Conflicts of interest ------------------------------------------------------------------
+
+
+def _tie_reasons(ties: list[JurorTie], entry: Entry, rule: str) -> list[str]:
+    """Why the ties conflict with the entry: the same organisation always; the same
+    municipality or province when the round's geography rule says so."""
+    initiative = entry.initiative
+    provinces = provinces_by_municipality()
+    reasons = []
+    for tie in ties:
+        value = tie.value.strip().casefold()
+        if tie.kind in (TieKind.ORGANISATION, TieKind.BOARD):
+            if value == initiative.name.strip().casefold():
+                reasons.append(_("Tied to the initiative %(name)s.") % {"name": initiative.name})
+            continue
+        if rule == GeographyRule.MUNICIPALITY and tie.kind == TieKind.MUNICIPALITY:
+            if value == initiative.municipality.casefold():
+                reasons.append(
+                    _("Same municipality: %(place)s.") % {"place": initiative.municipality}
+                )
+        elif rule == GeographyRule.PROVINCE:
+            province = tie.value if tie.kind == TieKind.PROVINCE else provinces.get(tie.value, "")
+            if province.casefold() == initiative.province.casefold():
+                reasons.append(_("Same province: %(place)s.") % {"place": initiative.province})
+    return reasons
+
+
+def find_conflicts(*, round_: Round, user) -> list[tuple[Entry, str]]:
+    """The conflicts the recorded ties of ``user`` would give in this round, without storing
+    them (organisers check this before inviting someone)."""
+    ties = list(JurorTie.objects.filter(user=user))
+    found = []
+    for entry in round_entries(round_):
+        found += [(entry, reason) for reason in _tie_reasons(ties, entry, round_.geography_rule)]
+    return found
+
+
+def detect_conflicts(*, round_: Round) -> int:
+    """Store the conflicts found from the ties of every jury member of the round. Returns
+    how many are new; dismissed ones stay dismissed."""
+    created = 0
+    with transaction.atomic():
+        for member in round_.members.select_related("user"):
+            for entry, reason in find_conflicts(round_=round_, user=member.user):
+                _conflict, new = Conflict.objects.get_or_create(
+                    round=round_, entry=entry, user=member.user,
+                    source=ConflictSource.DETECTED, defaults={"reason": reason[:500]},
+                )  # fmt: skip
+                created += new
+    return created
+
+
+def declare_conflict(*, round_: Round, entry: Entry, user, reason: str) -> Conflict:
+    """A juror declares a conflict with an entry. An assignment without a submitted review is
+    taken away at once (the juror recuses); a submitted review stays for organisers to decide."""
+    reason = reason.strip()
+    if not reason:
+        raise JuryError(_("Tell us briefly why."), code="reason_required")
+    with transaction.atomic():
+        conflict, _new = Conflict.objects.update_or_create(
+            round=round_, entry=entry, user=user, source=ConflictSource.DECLARED,
+            defaults={"reason": reason[:500], "dismissed_at": None},
+        )  # fmt: skip
+        open_work = Assignment.objects.filter(round=round_, entry=entry, user=user).exclude(
+            review__state=ReviewState.SUBMITTED
+        )
+        open_work.delete()
+        audit.record(actor=user, action="conflict_declared", obj=conflict, reason=reason[:500])
+    return conflict
+
+
+def dismiss_conflict(*, conflict: Conflict, reason: str, actor) -> Conflict:
+    """An organiser dismisses a detected conflict as a false positive, with a reason."""
+    if conflict.source != ConflictSource.DETECTED:
+        raise JuryError(_("Only a conflict found from ties can be dismissed."), code="declared")
+    if not reason.strip():
+        raise JuryError(_("Tell us briefly why."), code="reason_required")
+    conflict.dismissed_at = timezone.now()
+    conflict.dismissed_by = actor
+    conflict.dismissal_reason = reason.strip()[:500]
+    with transaction.atomic():
+        conflict.save(update_fields=["dismissed_at", "dismissed_by", "dismissal_reason"])
+        audit.record(actor=actor, action="conflict_dismissed", obj=conflict, reason=reason)
+    return conflict
+
+
+def conflict_pairs(round_: Round) -> set[tuple[int, int]]:
+    """(juror id, entry id) pairs with an active conflict."""
+    return set(
+        Conflict.objects.filter(round=round_, dismissed_at__isnull=True).values_list(
+            "user_id", "entry_id"
+        )
+    )
+
+
+# --- Assignment -----------------------------------------------------------------------------
+
+
+def propose_assignment(*, round_: Round) -> solver.Assignment | solver.Infeasible:
+    """A balanced, conflict-free proposal with k jurors per entry. Reviews already submitted
+    stay where they are; open assignments are kept where possible."""
+    members = list(round_.members.all())
+    active = [m for m in members if m.active]
+    existing = Assignment.objects.filter(round=round_).values_list(
+        "user_id", "entry_id", "review__state"
+    )
+    return solver.solve_assignment(
+        entries=list(round_entries(round_).values_list("pk", flat=True)),
+        jurors=[m.user_id for m in members],
+        k=round_.jurors_per_entry,
+        conflicts=conflict_pairs(round_),
+        caps={m.user_id: m.max_load for m in active if m.max_load is not None},
+        fixed=[(u, e) for u, e, state in existing if state == ReviewState.SUBMITTED],
+        excluded=[m.user_id for m in members if not m.active],
+        prefer=[(u, e) for u, e, state in existing if state != ReviewState.SUBMITTED],
+        seed=round_.pk,
+    )
+
+
+def commit_assignment(*, round_: Round, proposal: solver.Assignment, actor) -> int:
+    """Make the proposal the round's assignment: open assignments that are no longer in it
+    go, new ones come; submitted reviews are never touched. Returns how many pairs changed."""
+    wanted = proposal.pairs()
+    if wanted & conflict_pairs(round_):
+        raise JuryError(_("The proposal contains a conflict of interest."), code="conflict")
+    with transaction.atomic():
+        current = {
+            (a.user_id, a.entry_id): a
+            for a in Assignment.objects.select_for_update()
+            .filter(round=round_)
+            .select_related("review")
+        }
+        removed = [
+            a for pair, a in current.items()
+            if pair not in wanted and getattr(getattr(a, "review", None), "state", None)
+            != ReviewState.SUBMITTED
+        ]  # fmt: skip
+        Assignment.objects.filter(pk__in=[a.pk for a in removed]).delete()
+        added = [
+            Assignment(round=round_, user_id=u, entry_id=e)
+            for u, e in sorted(wanted - set(current))
+        ]
+        Assignment.objects.bulk_create(added)
+        audit.record(
+            actor=actor, action="assignment_committed", obj=round_,
+            added=len(added), removed=len(removed),
+        )  # fmt: skip
+    return len(added) + len(removed)
+
+
+# --- Reviews --------------------------------------------------------------------------------
+
+
+def _require_open(round_: Round) -> None:
+    now = timezone.now()
+    if round_.state != RoundState.OPEN or not (round_.opens_at <= now < round_.closes_at):
+        raise JuryError(_("Scoring is not possible now: the round is not open."), code="closed")
+
+
+def review_for(*, assignment: Assignment, user) -> Review:
+    """The juror's review of an assignment (made on first use). Only for the assigned, active
+    juror without a conflict."""
+    if assignment.user_id != user.pk:
+        raise NotAllowed()
+    member = JuryMember.objects.filter(round_id=assignment.round_id, user=user).first()
+    if member is None or not member.active:
+        raise JuryError(_("Accept the invitation and the confidentiality terms first."),
+                        code="not_accepted")  # fmt: skip
+    if (user.pk, assignment.entry_id) in conflict_pairs(assignment.round):
+        raise JuryError(_("You have a conflict of interest with this entry."), code="conflict")
+    review, _created = Review.objects.get_or_create(assignment=assignment)
+    return review
+
+
+def _parse_scores(round_: Round, scores: dict) -> dict[str, str]:
+    criteria = {str(c.pk): c for c in round_.criteria.all()}
+    parsed = {}
+    for key, raw in scores.items():
+        criterion = criteria.get(str(key))
+        if criterion is None:
+            raise JuryError(_("This criterion is not part of the form."), code="criterion")
+        if raw in (None, ""):
+            continue
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            raise JuryError(_("Fill in a number."), code="not_a_number") from None
+        low, high = Decimal(criterion.scale_min), Decimal(criterion.scale_max)
+        on_step = ((value - low) / criterion.step) % 1 == 0
+        if not (low <= value <= high) or not on_step:
+            raise JuryError(
+                _("%(criterion)s: give a score from %(low)s to %(high)s in steps of %(step)s.")
+                % {"criterion": criterion.name_nl, "low": low, "high": high,
+                   "step": criterion.step.normalize()},
+                code="out_of_scale",
+            )  # fmt: skip
+        parsed[str(key)] = str(value)
+    return parsed
+
+
+def save_review(*, review: Review, user, version: int, data: dict) -> Review:
+    """Store a draft (or change a submitted review while the round is open). ``version`` must
+    be the one the form was loaded with: a second tab cannot silently overwrite the first.
+    Every change is kept in the audit log with the old and new values."""
+    round_ = review.assignment.round
+    _require_open(round_)
+    review_for(assignment=review.assignment, user=user)
+    scores = _parse_scores(round_, data.get("scores", {}))
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().get(pk=review.pk)
+        if locked.version != version:
+            raise JuryError(
+                _("This review was changed in another window. Reload the page to see the "
+                  "latest version; your changes were not saved."),
+                code="stale",
+            )  # fmt: skip
+        old = {"scores": locked.scores, "comments": locked.comments,
+               "overall_comment": locked.overall_comment}  # fmt: skip
+        locked.scores = {**locked.scores, **scores}
+        locked.comments = {**locked.comments, **data.get("comments", {})}
+        locked.overall_comment = data.get("overall_comment", locked.overall_comment)
+        locked.notes = data.get("notes", locked.notes)
+        watched = Decimal(str(data.get("watched_seconds", 0)))
+        locked.watched_seconds = max(locked.watched_seconds, watched)
+        locked.version += 1
+        if locked.state == ReviewState.SUBMITTED:
+            locked.weighted_total = weighted_total(round_, locked.scores)
+        locked.save()
+        new = {"scores": locked.scores, "comments": locked.comments,
+               "overall_comment": locked.overall_comment}  # fmt: skip
+        if new != old:
+            audit.record(actor=user, action="review_changed", obj=locked, old=old, new=new)
+    return locked
+
+
+def weighted_total(round_: Round, scores: dict[str, str]) -> Decimal | None:
+    """sum(score * weight) / sum(weight) over the counted criteria that have a score."""
+    total = weights = Decimal(0)
+    for criterion in round_.criteria.filter(counted=True):
+        if str(criterion.pk) in scores:
+            total += Decimal(scores[str(criterion.pk)]) * criterion.weight
+            weights += criterion.weight
+    return (total / weights).quantize(Decimal("0.001")) if weights else None
+
+
+def submit_review(*, review: Review, user, version: int) -> Review:
+    """Check the review (all required criteria, the watch minimum) and submit it with its
+    weighted total."""
+    round_ = review.assignment.round
+    _require_open(round_)
+    review_for(assignment=review.assignment, user=user)
+    if review.version != version:
+        raise JuryError(_("This review was changed in another window. Reload the page."),
+                        code="stale")  # fmt: skip
+    missing = [
+        c.name_nl for c in round_.criteria.filter(required=True)
+        if str(c.pk) not in review.scores
+    ]  # fmt: skip
+    if missing:
+        raise JuryError(
+            _("Give a score for: %(criteria)s.") % {"criteria": ", ".join(missing)},
+            code="incomplete",
+        )
+    vlog = review.assignment.entry.vlog
+    if round_.min_watch_share and vlog is not None and vlog.duration:
+        needed = (vlog.duration * round_.min_watch_share).quantize(Decimal("0.1"))
+        if review.watched_seconds < needed:
+            raise JuryError(
+                _("Watch at least %(seconds)s seconds of the vlog before you submit.")
+                % {"seconds": needed},
+                code="watch_more",
+            )
+    return statemachine.transition(
+        model=Review, pk=review.pk, to=ReviewState.SUBMITTED, table=REVIEW_TRANSITIONS,
+        actor=user, weighted_total=weighted_total(round_, review.scores),
+        submitted_at=timezone.now(), version=review.version + 1,
+    )  # fmt: skip
+
+
+def reopen_review(*, review: Review, user) -> Review:
+    """The juror reopens their submitted review to change it, while the round is open."""
+    _require_open(review.assignment.round)
+    review_for(assignment=review.assignment, user=user)
+    return statemachine.transition(
+        model=Review, pk=review.pk, to=ReviewState.DRAFT, table=REVIEW_TRANSITIONS, actor=user,
+        version=review.version + 1,
+    )  # fmt: skip
