@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from jury.models import Assignment, Conflict, Criterion, JuryMember, JurorTie, Review, Round
+from jury.models import Assignment, Conflict, Criterion, JurorTie, JuryMember, Review, Round
 
 
 class CriterionInline(admin.TabularInline):
