@@ -38,7 +38,7 @@ def _safe_next(request, url: str) -> str:
 @require_http_methods(["GET", "POST"])
 def magic_request(request):
     """Ask for a sign-in link. Same answer for every address (no account enumeration)."""
-    form = MagicLinkForm(request.POST or None)
+    form = MagicLinkForm(request.POST if request.method == "POST" else None)
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
     if request.method == "POST" and form.is_valid():
         magiclink.request_link(

@@ -40,7 +40,7 @@ def entry_list(request):
 def initiative_edit(request):
     """The initiative's profile: name, municipality (from the list), contact, website."""
     initiative = selectors.initiative_of(request.user)
-    form = InitiativeForm(request.POST or None, instance=initiative)
+    form = InitiativeForm(request.POST if request.method == "POST" else None, instance=initiative)
     next_url = request.GET.get("next", "")
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,8 +84,8 @@ def entry_edit(request, pk: int):
     entry = get_object_or_404(selectors.entries_of_entrant(request.user), pk=pk)
     autosave = request.headers.get("X-Autosave") == "1"
     consents = services.active_consents(entry)
-    form = EntryForm(request.POST or None, instance=entry, edition=entry.edition,
-                     consents=consents)  # fmt: skip
+    data = request.POST if request.method == "POST" else None
+    form = EntryForm(data, instance=entry, edition=entry.edition, consents=consents)
     if request.method == "POST":
         try:
             return _save_entry(request, entry, form, autosave)

@@ -1,0 +1,55 @@
+"""What a jury member may see: only the entries assigned to them, in rounds they accepted,
+without a conflict of interest."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from jury.enums import ReviewState
+from jury.models import Assignment, Conflict, JuryMember
+
+
+def memberships(user) -> QuerySet[JuryMember]:
+    """The rounds a juror takes part in, with their progress (x of y submitted)."""
+    if not user.is_authenticated:
+        return JuryMember.objects.none()
+    return (
+        JuryMember.objects.filter(user=user, dropped_out_at__isnull=True)
+        .select_related("round__edition", "round__category")
+        .annotate(
+            assigned=Count(
+                "round__assignments", filter=Q(round__assignments__user=user), distinct=True
+            ),
+            submitted=Count(
+                "round__assignments",
+                filter=Q(
+                    round__assignments__user=user,
+                    round__assignments__review__state=ReviewState.SUBMITTED,
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("round__closes_at")
+    )
+
+
+def assignments_for(user) -> QuerySet[Assignment]:
+    """The juror's visible assignments: accepted membership, no active conflict."""
+    if not user.is_authenticated:
+        return Assignment.objects.none()
+    conflicted = Conflict.objects.filter(
+        round=OuterRef("round"), entry=OuterRef("entry"), user=user, dismissed_at__isnull=True
+    )
+    accepted = JuryMember.objects.filter(
+        round=OuterRef("round"), user=user, accepted_at__isnull=False,
+        terms_accepted_at__isnull=False, dropped_out_at__isnull=True,
+    )  # fmt: skip
+    return (
+        Assignment.objects.filter(user=user)
+        .filter(Exists(accepted))
+        .exclude(Exists(conflicted))
+        .select_related(
+            "round__edition", "entry__initiative", "entry__category", "entry__vlog", "review"
+        )
+        .order_by("round__closes_at", "entry__number", "pk")
+    )

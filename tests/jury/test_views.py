@@ -1,0 +1,147 @@
+"""The jury member's pages: invitation, home with progress, scoring, conflicts."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from jury import invitations
+from jury.enums import ReviewState
+from jury.models import Assignment, Conflict, JuryMember, Review
+from prijzen.enums import EntryState
+from tests.factories import (
+    CriterionFactory,
+    EntryFactory,
+    JuryMemberFactory,
+    OrganiserFactory,
+    RoundFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _invite(round_, email="jurylid@example.org"):
+    with_link = invitations.invite_juror(round_=round_, email=email, actor=OrganiserFactory())
+    return with_link
+
+
+def test_invited_juror_accepts_with_the_terms_and_is_signed_in(
+    client, django_capture_on_commit_callbacks
+):
+    round_ = RoundFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(round_)
+    [invite] = mail.outbox
+    path = re.search(r"/jury/uitnodiging/\S+/", invite.body).group(0)
+
+    refused = client.post(path, {})
+    accepted = client.post(path, {"terms": "on"})
+    reused = client.get(path)
+
+    assert "Accepteer de geheimhouding om mee te doen." in refused.content.decode()
+    assert accepted["Location"] == "/jury/"
+    member = JuryMember.objects.get()
+    assert member.active and member.user.email_verified_at is not None
+    assert client.session["_auth_user_id"] == str(member.user_id)
+    assert reused.status_code == 400
+    assert "Deze uitnodigingslink werkt niet meer." in reused.content.decode()
+
+
+def test_an_expired_invitation_is_refused(client, django_capture_on_commit_callbacks):
+    round_ = RoundFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(round_)
+    JuryMember.objects.update(invited_at=timezone.now() - timedelta(days=15))
+    path = re.search(r"/jury/uitnodiging/\S+/", mail.outbox[0].body).group(0)
+
+    response = client.post(path, {"terms": "on"})
+
+    assert response.status_code == 400
+    assert JuryMember.objects.get().accepted_at is None
+
+
+def _assigned(round_, user, n):
+    entries = [
+        EntryFactory(edition=round_.edition, category__edition=round_.edition,
+                     state=EntryState.SUBMITTED, title=f"Inzending {i}")
+        for i in range(n)
+    ]  # fmt: skip
+    return [Assignment.objects.create(round=round_, entry=e, user=user) for e in entries]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_home_shows_progress_with_a_fixed_number_of_queries(client, count):
+    member = JuryMemberFactory()
+    assignments = _assigned(member.round, member.user, count)
+    Review.objects.create(assignment=assignments[0], state=ReviewState.SUBMITTED)
+    client.force_login(member.user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/jury/")
+
+    page = response.content.decode()
+    assert f"1 van {count} ingestuurd" in page
+    assert all(f"Inzending {i}" in page for i in range(count))
+    assert len(queries) == 4, [q["sql"] for q in queries]
+
+
+def test_another_jurors_or_a_conflicted_assignment_is_404(client):
+    member = JuryMemberFactory()
+    mine, conflicted = _assigned(member.round, member.user, 2)
+    Conflict.objects.create(round=member.round, entry=conflicted.entry, user=member.user,
+                            source="declared", reason="Buren")  # fmt: skip
+    other = JuryMemberFactory(round=member.round)
+    client.force_login(other.user)
+    assert client.get(f"/jury/beoordelen/{mine.pk}/").status_code == 404
+
+    client.force_login(member.user)
+    assert client.get(f"/jury/beoordelen/{mine.pk}/").status_code == 200
+    assert client.get(f"/jury/beoordelen/{conflicted.pk}/").status_code == 404
+
+
+def test_autosave_returns_the_new_version_and_refuses_a_stale_one(client):
+    member = JuryMemberFactory()
+    criterion = CriterionFactory(round=member.round)
+    [assignment] = _assigned(member.round, member.user, 1)
+    client.force_login(member.user)
+    client.get(f"/jury/beoordelen/{assignment.pk}/")
+    url = f"/jury/beoordelen/{assignment.pk}/"
+
+    first = client.post(url, {"version": 1, f"score-{criterion.pk}": "7"}, HTTP_X_AUTOSAVE="1")
+    stale = client.post(url, {"version": 1, f"score-{criterion.pk}": "3"}, HTTP_X_AUTOSAVE="1")
+
+    assert first.json() == {"saved": True, "version": 2}
+    assert stale.status_code == 400
+    assert stale.json()["code"] == "stale"
+    assert Review.objects.get().scores == {str(criterion.pk): "7"}
+
+
+def test_submit_and_next_opens_the_next_open_entry(client):
+    member = JuryMemberFactory()
+    criterion = CriterionFactory(round=member.round)
+    first, second = _assigned(member.round, member.user, 2)
+    client.force_login(member.user)
+    client.get(f"/jury/beoordelen/{first.pk}/")
+
+    data = {"version": 1, f"score-{criterion.pk}": "8", "submit_next": "1"}
+    response = client.post(f"/jury/beoordelen/{first.pk}/", data)
+
+    assert response["Location"] == f"/jury/beoordelen/{second.pk}/"
+    assert Review.objects.get(assignment=first).state == ReviewState.SUBMITTED
+
+
+def test_declaring_a_conflict_takes_the_entry_off_the_list(client):
+    member = JuryMemberFactory()
+    [assignment] = _assigned(member.round, member.user, 1)
+    client.force_login(member.user)
+
+    response = client.post(f"/jury/beoordelen/{assignment.pk}/belangenverstrengeling/",
+                           {"reason": "Ik ken de initiatiefnemer"}, follow=True)  # fmt: skip
+
+    assert Assignment.objects.count() == 0
+    assert Conflict.objects.get().reason == "Ik ken de initiatiefnemer"
+    assert "Deze inzending is van je lijst gehaald." in response.content.decode()
