@@ -25,9 +25,9 @@ PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
 # --- Core ------------------------------------------------------------------------------
 
 
-def _embedded_secret_key() -> str:
-    """A secret key generated once and kept under var/ (single-machine default only)."""
-    path = VAR_DIR / "secret_key"
+def _generated_secret(name: str) -> str:
+    """A random secret generated once and kept under var/ (single-machine defaults only)."""
+    path = VAR_DIR / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
@@ -36,7 +36,7 @@ def _embedded_secret_key() -> str:
 
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or (
-    "" if PRODUCTION else _embedded_secret_key()
+    "" if PRODUCTION else _generated_secret("secret_key")
 )
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"]
@@ -141,6 +141,9 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if PRODUCT
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies (nginx, a load balancer) stand before gunicorn: the client address
+# for rate limits is then read from X-Forwarded-For. 0: use the connection's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_REFERRER_POLICY = "same-origin"
 # /healthz is probed over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -172,9 +175,12 @@ S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default=f"http://127.0.0.1:{SEAWEED
 S3_PUBLIC_ENDPOINT_URL = env.str("S3_PUBLIC_ENDPOINT_URL", default=S3_ENDPOINT_URL)
 S3_REGION = env.str("S3_REGION", default="us-east-1")
 S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="vrijwilligersprijzen")
+
+
 S3_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default="") or (
-    "" if PRODUCTION else "embedded-" + SECRET_KEY[:32]
+    "" if PRODUCTION else _generated_secret("s3_secret")
 )
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 S3_BUCKET = env.str("S3_BUCKET", default="vrijwilligersprijzen")
 S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="path")
 S3_PRESIGNED_TTL = env.int("S3_PRESIGNED_TTL", default=3600)
@@ -257,6 +263,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "common.tasks.worker_heartbeat",
         "schedule": WORKER_HEARTBEAT_SECONDS,
     },
+    "jury-reminders": {"task": "jury.tasks.send_due_reminders", "schedule": 3600},
     "media-reconcile": {
         "task": "media_pipeline.tasks.reconcile_media",
         "schedule": MEDIA_RECONCILE_SECONDS,

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jury.enums import TieKind
+
 
 class AcceptInvitationForm(forms.Form):
     terms = forms.BooleanField(
@@ -18,4 +20,13 @@ class ConflictForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Tell us briefly why.")},
+    )
+
+
+class TieForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of tie"), choices=TieKind.choices)
+    value = forms.CharField(
+        label=_("Name (municipality, province or organisation)"),
+        max_length=200,
+        error_messages={"required": _("Fill in a name.")},
     )

@@ -61,6 +61,10 @@ class Round(TimeStampedModel):
         choices=GeographyRule.choices,
         default=GeographyRule.NONE,
     )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("remind jury members this many days before the deadline (0: never)"), default=3
+    )
+    reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
     official_method = models.CharField(
         _("official ranking method"), max_length=20, choices=METHOD_CHOICES, default="mean"
     )

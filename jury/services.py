@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -333,3 +338,63 @@ def reopen_review(*, review: Review, user) -> Review:
         model=Review, pk=review.pk, to=ReviewState.DRAFT, table=REVIEW_TRANSITIONS, actor=user,
         version=review.version + 1,
     )  # fmt: skip
+
+
+def copy_round(*, source: Round, edition, actor) -> Round:
+    """A new (draft) round for ``edition`` with the policy and rubric of ``source``: a new
+    edition starts from the previous one."""
+    with transaction.atomic():
+        criteria = list(source.criteria.all())
+        copy = Round.objects.get(pk=source.pk)
+        copy.pk = None
+        copy.edition = edition
+        copy.category = None
+        copy.state = RoundState.DRAFT
+        copy.save()
+        for criterion in criteria:
+            criterion.pk = None
+            criterion.round = copy
+        copy.criteria.model.objects.bulk_create(criteria)
+        audit.record(actor=actor, action="round_copied", obj=copy, source=source.pk)
+    return copy
+
+
+def rubric_locked(round_: Round) -> bool:
+    """The rubric cannot change once the first score is in."""
+    return Review.objects.filter(assignment__round=round_).exclude(scores={}).exists()
+
+
+def send_reminders(*, round_: Round) -> int:
+    """E-mail every active juror of the round who still has open work. Returns how many."""
+    open_work = (
+        Assignment.objects.filter(round=round_)
+        .exclude(review__state=ReviewState.SUBMITTED)
+        .exclude(user__jury_memberships__dropped_out_at__isnull=False)
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    emails = sorted(set(open_work))
+    url = settings.SITE_URL + reverse("jury-home")
+    for email in emails:
+        body = render_to_string("jury/email/reminder.txt", {"round": round_, "url": url})
+        send_mail(
+            subject=_("Reminder: %(round)s closes on %(date)s")
+            % {"round": round_.name,
+               "date": timezone.localtime(round_.closes_at).strftime("%d-%m-%Y %H:%M")},
+            message=body, from_email=None, recipient_list=[email],
+        )  # fmt: skip
+    audit.record(actor=None, action="reminders_sent", obj=round_, count=len(emails))
+    return len(emails)
+
+
+def due_reminders(*, now=None) -> int:
+    """Rounds that close within their reminder period and were not reminded today."""
+    now = now or timezone.now()
+    sent = 0
+    for round_ in Round.objects.filter(state=RoundState.OPEN, closes_at__gt=now):
+        due = round_.closes_at - timedelta(days=round_.reminder_days_before)
+        last = round_.reminded_at
+        if round_.reminder_days_before and now >= due and (last is None or last < due):
+            sent += send_reminders(round_=round_)
+            Round.objects.filter(pk=round_.pk).update(reminded_at=now)
+    return sent

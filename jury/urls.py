@@ -1,5 +1,6 @@
 from django.urls import path
 
+from jury import organiser_views as org
 from jury import views
 
 urlpatterns = [
@@ -9,4 +10,16 @@ urlpatterns = [
     path(
         "beoordelen/<int:pk>/belangenverstrengeling/", views.declare_conflict, name="jury-conflict"
     ),
+    path("banden/", views.ties, name="jury-ties"),
+    path("rondes/<int:pk>/", org.overview, name="jury-round"),
+    path("rondes/<int:pk>/uitnodigen/", org.invite, name="jury-round-invite"),
+    path("rondes/<int:pk>/conflicten-zoeken/", org.detect, name="jury-round-detect"),
+    path(
+        "rondes/<int:pk>/conflicten/<int:conflict_pk>/afwijzen/",
+        org.dismiss,
+        name="jury-round-dismiss",
+    ),
+    path("rondes/<int:pk>/voorstel/", org.propose, name="jury-round-propose"),
+    path("rondes/<int:pk>/vastleggen/", org.commit, name="jury-round-commit"),
+    path("rondes/<int:pk>/herinneren/", org.remind, name="jury-round-remind"),
 ]

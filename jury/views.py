@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.errors import DomainError
 from jury import invitations, selectors, services
 from jury.enums import ReviewState
-from jury.forms import AcceptInvitationForm, ConflictForm
+from jury.forms import AcceptInvitationForm, ConflictForm, TieForm
+from jury.models import JurorTie
 from media_pipeline.selectors import playback
 
 
@@ -134,3 +135,22 @@ def declare_conflict(request, pk: int):
                               user=request.user, reason=form.cleaned_data["reason"])  # fmt: skip
     messages.success(request, _("Thank you. This entry has been taken off your list."))
     return redirect("jury-home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ties(request):
+    """A jury member records their ties (places, organisations, board seats), so conflicts of
+    interest can be found."""
+    form = TieForm(request.POST if request.method == "POST" else None, label_suffix="")
+    if request.method == "POST":
+        if "delete" in request.POST:
+            JurorTie.objects.filter(user=request.user, pk=request.POST["delete"]).delete()
+            return redirect("jury-ties")
+        if form.is_valid():
+            JurorTie.objects.get_or_create(user=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("jury-ties")
+    return render(request, "jury/ties.html", {
+        "form": form, "ties": JurorTie.objects.filter(user=request.user).order_by("kind", "value"),
+    })  # fmt: skip

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,9 +123,14 @@ def run(
             stdout=subprocess.PIPE,
             stderr=err,
             start_new_session=True,
-            text=True,
+            encoding="utf-8",
+            errors="replace",  # tags in odd encodings must not break the run
         ) as proc,
     ):
+        # A silent, hung process would block the streaming read below: a timer kills it.
+        watchdog = threading.Timer(timeout, _kill_group, [proc])
+        watchdog.daemon = True
+        watchdog.start()
         try:
             if on_progress_line is None:
                 stdout, _ = proc.communicate(timeout=timeout)
@@ -140,7 +146,15 @@ def run(
         except BaseException:
             _kill_group(proc)
             raise
+        finally:
+            watchdog.cancel()
         log_tail = _tail(err)
+    if time.monotonic() - started >= timeout and proc.returncode != 0:
+        raise MediaToolError(
+            f"{Path(args[0]).name} timed out after {timeout:.0f} s",
+            log_tail=log_tail,
+            timed_out=True,
+        )
     if proc.returncode != 0:
         raise MediaToolError(
             f"{Path(args[0]).name} exited with {proc.returncode}", log_tail=log_tail
@@ -162,7 +176,8 @@ def _stream(proc: subprocess.Popen, *, timeout: float, started: float, sink) -> 
 def _kill_group(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(10)
 
 
 def _tail(fh) -> str:
@@ -193,4 +208,7 @@ def probe(path: Path, demuxer: str, *, timeout: float = 60) -> dict:
         ],
         timeout=timeout,
     )
-    return json.loads(result.stdout or "{}")
+    try:
+        return json.loads(result.stdout or "{}")
+    except json.JSONDecodeError as error:
+        raise MediaToolError(f"ffprobe gave no JSON: {error}") from error

@@ -23,6 +23,7 @@ from media_pipeline import ffmpeg, storage
 from media_pipeline.enums import AssetState, JobKind, JobStatus, RenditionKind
 from media_pipeline.models import MediaAsset, MediaJob, Rendition
 from media_pipeline.profile import (
+    FAILURES,
     PROCESSING_VERSION,
     THUMBNAIL_WIDTH,
     Rejected,
@@ -80,11 +81,11 @@ def process_asset(*, asset_id: int) -> MediaAsset | None:
     except Rejected as rejected:
         return _end(asset_id, token, AssetState.REJECTED, rejected.code, rejected.message)
     except ffmpeg.MediaToolError as error:
-        if error.timed_out:
-            detail = f"{error}\n{error.log_tail}"[-4000:]
-            return _end(asset_id, token, AssetState.FAILED, "timeout", detail)
-        unreadable = Rejected("unreadable")
-        return _end(asset_id, token, AssetState.REJECTED, unreadable.code, unreadable.message)
+        # The file passed the probe, so this is our side: failed (retryable), not rejected.
+        # The technical detail is in the step's job row; the entrant sees a plain message.
+        code = "timeout" if error.timed_out else "conversion_failed"
+        logger.warning("conversion failed", extra={"asset_id": asset_id, "error": str(error)})
+        return _end(asset_id, token, AssetState.FAILED, code, str(FAILURES[code]))
     except Exception as error:
         # Storage or database trouble: put it back so a retry can claim it again.
         logger.exception("processing failed; will retry", extra={"asset_id": asset_id})
@@ -119,7 +120,7 @@ def _claim(asset_id: int) -> MediaAsset | None:
                 asset_id=asset_id,
                 to=AssetState.FAILED,
                 error_code="attempts_exhausted",
-                error_message=f"Processing did not finish after {asset.attempts} attempts.",
+                error_message=str(FAILURES["attempts_exhausted"]),
                 lease_expires_at=None,
             )
         return transition_asset(
@@ -236,7 +237,10 @@ def _process_claimed(asset: MediaAsset, token: int, scratch: Path) -> MediaAsset
             if error.timed_out:
                 raise
             raise Rejected("unreadable") from error
-        facts = analyse(probe, max_duration_seconds=asset.max_duration_seconds)
+        try:
+            facts = analyse(probe, max_duration_seconds=asset.max_duration_seconds)
+        except (ValueError, ArithmeticError, KeyError, TypeError) as error:  # odd probe data
+            raise Rejected("unreadable") from error
     try:
         transition_asset(
             asset_id=asset.pk,
@@ -280,8 +284,12 @@ def _process_claimed(asset: MediaAsset, token: int, scratch: Path) -> MediaAsset
         Output(RenditionKind.POSTER, poster, "image/jpeg", **size),
     ]
     ready = _publish(asset, token, outputs)  # playable now; the extras follow
-    extras = _optional_outputs(ready, token, scratch, preview, poster, preview_facts)
-    return _attach_optional(ready, token, extras)
+    try:
+        extras = _optional_outputs(ready, token, scratch, preview, poster, preview_facts)
+        return _attach_optional(ready, token, extras)
+    except Exception:  # the vlog stays ready whatever happens to the extras
+        logger.exception("optional outputs failed", extra={"asset_id": asset.pk})
+        return MediaAsset.objects.get(pk=asset.pk)
 
 
 @dataclass

@@ -42,6 +42,16 @@ REJECTIONS = {
 }
 
 
+# Failures on our side (organisers can retry); the technical detail stays in the job log.
+FAILURES = {
+    "timeout": _("Converting the vlog took too long. The organisers will look into it."),
+    "conversion_failed": _("Converting the vlog did not work. The organisers will look into it."),
+    "attempts_exhausted": _(
+        "Converting the vlog did not work after several tries. The organisers will look into it."
+    ),
+}
+
+
 def minutes_seconds(seconds) -> str:
     """127 → '2:07'."""
     whole = int(seconds)

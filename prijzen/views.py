@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError
+from common.http import safe_next
 from media_pipeline.enums import AssetState
 from media_pipeline.selectors import original_download_url, playback, storyboard_index
 from media_pipeline.services import choose_poster
@@ -51,9 +52,7 @@ def initiative_edit(request):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("The details of your initiative are saved."))
-            if next_url.startswith("/") and not next_url.startswith("//"):
-                return redirect(next_url)
-            return redirect("entry-list")
+            return redirect(safe_next(request, next_url) or "entry-list")
     return render(request, "prijzen/initiative_form.html", {"form": form})
 
 

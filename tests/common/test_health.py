@@ -6,6 +6,7 @@ from common.models import WorkerHeartbeat
 from common.tasks import worker_heartbeat
 from media_pipeline import ffmpeg, storage
 from tests.conftest import wait_for
+from tests.factories import OrganiserFactory
 
 
 @pytest.mark.storage
@@ -14,6 +15,7 @@ from tests.conftest import wait_for
 def test_healthz_reports_every_part_ok_with_a_live_worker(client, celery_worker, settings):
     worker_heartbeat.delay()
     beat = wait_for(lambda: WorkerHeartbeat.objects.first(), message="no heartbeat from worker")
+    client.force_login(OrganiserFactory())
 
     response = client.get("/healthz")
 
@@ -41,6 +43,7 @@ def _unreachable_storage(settings):
 
 @pytest.mark.django_db
 def test_healthz_is_503_when_storage_is_down_and_no_worker_beats(client, settings):
+    client.force_login(OrganiserFactory())
     with _unreachable_storage(settings):
         response = client.get("/healthz")
 
@@ -54,6 +57,14 @@ def test_healthz_is_503_when_storage_is_down_and_no_worker_beats(client, setting
 
 
 @pytest.mark.django_db
+def test_healthz_tells_anonymous_callers_only_the_status(client):
+    body = client.get("/healthz").json()
+
+    assert set(body) == {"status", "checks"}
+    assert all(set(check) == {"ok"} for check in body["checks"].values())
+
+
+@pytest.mark.django_db
 def test_healthz_reports_a_stale_heartbeat(client, settings):
     from datetime import timedelta
 
@@ -62,6 +73,7 @@ def test_healthz_reports_a_stale_heartbeat(client, settings):
     WorkerHeartbeat.objects.create(
         hostname="oude-worker", last_seen=timezone.now() - timedelta(minutes=10)
     )
+    client.force_login(OrganiserFactory())
 
     body = client.get("/healthz").json()
 

@@ -115,3 +115,15 @@ def test_probe_of_generated_clip(tmp_path):
         320, 240, "h264", True,
     )  # fmt: skip
     assert abs(facts.duration - Decimal(2)) < Decimal("0.1")
+
+
+def test_a_silent_hung_process_is_killed_while_streaming():
+    started = time.monotonic()
+    lines = []
+
+    with pytest.raises(ffmpeg.MediaToolError) as caught:
+        ffmpeg.run(["sh", "-c", "echo first; sleep 30"], timeout=1, on_progress_line=lines.append)
+
+    assert caught.value.timed_out is True
+    assert lines == ["first"]
+    assert time.monotonic() - started < 5

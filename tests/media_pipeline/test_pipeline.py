@@ -162,3 +162,20 @@ def test_fast_upload_above_the_preview_size_is_converted(stored_asset, tmp_path)
     command = result.jobs.get(kind=JobKind.PREVIEW).command
     assert command[command.index("-c:v") + 1] == "libx264"
     assert result.renditions.get(kind=RenditionKind.PREVIEW).height == 720
+
+
+@pytest.mark.django_db
+def test_a_conversion_that_breaks_after_the_probe_is_failed_not_rejected(stored_asset, tmp_path):
+    clip = generate_clip(tmp_path / "heel.mp4", seconds=4, width=320, height=240,
+                         extra_output_args=("-movflags", "+faststart"))  # fmt: skip
+    cut = tmp_path / "half.mp4"
+    cut.write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])  # index intact, media cut
+
+    result = processing.process_asset(asset_id=stored_asset(cut).pk)
+
+    assert (result.state, result.error_code) == (AssetState.FAILED, "conversion_failed")
+    assert result.error_message == (
+        "Het omzetten van de vlog is niet gelukt. De organisatie kijkt ernaar."
+    )
+    job = result.jobs.get(kind=JobKind.PREVIEW)
+    assert (job.status, job.error_code) == ("failed", "MediaToolError")

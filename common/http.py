@@ -1,0 +1,24 @@
+"""Small request helpers shared by the apps."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def safe_next(request, url: str) -> str:
+    """``url`` when it points to this site, else '' (no open redirects)."""
+    allowed = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and allowed else ""
+
+
+def client_ip(request) -> str:
+    """The client's address. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies it is taken from
+    X-Forwarded-For (the entry those proxies added), else from the connection."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if hops and len([p for p in forwarded if p]) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")

@@ -1,0 +1,166 @@
+"""Organisers' round pages: members and invitations, conflicts, assignment, progress."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.errors import DomainError
+from common.forms import MagicLinkForm
+from common.models import User
+from jury import assignment as solver
+from jury import invitations, services
+from jury.enums import ConflictSource, ReviewState
+from jury.models import Assignment, Conflict, Round
+
+
+def _organiser_round(request, pk: int) -> Round:
+    if not request.user.is_authenticated or not request.user.is_organiser:
+        raise Http404
+    return get_object_or_404(Round.objects.select_related("edition", "category"), pk=pk)
+
+
+def _reason_text(reason: solver.Reason) -> str:
+    p = reason.params
+    texts = {
+        solver.ENTRY_TOO_FEW_JURORS: _(
+            "Entry %(entry)s: only %(available)s jury members can take it, %(needed)s are "
+            "needed (%(conflicted)s with a conflict, %(excluded)s not active, %(full)s full)."
+        ),
+        solver.CAPACITY_TOO_SMALL: _(
+            "%(needed)s reviews are needed, but the jury members can do at most %(capacity)s."
+        ),
+        solver.GROUP_TOO_FEW_JURORS: _(
+            "Entries %(entries)s need %(needed)s reviews together; their possible jury "
+            "members can do at most %(capacity)s."
+        ),
+        solver.FIXED_PAIR_CONFLICTED: _(
+            "Jury member %(juror)s has a submitted review of entry %(entry)s and a conflict."
+        ),
+        solver.ENTRY_OVER_ASSIGNED: _(
+            "Entry %(entry)s has %(assigned)s submitted reviews; %(needed)s are needed."
+        ),
+    }
+    params = {k: (", ".join(map(str, v)) if isinstance(v, tuple | list) else v)
+              for k, v in p.items()}  # fmt: skip
+    return texts[reason.code] % params
+
+
+def _proposal_hash(proposal: solver.Assignment) -> str:
+    return hashlib.sha256(json.dumps(sorted(proposal.pairs())).encode()).hexdigest()
+
+
+@login_required
+def overview(request, pk: int):
+    """Members and their progress, entries and theirs, conflicts, and the actions."""
+    round_ = _organiser_round(request, pk)
+    submitted = Q(assignments__review__state=ReviewState.SUBMITTED)
+    members = round_.members.select_related("user").order_by("user__email")
+    progress = {
+        row["user_id"]: row
+        for row in Assignment.objects.filter(round=round_)
+        .values("user_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(review__state="submitted")))
+    }
+    for member in members:
+        member.progress = progress.get(member.user_id, {"total": 0, "done": 0})
+    entries = services.round_entries(round_).annotate(
+        reviewers=Count("assignments", filter=Q(assignments__round=round_), distinct=True),
+        reviewed=Count("assignments", filter=Q(assignments__round=round_) & submitted,
+                       distinct=True),
+    ).order_by("number")  # fmt: skip
+    conflicts = Conflict.objects.filter(round=round_).select_related("user", "entry")
+    return render(request, "jury/organiser/round.html", {
+        "round": round_, "members": members, "entries": entries, "conflicts": conflicts,
+        "locked": services.rubric_locked(round_),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def invite(request, pk: int):
+    round_ = _organiser_round(request, pk)
+    form = MagicLinkForm(request.POST)  # the same e-mail field and messages
+    if not form.is_valid():
+        messages.error(request, form.errors["email"][0])
+        return redirect("jury-round", pk=pk)
+    email = form.cleaned_data["email"]
+    name = request.POST.get("name", "")[:150]
+    member = invitations.invite_juror(round_=round_, email=email, name=name, actor=request.user)
+    messages.success(
+        request, _("The invitation has been sent to %(email)s.") % {"email": member.user.email}
+    )
+    return redirect("jury-round", pk=pk)
+
+
+@login_required
+@require_POST
+def detect(request, pk: int):
+    round_ = _organiser_round(request, pk)
+    found = services.detect_conflicts(round_=round_)
+    messages.success(request, _("%(count)s new conflicts found.") % {"count": found})
+    return redirect("jury-round", pk=pk)
+
+
+@login_required
+@require_POST
+def dismiss(request, pk: int, conflict_pk: int):
+    round_ = _organiser_round(request, pk)
+    conflict = get_object_or_404(Conflict, pk=conflict_pk, round=round_,
+                                 source=ConflictSource.DETECTED)  # fmt: skip
+    try:
+        services.dismiss_conflict(conflict=conflict, reason=request.POST.get("reason", ""),
+                                  actor=request.user)  # fmt: skip
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("jury-round", pk=pk)
+
+
+@login_required
+@require_POST
+def propose(request, pk: int):
+    """Show the proposal (load per juror, coverage, conflicts avoided) before committing."""
+    round_ = _organiser_round(request, pk)
+    proposal = services.propose_assignment(round_=round_)
+    if isinstance(proposal, solver.Infeasible):
+        return render(request, "jury/organiser/proposal.html", {
+            "round": round_, "reasons": [_reason_text(r) for r in proposal.reasons],
+        })  # fmt: skip
+    emails = dict(User.objects.filter(pk__in=proposal.loads).values_list("pk", "email"))
+    return render(request, "jury/organiser/proposal.html", {
+        "round": round_, "proposal": proposal, "hash": _proposal_hash(proposal),
+        "loads": sorted((emails[u], n) for u, n in proposal.loads.items()),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def commit(request, pk: int):
+    """Commit the proposal that was shown (recomputed; refused when anything changed)."""
+    round_ = _organiser_round(request, pk)
+    proposal = services.propose_assignment(round_=round_)
+    if isinstance(proposal, solver.Infeasible) or _proposal_hash(proposal) != request.POST.get(
+        "hash"
+    ):
+        messages.error(request, _("Something changed meanwhile. Look at the new proposal."))
+        return redirect("jury-round", pk=pk)
+    changed = services.commit_assignment(round_=round_, proposal=proposal, actor=request.user)
+    messages.success(request, _("The assignment is saved (%(n)s changes).") % {"n": changed})
+    return redirect("jury-round", pk=pk)
+
+
+@login_required
+@require_POST
+def remind(request, pk: int):
+    round_ = _organiser_round(request, pk)
+    sent = services.send_reminders(round_=round_)
+    messages.success(request, _("%(n)s reminders sent.") % {"n": sent})
+    return redirect("jury-round", pk=pk)

@@ -1,0 +1,130 @@
+"""Organisers' round page: invitations, conflicts, the assignment proposal, reminders."""
+
+import pytest
+from django.core import mail
+
+from jury.enums import TieKind
+from jury.models import Assignment, Conflict, JurorTie, JuryMember, Review
+from prijzen.enums import EntryState
+from tests.factories import EntryFactory, JuryMemberFactory, OrganiserFactory, RoundFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def organiser(client):
+    user = OrganiserFactory()
+    client.force_login(user)
+    return user
+
+
+def _entries(round_, n):
+    return [
+        EntryFactory(edition=round_.edition, category__edition=round_.edition, number=i + 1,
+                     state=EntryState.SUBMITTED)
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def test_only_organisers_see_the_round_page(client):
+    round_ = RoundFactory()
+    client.force_login(JuryMemberFactory(round=round_).user)
+
+    assert client.get(f"/jury/rondes/{round_.pk}/").status_code == 404
+
+
+def test_invite_from_the_round_page(client, organiser, django_capture_on_commit_callbacks):
+    round_ = RoundFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/jury/rondes/{round_.pk}/uitnodigen/",
+                               {"email": "Nieuw@Jury.nl", "name": "Nina"}, follow=True)  # fmt: skip
+    bad = client.post(f"/jury/rondes/{round_.pk}/uitnodigen/", {"email": "geen"}, follow=True)
+
+    assert "De uitnodiging is verstuurd naar nieuw@jury.nl." in response.content.decode()
+    assert [m.to for m in mail.outbox] == [["nieuw@jury.nl"]]
+    assert JuryMember.objects.get().user.name == "Nina"
+    assert "Dit is geen geldig e-mailadres." in bad.content.decode()
+    assert JuryMember.objects.count() == 1
+
+
+def test_propose_then_commit_the_shown_assignment(client, organiser):
+    round_ = RoundFactory(jurors_per_entry=2)
+    _entries(round_, 4)
+    for _ in range(3):
+        JuryMemberFactory(round=round_)
+
+    shown = client.post(f"/jury/rondes/{round_.pk}/voorstel/")
+    page = shown.content.decode()
+    digest = shown.context["hash"]
+    committed = client.post(f"/jury/rondes/{round_.pk}/vastleggen/", {"hash": digest},
+                            follow=True)  # fmt: skip
+
+    assert "Voorstel voor de toewijzing" in page
+    assert Assignment.objects.count() == 8
+    assert "De toewijzing is opgeslagen (8 wijzigingen)." in committed.content.decode()
+
+
+def test_a_changed_situation_refuses_the_old_proposal(client, organiser):
+    round_ = RoundFactory(jurors_per_entry=1)
+    _entries(round_, 2)
+    JuryMemberFactory(round=round_)
+
+    response = client.post(f"/jury/rondes/{round_.pk}/vastleggen/", {"hash": "oud"}, follow=True)
+
+    assert "Er is intussen iets veranderd." in response.content.decode()
+    assert Assignment.objects.count() == 0
+
+
+def test_an_impossible_assignment_is_explained_in_dutch(client, organiser):
+    round_ = RoundFactory(jurors_per_entry=2)
+    [entry] = _entries(round_, 1)
+    JuryMemberFactory(round=round_)
+
+    page = client.post(f"/jury/rondes/{round_.pk}/voorstel/").content.decode()
+
+    assert "Toewijzen is niet mogelijk:" in page
+    assert f"Inzending {entry.pk}: maar 1 juryleden kunnen hem nemen" in page
+
+
+def test_detect_and_dismiss_a_conflict(client, organiser):
+    round_ = RoundFactory(geography_rule="municipality")
+    [entry] = _entries(round_, 1)
+    member = JuryMemberFactory(round=round_)
+    JurorTie.objects.create(user=member.user, kind=TieKind.MUNICIPALITY,
+                            value=entry.initiative.municipality)  # fmt: skip
+
+    found = client.post(f"/jury/rondes/{round_.pk}/conflicten-zoeken/", follow=True)
+    conflict = Conflict.objects.get()
+    client.post(f"/jury/rondes/{round_.pk}/conflicten/{conflict.pk}/afwijzen/",
+                {"reason": "Verhuisd in 2020"})  # fmt: skip
+
+    assert "1 nieuwe belangenverstrengelingen gevonden." in found.content.decode()
+    conflict.refresh_from_db()
+    assert (conflict.dismissal_reason, conflict.dismissed_by) == ("Verhuisd in 2020", organiser)
+
+
+def test_reminders_go_to_jurors_with_open_work_only(client, organiser):
+    round_ = RoundFactory()
+    entry, other = _entries(round_, 2)
+    busy, done = JuryMemberFactory(round=round_), JuryMemberFactory(round=round_)
+    Assignment.objects.create(round=round_, entry=entry, user=busy.user)
+    finished = Assignment.objects.create(round=round_, entry=other, user=done.user)
+    Review.objects.create(assignment=finished, state="submitted")
+
+    response = client.post(f"/jury/rondes/{round_.pk}/herinneren/", follow=True)
+
+    assert [m.to for m in mail.outbox] == [[busy.user.email]]
+    assert "1 herinneringen verstuurd." in response.content.decode()
+
+
+def test_juror_records_and_removes_ties(client):
+    member = JuryMemberFactory()
+    client.force_login(member.user)
+
+    client.post("/jury/banden/", {"kind": "organisation", "value": "Voedselbank Noord"})
+    tie = JurorTie.objects.get()
+    client.post("/jury/banden/", {"delete": tie.pk})
+
+    assert (tie.kind, tie.value) == ("organisation", "Voedselbank Noord")
+    assert JurorTie.objects.count() == 0
