@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -11,8 +14,18 @@ from rest_framework.views import exception_handler as drf_handler
 
 from common.errors import DomainError
 
+logger = logging.getLogger(__name__)
+
 
 def exception_handler(exc, context):
+    if isinstance(exc, BotoCoreError | ClientError):
+        logger.exception("storage error in the API")
+        body = {
+            "code": "storage_unavailable",
+            "message": _("The storage cannot be reached for a moment. Try again shortly."),
+            "fields": {},
+        }
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     if isinstance(exc, DomainError):
         body = {"code": exc.code, "message": str(exc.message), "fields": {}}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)

@@ -264,6 +264,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": WORKER_HEARTBEAT_SECONDS,
     },
     "jury-reminders": {"task": "jury.tasks.send_due_reminders", "schedule": 3600},
+    "promote-ready-vlogs": {"task": "prijzen.tasks.promote_ready_vlogs", "schedule": 120},
     "media-reconcile": {
         "task": "media_pipeline.tasks.reconcile_media",
         "schedule": MEDIA_RECONCILE_SECONDS,

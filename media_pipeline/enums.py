@@ -46,10 +46,6 @@ class JobKind(models.TextChoices):
     STORYBOARD = "storyboard", _("Storyboard")
 
 
-# A vlog is ready when these outputs are; the others are nice to have and only warn.
-REQUIRED_JOBS = frozenset({JobKind.PROBE, JobKind.PREVIEW, JobKind.POSTER})
-
-
 class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")

@@ -26,6 +26,8 @@ class MediaAsset(TimeStampedModel):
     # Browser uploads: the S3 multipart upload and the part size the server chose.
     multipart_upload_id = models.CharField(max_length=255, blank=True)
     part_size = models.PositiveIntegerField(null=True, blank=True)
+    completing_since = models.DateTimeField(null=True, blank=True)  # one completion at a time
+    requeued_at = models.DateTimeField(null=True, blank=True)  # last queued by the reconciler
     max_duration_seconds = models.PositiveIntegerField(_("maximum duration (s)"), default=300)
     state = models.CharField(
         _("state"), max_length=20, choices=AssetState.choices, default=AssetState.AWAITING_UPLOAD

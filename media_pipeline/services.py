@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,13 +37,15 @@ def enqueue_processing(asset_id: int, max_duration_seconds: int) -> None:
 
     limit = task_time_limit(max_duration_seconds)
 
-    def send() -> None:
-        try:
-            process_asset.apply_async(args=[asset_id], time_limit=limit)
-        except Exception:
-            logger.exception("could not queue processing", extra={"asset_id": asset_id})
+    transaction.on_commit(lambda: _send_quietly(process_asset, asset_id, time_limit=limit))
 
-    transaction.on_commit(send)
+
+def _send_quietly(task, asset_id: int, **options) -> None:
+    """Queue a task; when the broker is down, log it and let the reconciler catch up."""
+    try:
+        task.apply_async(args=[asset_id], **options)
+    except Exception:
+        logger.exception("could not queue a task", extra={"asset_id": asset_id})
 
 
 def create_asset_from_file(
@@ -94,29 +97,38 @@ def reconcile(*, now=None) -> dict[str, int]:
     left in storage) and abort multipart uploads nobody finished.
     Side effects: processing tasks after commit; audit rows for expiries; storage deletes."""
     now = now or timezone.now()
+    # The reconciler queues an asset at most once per MEDIA_REQUEUE_AFTER_SECONDS.
+    interval = timedelta(seconds=settings.MEDIA_REQUEUE_AFTER_SECONDS)
+    not_recently = Q(requeued_at__isnull=True) | Q(requeued_at__lte=now - interval)
     stale = MediaAsset.objects.filter(
-        state__in=[AssetState.PROBING, AssetState.PROCESSING], lease_expires_at__lte=now
+        not_recently,
+        state__in=[AssetState.PROBING, AssetState.PROCESSING],
+        lease_expires_at__lte=now,
     )
     lost = MediaAsset.objects.filter(
-        state=AssetState.UPLOADED,
-        updated_at__lte=now - timedelta(seconds=settings.MEDIA_REQUEUE_AFTER_SECONDS),
+        not_recently, state=AssetState.UPLOADED, updated_at__lte=now - interval
     )
     upload_expiry = now - timedelta(hours=settings.MEDIA_UPLOAD_EXPIRY_HOURS)
     abandoned = MediaAsset.objects.filter(
         state=AssetState.AWAITING_UPLOAD, created_at__lte=upload_expiry
     )
     expired = 0
-    for asset_id, key in abandoned.values_list("pk", "original_key"):
+    for asset_id, key, upload_id in abandoned.values_list(
+        "pk", "original_key", "multipart_upload_id"
+    ):
         try:
             transition_asset(asset_id=asset_id, to=AssetState.EXPIRED)
         except InvalidTransition:
             continue  # it changed meanwhile
+        if upload_id:
+            storage.abort_multipart(key, upload_id)
         storage.delete_object(key)
         expired += 1
     taken_over = list(stale.values_list("pk", "max_duration_seconds"))
     requeued = list(lost.values_list("pk", "max_duration_seconds"))
     for asset_id, max_duration in taken_over + requeued:
         enqueue_processing(asset_id, max_duration)
+    MediaAsset.objects.filter(pk__in=[a for a, _m in taken_over + requeued]).update(requeued_at=now)
     return {
         "taken_over": len(taken_over),
         "requeued": len(requeued),
@@ -144,5 +156,5 @@ def choose_poster(*, asset_id: int, at_seconds: Decimal, actor=None) -> MediaAss
         audit.record(actor=actor, action="poster_chosen", obj=asset, at=str(asset.poster_at))
         from media_pipeline.tasks import make_poster
 
-        transaction.on_commit(lambda: make_poster.delay(asset_id))
+        transaction.on_commit(lambda: _send_quietly(make_poster, asset_id))
     return asset

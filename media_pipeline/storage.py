@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.storage import default_storage
 from storages.backends.s3 import S3Storage
@@ -89,6 +90,15 @@ def download_file(key: str, path: Path, *, on_bytes=None) -> None:
 
 def delete_object(key: str) -> None:
     s3_client().delete_object(Bucket=bucket_name(), Key=key)
+
+
+def abort_multipart(key: str, upload_id: str) -> None:
+    """Abort one multipart upload (its parts are deleted); an upload already gone is fine."""
+    try:
+        s3_client().abort_multipart_upload(Bucket=bucket_name(), Key=key, UploadId=upload_id)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ("NoSuchUpload", "404"):
+            raise
 
 
 def abort_multipart_uploads(*, started_before) -> int:

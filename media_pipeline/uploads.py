@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from pathlib import PurePath
 
-from botocore.exceptions import ClientError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
@@ -89,7 +89,7 @@ def start_upload(
     try:
         asset.save()
     except Exception:
-        _abort(asset)
+        storage.abort_multipart(asset.original_key, asset.multipart_upload_id)
         raise
     return asset
 
@@ -147,7 +147,20 @@ def list_parts(asset: MediaAsset) -> list[dict]:
 def complete_upload(*, asset: MediaAsset, actor=None) -> MediaAsset:
     """Check the parts and total size ourselves, complete the upload, check the object's size
     and its first bytes (is it a video container at all), then hand it to the pipeline.
-    A file that is not a video is rejected (and deleted) with a Dutch reason."""
+    A file that is not a video is rejected (and deleted) with a Dutch reason. Only one
+    completion runs at a time; a repeated call returns the asset as it is (idempotent)."""
+    claimed = MediaAsset.objects.filter(
+        pk=asset.pk, state=AssetState.AWAITING_UPLOAD, completing_since__isnull=True
+    ).update(completing_since=timezone.now())
+    if not claimed:
+        return MediaAsset.objects.get(pk=asset.pk)
+    try:
+        return _complete(asset, actor)
+    finally:
+        MediaAsset.objects.filter(pk=asset.pk).update(completing_since=None)
+
+
+def _complete(asset: MediaAsset, actor) -> MediaAsset:
     parts = list_parts(asset)
     count = part_count(asset)
     sizes = {p["part_number"]: p["size"] for p in parts}
@@ -186,19 +199,11 @@ def complete_upload(*, asset: MediaAsset, actor=None) -> MediaAsset:
 
 
 def cancel_upload(*, asset: MediaAsset, actor=None) -> MediaAsset:
-    """Stop an upload: abort the multipart upload (its parts are deleted)."""
+    """Stop an upload: abort the multipart upload (its parts are deleted). Not while it is
+    being completed."""
     _require_open(asset)
-    _abort(asset)
+    if MediaAsset.objects.filter(pk=asset.pk, completing_since__isnull=False).exists():
+        raise UploadError(_("This upload is being finished and can no longer be stopped."),
+                          code="completing")  # fmt: skip
+    storage.abort_multipart(asset.original_key, asset.multipart_upload_id)
     return transition_asset(asset_id=asset.pk, to=AssetState.CANCELLED, actor=actor)
-
-
-def _abort(asset: MediaAsset) -> None:
-    try:
-        storage.s3_client().abort_multipart_upload(
-            Bucket=storage.bucket_name(),
-            Key=asset.original_key,
-            UploadId=asset.multipart_upload_id,
-        )
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") not in ("NoSuchUpload", "404"):
-            raise

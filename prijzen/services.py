@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common import audit, statemachine
 from common.errors import DomainError
@@ -19,7 +20,7 @@ from media_pipeline import storage, uploads
 from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.models import MediaAsset
 from prijzen.consents import CONSENT_TEXTS
-from prijzen.enums import ENTRY_TRANSITIONS, ConsentKind, EntryState
+from prijzen.enums import ENTRY_TRANSITIONS, REQUIRED_CONSENTS, ConsentKind, EntryState
 from prijzen.models import Category, Consent, Edition, Entry, Initiative
 from prijzen.municipalities import provinces_by_municipality
 
@@ -95,9 +96,9 @@ def create_entry(
     initiative has at most ``edition.entries_per_initiative`` entries that are not withdrawn."""
     edition = category.edition
     with transaction.atomic():
+        Initiative.objects.select_for_update().get(pk=initiative.pk)  # serialises double clicks
         active = (
-            Entry.objects.select_for_update()
-            .filter(edition=edition, initiative=initiative)
+            Entry.objects.filter(edition=edition, initiative=initiative)
             .exclude(state=EntryState.WITHDRAWN)
             .count()
         )
@@ -112,9 +113,12 @@ def create_entry(
         )  # fmt: skip
 
 
-def start_entry(*, initiative: Initiative, category: Category, actor) -> Entry:
-    """The entrant begins an entry (an empty draft) while the window is open."""
-    check_window(category.edition)
+def start_entry(*, initiative: Initiative, edition: Edition, actor) -> Entry:
+    """The entrant begins an entry (an empty draft, first category) while the window is open."""
+    check_window(edition)
+    category = edition.categories.first()
+    if category is None:
+        raise EntryError(_("This edition has no categories yet."), code="no_category")
     entry = create_entry(initiative=initiative, category=category, title="")
     audit.record(actor=actor, action="entry_started", obj=entry)
     return entry
@@ -129,7 +133,8 @@ def _require_editable(entry: Entry, *, now=None) -> None:
 
 
 def save_draft(*, entry: Entry, data: dict, category: Category | None, actor) -> Entry:
-    """Store the form as it is (autosave). A submitted entry stays submitted."""
+    """Store the form as it is (autosave). A submitted entry stays submitted, so it must stay
+    complete: emptying one of its texts is refused."""
     _require_editable(entry)
     if category is not None:
         if category.edition_id != entry.edition_id:
@@ -138,30 +143,50 @@ def save_draft(*, entry: Entry, data: dict, category: Category | None, actor) ->
     for name in ENTRY_FIELDS:
         if name in data:
             setattr(entry, name, data[name] or "")
+    if entry.state == EntryState.SUBMITTED and not all(
+        getattr(entry, name).strip() for name in ENTRY_FIELDS
+    ):
+        raise EntryError(_SUBMITTED_STAYS_COMPLETE, code="incomplete")
     entry.save(update_fields=[*ENTRY_FIELDS, "category", "updated_at"])
     return entry
 
 
+_SUBMITTED_STAYS_COMPLETE = gettext_lazy(
+    "A submitted entry must stay complete. Fill in every text, or withdraw the entry."
+)
+
+
 def set_consents(*, entry: Entry, given: set[str], actor) -> None:
     """Record the consents as ticked now: new ones with the current wording version, the ones
-    no longer ticked withdrawn. Withdrawing publication consent is possible at any time."""
+    no longer ticked withdrawn. Within the window only; a submitted entry keeps the required
+    ones. (Publication consent can also be withdrawn later: set_publication_consent.)"""
+    _require_editable(entry)
+    if entry.state == EntryState.SUBMITTED and not set(given) >= REQUIRED_CONSENTS:
+        raise EntryError(_SUBMITTED_STAYS_COMPLETE, code="incomplete")
     with transaction.atomic():
-        active = {c.kind: c for c in entry.consents.filter(withdrawn_at__isnull=True)}
-        now = timezone.now()
+        Entry.objects.select_for_update().get(pk=entry.pk)  # autosave and save may race
         for kind in ConsentKind.values:
-            if kind in given and kind not in active:
-                if kind != ConsentKind.PUBLICATION:
-                    _require_editable(entry)
-                version, _text = CONSENT_TEXTS[kind]
-                Consent.objects.create(entry=entry, kind=kind, version=version, given_by=actor)
-                audit.record(actor=actor, action="consent_given", obj=entry, kind=kind,
-                             version=version)  # fmt: skip
-            elif kind not in given and kind in active:
-                if kind != ConsentKind.PUBLICATION:
-                    _require_editable(entry)
-                active[kind].withdrawn_at = now
-                active[kind].save(update_fields=["withdrawn_at"])
-                audit.record(actor=actor, action="consent_withdrawn", obj=entry, kind=kind)
+            _set_consent(entry=entry, kind=kind, given=kind in given, actor=actor)
+
+
+def set_publication_consent(*, entry: Entry, given: bool, actor) -> None:
+    """Give or withdraw consent for the public gallery, at any time (also after the deadline
+    and after the results): withdrawal takes the vlog off every public page at once."""
+    with transaction.atomic():
+        Entry.objects.select_for_update().get(pk=entry.pk)
+        _set_consent(entry=entry, kind=ConsentKind.PUBLICATION, given=given, actor=actor)
+
+
+def _set_consent(*, entry: Entry, kind: str, given: bool, actor) -> None:
+    active = entry.consents.filter(kind=kind, withdrawn_at__isnull=True).first()
+    if given and active is None:
+        version, _text = CONSENT_TEXTS[kind]
+        Consent.objects.create(entry=entry, kind=kind, version=version, given_by=actor)
+        audit.record(actor=actor, action="consent_given", obj=entry, kind=kind, version=version)
+    elif not given and active is not None:
+        active.withdrawn_at = timezone.now()
+        active.save(update_fields=["withdrawn_at"])
+        audit.record(actor=actor, action="consent_withdrawn", obj=entry, kind=kind)
 
 
 def active_consents(entry: Entry) -> set[str]:
@@ -173,14 +198,20 @@ def start_vlog_upload(*, entry: Entry, actor, filename: str, size: int, content_
     The current vlog stays until the new one is ready."""
     _require_editable(entry)
     edition = entry.edition
+    # Storage first, outside the transaction (start_upload cleans up after itself on failure).
+    asset = uploads.start_upload(
+        owner=actor, filename=filename, size=size, content_type=content_type,
+        max_bytes=edition.max_upload_bytes, max_duration_seconds=edition.max_duration_seconds,
+    )  # fmt: skip
     with transaction.atomic():
-        asset = uploads.start_upload(
-            owner=actor, filename=filename, size=size, content_type=content_type,
-            max_bytes=edition.max_upload_bytes, max_duration_seconds=edition.max_duration_seconds,
-        )  # fmt: skip
-        entry.pending_vlog = asset
-        entry.save(update_fields=["pending_vlog", "updated_at"])
-        audit.record(actor=actor, action="vlog_upload_started", obj=entry, asset=str(asset.uid))
+        locked = Entry.objects.select_for_update().select_related("pending_vlog").get(pk=entry.pk)
+        previous = locked.pending_vlog
+        locked.pending_vlog = asset
+        locked.save(update_fields=["pending_vlog", "updated_at"])
+        audit.record(actor=actor, action="vlog_upload_started", obj=locked, asset=str(asset.uid))
+    if previous is not None and previous.state == AssetState.AWAITING_UPLOAD:
+        uploads.cancel_upload(asset=previous, actor=actor)  # a new upload replaces the old one
+    entry.pending_vlog = asset
     return asset
 
 
@@ -198,13 +229,28 @@ def check_upload_deadline(asset: MediaAsset, entry: Entry, *, now=None) -> None:
 
 
 def promote_ready_vlog(*, asset_id: int) -> None:
-    """A new vlog became ready: it replaces the entry's current one."""
+    """A new vlog became ready: it replaces the entry's current one. Called when the pipeline
+    signals 'ready', and by promote_ready_vlogs as a safety net."""
     with transaction.atomic():
-        for entry in Entry.objects.select_for_update().filter(pending_vlog_id=asset_id):
+        ready = Entry.objects.filter(pending_vlog_id=asset_id, pending_vlog__state=AssetState.READY)
+        for entry in ready.select_for_update():
             old = entry.vlog_id
             entry.vlog_id, entry.pending_vlog_id = asset_id, None
             entry.save(update_fields=["vlog", "pending_vlog", "updated_at"])
             audit.record(actor=None, action="vlog_replaced", obj=entry, old=old, new=asset_id)
+
+
+def promote_ready_vlogs() -> int:
+    """Promote every pending vlog that is ready (if a worker died between 'ready' and the
+    signal, this catches up). Returns how many."""
+    ids = list(
+        Entry.objects.filter(pending_vlog__state=AssetState.READY).values_list(
+            "pending_vlog_id", flat=True
+        )
+    )
+    for asset_id in ids:
+        promote_ready_vlog(asset_id=asset_id)
+    return len(ids)
 
 
 def missing_for_submission(entry: Entry) -> list[str]:
@@ -219,10 +265,11 @@ def missing_for_submission(entry: Entry) -> list[str]:
     if entry.vlog is None or entry.vlog.state != AssetState.READY:
         missing.append(_("a vlog that has been processed"))
     consents = active_consents(entry)
-    if ConsentKind.PRIVACY not in consents:
-        missing.append(_("agreement with the privacy statement"))
-    if ConsentKind.PEOPLE not in consents:
-        missing.append(_("permission of the people in the vlog"))
+    labels = {
+        ConsentKind.PRIVACY: _("agreement with the privacy statement"),
+        ConsentKind.PEOPLE: _("permission of the people in the vlog"),
+    }
+    missing += [label for kind, label in labels.items() if kind not in consents]
     return missing
 
 
@@ -241,15 +288,9 @@ def submit_entry(*, entry: Entry, actor) -> Entry:
             code="incomplete",
         )
     with transaction.atomic():
-        number = entry.number or (
-            (
-                Entry.objects.select_for_update()
-                .filter(edition_id=entry.edition_id)
-                .aggregate(m=Max("number"))["m"]
-                or 0
-            )
-            + 1
-        )
+        Edition.objects.select_for_update().get(pk=entry.edition_id)  # one number at a time
+        taken = Entry.objects.filter(edition_id=entry.edition_id).aggregate(m=Max("number"))["m"]
+        number = entry.number or (taken or 0) + 1
         entry = transition_entry(
             entry_id=entry.pk, to=EntryState.SUBMITTED, actor=actor,
             number=number, submitted_at=timezone.now(),

@@ -66,9 +66,7 @@ def entry_start(request, slug: str):
         messages.info(request, _("First tell us about your initiative."))
         return redirect(f"{reverse('initiative-edit')}?next={reverse('entry-list')}")
     try:
-        entry = services.start_entry(
-            initiative=initiative, category=edition.categories.first(), actor=request.user
-        )
+        entry = services.start_entry(initiative=initiative, edition=edition, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("entry-list")
@@ -151,9 +149,10 @@ def entry_withdraw(request, pk: int):
 @login_required
 def entry_detail(request, pk: int):
     entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
-    return render(
-        request, "prijzen/entry_detail.html", {"entry": entry, "playback": playback(entry.vlog)}
-    )
+    return render(request, "prijzen/entry_detail.html", {
+        "entry": entry, "playback": playback(entry.vlog),
+        "publication": "publication" in services.active_consents(entry),
+    })  # fmt: skip
 
 
 @never_cache
@@ -213,4 +212,33 @@ def entry_poster(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("The new picture is being made. It takes a few seconds."))
+    return redirect("entry-edit", pk=entry.pk)
+
+
+@login_required
+@require_POST
+def entry_publication(request, pk: int):
+    """Give or withdraw consent for the public gallery, at any time."""
+    entry = get_object_or_404(selectors.entries_of_entrant(request.user), pk=pk)
+    given = request.POST.get("publication") == "1"
+    services.set_publication_consent(entry=entry, given=given, actor=request.user)
+    messages.success(
+        request,
+        _("Your vlog may be shown in the public gallery.")
+        if given
+        else _("Your vlog will not be shown in the public gallery."),
+    )
+    return redirect("entry-detail", pk=entry.pk)
+
+
+@login_required
+@require_POST
+def entry_reopen(request, pk: int):
+    """A withdrawn entry becomes a draft again (until the deadline)."""
+    entry = get_object_or_404(selectors.entries_of_entrant(request.user), pk=pk)
+    try:
+        services.reopen_entry(entry=entry, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("entry-detail", pk=entry.pk)
     return redirect("entry-edit", pk=entry.pk)

@@ -271,3 +271,75 @@ def test_entrant_chooses_the_poster_moment(client, entrant, stored_asset, tmp_pa
     vlog.refresh_from_db()
     assert (str(vlog.poster_at) if vlog.poster_at is not None else None) == expected
     assert message in response.content.decode()
+
+
+def test_next_page_after_the_profile_stays_on_this_site(client, entrant):
+    response = client.post("/initiatief/?next=/\\kwaadaardig.example/", INITIATIVE)
+
+    assert response["Location"] == "/inzendingen/"
+
+
+def test_a_submitted_entry_stays_complete(client, entrant):
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), state=EntryState.SUBMITTED,
+                         title="Koffie", summary="Welkom", answer="Een maatje")  # fmt: skip
+    for kind in ("privacy", "people"):
+        Consent.objects.create(entry=entry, kind=kind, version="2021-1")
+
+    emptied = client.post(f"/inzendingen/{entry.pk}/bewerken/",
+                          _form(entry, title="", summary="Welkom", answer="Een maatje",
+                                consents=["privacy", "people"]), HTTP_X_AUTOSAVE="1")  # fmt: skip
+    unticked = client.post(f"/inzendingen/{entry.pk}/bewerken/",
+                           _form(entry, title="Koffie", summary="Welkom", answer="Een maatje",
+                                 consents=["privacy"]), HTTP_X_AUTOSAVE="1")  # fmt: skip
+
+    assert emptied.status_code == unticked.status_code == 400
+    assert emptied.json()["message"].startswith("Een ingestuurde inzending moet compleet blijven.")
+    entry.refresh_from_db()
+    assert entry.title == "Koffie"
+    assert Consent.objects.filter(entry=entry, withdrawn_at__isnull=True).count() == 2
+
+
+def test_publication_consent_can_be_withdrawn_after_the_deadline(client, entrant):
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), state=EntryState.SUBMITTED)
+    Consent.objects.create(entry=entry, kind="publication", version="2021-1")
+    entry.edition.entries_open_at = timezone.now() - timedelta(days=90)
+    entry.edition.entries_close_at = timezone.now() - timedelta(days=30)
+    entry.edition.save()
+
+    response = client.post(f"/inzendingen/{entry.pk}/publicatie/", {"publication": "0"},
+                           follow=True)  # fmt: skip
+
+    assert "Je vlog komt niet in de openbare galerij." in response.content.decode()
+    assert Consent.objects.get().withdrawn_at is not None
+
+
+def test_a_withdrawn_entry_can_take_part_again(client, entrant):
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), state=EntryState.WITHDRAWN)
+
+    response = client.post(f"/inzendingen/{entry.pk}/opnieuw/")
+
+    assert response["Location"] == f"/inzendingen/{entry.pk}/bewerken/"
+    entry.refresh_from_db()
+    assert entry.state == EntryState.DRAFT
+
+
+def test_an_edition_without_categories_gets_a_clear_message(client, entrant):
+    edition = EditionFactory()
+    InitiativeFactory(owner=entrant)
+
+    response = client.post(f"/meedoen/{edition.slug}/", follow=True)
+
+    assert "Deze editie heeft nog geen categorieën." in response.content.decode()
+    assert Entry.objects.count() == 0
+
+
+def test_ready_pending_vlogs_are_promoted_by_the_safety_net(entrant):
+    from media_pipeline.models import MediaAsset
+    from prijzen import services
+
+    asset = MediaAsset.objects.create(owner=entrant, original_key="originals/klaar", state="ready")
+    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), pending_vlog=asset)
+
+    assert services.promote_ready_vlogs() == 1
+    entry.refresh_from_db()
+    assert (entry.vlog, entry.pending_vlog) == (asset, None)

@@ -263,3 +263,43 @@ def test_csrf_is_required_for_session_clients(entrant, entry, s3_server):
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
     assert MediaAsset.objects.count() == 0
+
+
+def test_completing_twice_is_harmless(api, entry, big_clip, s3_server):
+    data = big_clip.read_bytes()
+    uid = _start(api, entry, size=len(data)).json()["uid"]
+    _put_parts(api, entry, uid, data, 8 * MiB, [1, 2])
+
+    first = api.post(_base(entry, uid) + "complete/")
+    second = api.post(_base(entry, uid) + "complete/")
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.json()["state"] == second.json()["state"] == "uploaded"
+
+
+def test_a_new_upload_cancels_the_unfinished_one(api, entry, s3_server):
+    old = _start(api, entry, size=1000).json()["uid"]
+    old_id = MediaAsset.objects.get(uid=old).multipart_upload_id
+
+    _start(api, entry, size=2000)
+
+    assert MediaAsset.objects.get(uid=old).state == AssetState.CANCELLED
+    assert old_id not in _multipart_uploads()
+
+
+def test_storage_trouble_is_a_503_the_browser_retries(api, entry, s3_server, settings):
+    from django.test.utils import override_settings
+
+    uid = _start(api, entry, size=1000).json()["uid"]
+    down = storage.settings_for_server(
+        endpoint_url="http://127.0.0.1:9", access_key="x", secret_key="y", bucket="z"
+    )
+    with override_settings(**down):
+        response = api.get(_base(entry, uid) + "parts/")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "code": "storage_unavailable",
+        "message": "De opslag is even niet bereikbaar. Probeer het zo opnieuw.",
+        "fields": {},
+    }
