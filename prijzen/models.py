@@ -46,7 +46,9 @@ class Edition(TimeStampedModel):
     @property
     def max_duration_label(self) -> str:
         """The maximum duration as minutes:seconds, e.g. '5:00'."""
-        return f"{self.max_duration_seconds // 60}:{self.max_duration_seconds % 60:02d}"
+        from media_pipeline.profile import minutes_seconds
+
+        return minutes_seconds(self.max_duration_seconds)
 
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()

@@ -54,11 +54,15 @@ def check_window(edition: Edition, *, now=None) -> None:
             code="not_open_yet",
         )
     if now >= edition.entries_close_at:
-        raise EntryError(
-            _("The deadline has passed (%(date)s). You can no longer change your entry.")
-            % {"date": _local(edition.entries_close_at)},
-            code="closed",
-        )
+        raise _closed(edition)
+
+
+def _closed(edition: Edition) -> EntryError:
+    return EntryError(
+        _("The deadline has passed (%(date)s). You can no longer change your entry.")
+        % {"date": _local(edition.entries_close_at)},
+        code="closed",
+    )
 
 
 def _local(moment) -> str:
@@ -221,11 +225,7 @@ def check_upload_deadline(asset: MediaAsset, entry: Entry, *, now=None) -> None:
     edition = entry.edition
     grace_end = edition.entries_close_at + timedelta(minutes=edition.upload_grace_minutes)
     if asset.created_at >= edition.entries_close_at or now >= grace_end:
-        raise EntryError(
-            _("The deadline has passed (%(date)s). You can no longer change your entry.")
-            % {"date": _local(edition.entries_close_at)},
-            code="closed",
-        )
+        raise _closed(edition)
 
 
 def promote_ready_vlog(*, asset_id: int) -> None:

@@ -11,7 +11,7 @@
     var counter = document.createElement("p");
     counter.className = "counter";
     counter.id = field.id + "-counter";
-    counter.setAttribute("aria-live", "polite");
+    // Read with the field (aria-describedby), not announced on every keystroke.
     field.insertAdjacentElement("afterend", counter);
     field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + counter.id).trim());
     function update() {

@@ -15,6 +15,7 @@ const T = nl
       stopped: "Upload gestopt.",
       failed: "De upload is niet gelukt: ",
       resume: (name) => `Er staat een onderbroken upload klaar (${name}). Kies hetzelfde bestand opnieuw om verder te gaan.`,
+      tryAgain: "controleer je verbinding en kies het bestand opnieuw; de upload gaat verder waar hij stopte.",
       resumed: "We gaan verder waar de upload stopte.",
       minutes: "min", seconds: "s",
     }
@@ -29,6 +30,7 @@ const T = nl
       stopped: "Upload stopped.",
       failed: "The upload did not work: ",
       resume: (name) => `An interrupted upload is waiting (${name}). Choose the same file again to go on.`,
+      tryAgain: "check your connection and choose the file again; the upload goes on where it stopped.",
       resumed: "Going on where the upload stopped.",
       minutes: "min", seconds: "s",
     };
@@ -241,12 +243,18 @@ function setUp() {
   const statusLine = document.getElementById("upload-status");
   const maxBytes = Number(root.dataset.maxBytes);
   let current = null;
+  let lastStep = -1;
   const ui = {
     status: (text) => { statusLine.textContent = text; },
+    // The status line is a live region: announce in steps of 10 %, not on every event.
     progress: (pct, text) => {
       bar.value = pct;
       bar.textContent = `${pct}%`;
-      statusLine.textContent = text;
+      const step = Math.floor(pct / 10);
+      if (step !== lastStep || pct === 100) {
+        lastStep = step;
+        statusLine.textContent = text;
+      }
     },
   };
   if (root.dataset.pendingUid) ui.status(T.resume(root.dataset.pendingName));
@@ -267,7 +275,7 @@ function setUp() {
       ui.status(T.checking);
       followProcessing(ui);
     } catch (error) {
-      ui.status(T.failed + error.message);
+      ui.status(error.code ? error.message : T.failed + T.tryAgain);
       box.hidden = true;
     } finally {
       input.disabled = false;
