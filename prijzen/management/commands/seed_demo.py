@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from common.enums import Role
 from common.models import User
+from jury import services as jury_services
 from jury.enums import RoundKind
-from jury.models import Criterion, Round
+from jury.models import Criterion, JuryMember, Round
 from media_pipeline.clips import generate_clip
 from media_pipeline.services import create_asset_from_file
 from prijzen import services
@@ -184,7 +185,24 @@ class Command(BaseCommand):
                     submitted_at=at(2021, 3, 1 + number, 12, 0),
                 )  # fmt: skip
         self._open_edition()
+        self._open_jury_round(final, users)
         self.stdout.write(self.style.SUCCESS("Demo data loaded; the vlogs are being processed."))
+
+    def _open_jury_round(self, final: Round, users: list[User]) -> None:
+        """A copy of the 2021 jury round that is open now, with both demo jury members
+        accepted and the entries assigned by the solver, so scoring can be tried at once."""
+        demo = jury_services.copy_round(source=final, edition=final.edition, actor=users[0])
+        Round.objects.filter(pk=demo.pk).update(
+            name="Juryronde (demo, nu open)", state="open",
+            opens_at=timezone.now() - dt.timedelta(days=1),
+            closes_at=timezone.now() + dt.timedelta(days=30), jurors_per_entry=2,
+        )  # fmt: skip
+        demo.refresh_from_db()
+        for juror in users[1:3]:
+            JuryMember.objects.create(round=demo, user=juror, accepted_at=timezone.now(),
+                                      terms_accepted_at=timezone.now())  # fmt: skip
+        proposal = jury_services.propose_assignment(round_=demo)
+        jury_services.commit_assignment(round_=demo, proposal=proposal, actor=users[0])
 
     def _open_edition(self) -> None:
         """An edition whose window is open now, so the entry journey can be tried at once."""
