@@ -78,9 +78,12 @@ def overview(request, pk: int):
                        distinct=True),
     ).order_by("number")  # fmt: skip
     conflicts = Conflict.objects.filter(round=round_).select_related("user", "entry")
+    check = request.GET.get("check", "").strip()
+    person = User.objects.filter(email__iexact=check).first() if check else None
     return render(request, "jury/organiser/round.html", {
         "round": round_, "members": members, "entries": entries, "conflicts": conflicts,
-        "locked": services.rubric_locked(round_),
+        "locked": services.rubric_locked(round_), "check": check,
+        "check_results": services.find_conflicts(round_=round_, user=person) if person else None,
     })  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from jury.enums import ReviewState
+from jury.enums import ReviewState, RoundState, ScoreVisibility
 from jury.models import Assignment, Conflict, JuryMember
 
 
@@ -53,3 +53,26 @@ def assignments_for(user) -> QuerySet[Assignment]:
         )
         .order_by("round__closes_at", "entry__number", "pk")
     )
+
+
+def other_reviews(assignment: Assignment, review) -> list | None:
+    """The other jury members' submitted reviews of this entry, when the round's policy lets
+    this juror see them (never / after submitting their own / after the round closes); None
+    when it does not."""
+    round_ = assignment.round
+    policy = round_.score_visibility
+    allowed = (policy == ScoreVisibility.AFTER_OWN and review.state == ReviewState.SUBMITTED) or (
+        policy == ScoreVisibility.AFTER_CLOSE and round_.state == RoundState.CLOSED
+    )
+    if not allowed:
+        return None
+    from jury.models import Review
+
+    return list(
+        Review.objects.filter(
+            assignment__round=round_, assignment__entry=assignment.entry,
+            state=ReviewState.SUBMITTED,
+        )
+        .exclude(assignment__user=assignment.user)
+        .order_by("pk")
+    )  # fmt: skip

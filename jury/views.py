@@ -94,6 +94,7 @@ def review(request, pk: int):
         "assignment": assignment, "entry": assignment.entry, "review": current,
         "criteria": criteria, "playback": playback(assignment.entry.vlog),
         "notes_json": json.dumps(current.notes), "conflict_form": ConflictForm(label_suffix=""),
+        "others": selectors.other_reviews(assignment, current),
     })  # fmt: skip
 
 

@@ -128,3 +128,78 @@ def test_juror_records_and_removes_ties(client):
 
     assert (tie.kind, tie.value) == ("organisation", "Voedselbank Noord")
     assert JurorTie.objects.count() == 0
+
+
+def test_conflicts_can_be_checked_before_inviting(client, organiser):
+    round_ = RoundFactory(geography_rule="province")
+    [entry] = _entries(round_, 1)
+    person = JuryMemberFactory().user  # a juror of another round, with ties on record
+    JurorTie.objects.create(user=person, kind=TieKind.PROVINCE, value=entry.initiative.province)
+
+    known = client.get(f"/jury/rondes/{round_.pk}/", {"check": person.email}).content.decode()
+    unknown = client.get(f"/jury/rondes/{round_.pk}/", {"check": "x@y.nl"}).content.decode()
+
+    assert f"{entry.title}: Zelfde provincie: {entry.initiative.province}." in known
+    assert "Voor dit adres zijn nog geen banden bekend." in unknown
+    assert JuryMember.objects.filter(round=round_).count() == 0  # nothing stored
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_round_page_query_count_does_not_grow(client, organiser, count):
+    round_ = RoundFactory()
+    entries = _entries(round_, count)
+    for entry in entries:
+        member = JuryMemberFactory(round=round_)
+        Assignment.objects.create(round=round_, entry=entry, user=member.user)
+        Conflict.objects.create(round=round_, entry=entry, user=member.user, source="declared",
+                                reason="Buren")  # fmt: skip
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/jury/rondes/{round_.pk}/")
+
+    assert response.status_code == 200
+    assert len(queries) == 8, [q["sql"] for q in queries]
+
+
+def test_the_rubric_and_the_method_are_fixed_once_scoring_started(client, organiser):
+    from django.contrib.admin.sites import site
+
+    from jury.models import Review, Round
+
+    round_ = RoundFactory(state="draft")
+    admin = site._registry[Round]
+    inline = admin.get_inline_instances(None)[0]
+
+    assert "official_method" not in admin.get_readonly_fields(None, round_)
+    assert inline._editable(round_) is True
+    round_.state = "open"
+    assignment = Assignment.objects.create(
+        round=round_, entry=_entries(round_, 1)[0], user=JuryMemberFactory(round=round_).user
+    )
+    Review.objects.create(assignment=assignment, scores={"1": "7"})
+
+    assert "official_method" in admin.get_readonly_fields(None, round_)
+    assert inline._editable(round_) is False
+    page = client.get(f"/beheer/jury/round/{round_.pk}/change/", follow=True).content.decode()
+    assert "Het beoordelingsformulier staat vast: de eerste cijfers zijn binnen." in page
+
+
+def test_copy_a_round_with_its_rubric_to_the_newest_edition(client, organiser):
+    from jury.models import Criterion, Round
+    from tests.factories import CriterionFactory, EditionFactory
+
+    old = RoundFactory(name="Juryronde 2021")
+    CriterionFactory(round=old, name_nl="Verbindt")
+    CriterionFactory(round=old, name_nl="Verrast")
+    newest = EditionFactory(year=9999)
+
+    client.post("/beheer/jury/round/", {"action": "copy_to_newest_edition",
+                                        "_selected_action": [old.pk]})  # fmt: skip
+
+    copy = Round.objects.get(edition=newest)
+    assert (copy.name, copy.state) == ("Juryronde 2021", "draft")
+    assert list(Criterion.objects.filter(round=copy).values_list("name_nl", flat=True)) == [
+        "Verbindt", "Verrast",
+    ]  # fmt: skip

@@ -145,3 +145,31 @@ def test_declaring_a_conflict_takes_the_entry_off_the_list(client):
     assert Assignment.objects.count() == 0
     assert Conflict.objects.get().reason == "Ik ken de initiatiefnemer"
     assert "Deze inzending is van je lijst gehaald." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("policy", "own_submitted", "round_state", "shown"),
+    [
+        ("never", True, "closed", False),
+        ("after_own", False, "open", False),
+        ("after_own", True, "open", True),
+        ("after_close", True, "open", False),
+        ("after_close", True, "closed", True),
+    ],
+)
+def test_other_jurors_scores_follow_the_rounds_policy(client, policy, own_submitted,
+                                                      round_state, shown):  # fmt: skip
+    round_ = RoundFactory(score_visibility=policy)
+    me, other = JuryMemberFactory(round=round_), JuryMemberFactory(round=round_)
+    [mine] = _assigned(round_, me.user, 1)
+    theirs = Assignment.objects.create(round=round_, entry=mine.entry, user=other.user)
+    Review.objects.create(assignment=theirs, state="submitted", weighted_total="6.500")
+    Review.objects.create(assignment=mine, state="submitted" if own_submitted else "draft")
+    round_.state = round_state
+    round_.save()
+    client.force_login(me.user)
+
+    page = client.get(f"/jury/beoordelen/{mine.pk}/").content.decode()
+
+    assert ("Jurylid 1: 6,500" in page) is shown  # Dutch decimal comma
+    assert ("Cijfers van de andere juryleden" in page) is shown
