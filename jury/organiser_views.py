@@ -138,9 +138,14 @@ def propose(request, pk: int):
             "round": round_, "reasons": [_reason_text(r) for r in proposal.reasons],
         })  # fmt: skip
     emails = dict(User.objects.filter(pk__in=proposal.loads).values_list("pk", "email"))
+    titles = dict(services.round_entries(round_).values_list("pk", "title"))
+    coverage = [
+        (titles.get(entry, entry), [emails[u] for u in jurors])
+        for entry, jurors in sorted(proposal.by_entry.items())
+    ]
     return render(request, "jury/organiser/proposal.html", {
         "round": round_, "proposal": proposal, "hash": _proposal_hash(proposal),
-        "loads": sorted((emails[u], n) for u, n in proposal.loads.items()),
+        "loads": sorted((emails[u], n) for u, n in proposal.loads.items()), "coverage": coverage,
     })  # fmt: skip
 
 

@@ -61,6 +61,8 @@ def test_propose_then_commit_the_shown_assignment(client, organiser):
                             follow=True)  # fmt: skip
 
     assert "Voorstel voor de toewijzing" in page
+    assert len(shown.context["coverage"]) == 4
+    assert all(len(jurors) == 2 for _title, jurors in shown.context["coverage"])
     assert Assignment.objects.count() == 8
     assert "De toewijzing is opgeslagen (8 wijzigingen)." in committed.content.decode()
 
