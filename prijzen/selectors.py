@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from media_pipeline.models import Rendition
@@ -21,8 +21,13 @@ def open_editions() -> QuerySet[Edition]:
 def entries_visible_to(user) -> QuerySet[Entry]:
     """Organisers see every entry; entrants their own initiatives' entries; others nothing
     (jurors get their assigned entries when the jury module assigns them)."""
-    qs = Entry.objects.select_related("edition", "category", "initiative", "vlog").prefetch_related(
-        Prefetch("vlog__renditions", queryset=Rendition.objects.all())
+    from jury.models import Assignment
+
+    in_review = Assignment.objects.filter(entry=OuterRef("pk"), round__state="open")
+    qs = (
+        Entry.objects.select_related("edition", "category", "initiative", "vlog")
+        .prefetch_related(Prefetch("vlog__renditions", queryset=Rendition.objects.all()))
+        .annotate(in_review=Exists(in_review))
     )
     if not user.is_authenticated:
         return qs.none()

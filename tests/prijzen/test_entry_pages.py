@@ -186,3 +186,20 @@ def test_only_organisers_download_the_original_as_attachment(client, entry_with_
     assert download.status_code == 200
     assert download.headers["Content-Disposition"] == 'attachment; filename="Mijn vlog.mp4"'
     assert download.content[4:8] == b"ftyp"
+
+
+@pytest.mark.django_db
+def test_status_shows_in_review_while_a_round_is_open(client, two_entrants):
+    from jury.models import Assignment
+    from tests.factories import RoundFactory
+
+    a, _b, entry_a, _entry_b = two_entrants
+    entry_a.state = "submitted"
+    entry_a.save()
+    round_ = RoundFactory(edition=entry_a.edition, state="open")
+    Assignment.objects.create(round=round_, entry=entry_a, user=UserFactory(role="juror"))
+    client.force_login(a)
+
+    page = client.get("/inzendingen/").content.decode()
+
+    assert "In beoordeling" in page
