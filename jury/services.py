@@ -179,7 +179,7 @@ def commit_assignment(*, round_: Round, proposal: solver.Assignment, actor) -> i
     with transaction.atomic():
         current = {
             (a.user_id, a.entry_id): a
-            for a in Assignment.objects.select_for_update()
+            for a in Assignment.objects.select_for_update(of=("self",))
             .filter(round=round_)
             .select_related("review")
         }

@@ -208,7 +208,11 @@ def start_vlog_upload(*, entry: Entry, actor, filename: str, size: int, content_
         max_bytes=edition.max_upload_bytes, max_duration_seconds=edition.max_duration_seconds,
     )  # fmt: skip
     with transaction.atomic():
-        locked = Entry.objects.select_for_update().select_related("pending_vlog").get(pk=entry.pk)
+        locked = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("pending_vlog")
+            .get(pk=entry.pk)
+        )
         previous = locked.pending_vlog
         locked.pending_vlog = asset
         locked.save(update_fields=["pending_vlog", "updated_at"])
@@ -233,7 +237,7 @@ def promote_ready_vlog(*, asset_id: int) -> None:
     signals 'ready', and by promote_ready_vlogs as a safety net."""
     with transaction.atomic():
         ready = Entry.objects.filter(pending_vlog_id=asset_id, pending_vlog__state=AssetState.READY)
-        for entry in ready.select_for_update():
+        for entry in ready.select_for_update(of=("self",)):
             old = entry.vlog_id
             entry.vlog_id, entry.pending_vlog_id = asset_id, None
             entry.save(update_fields=["vlog", "pending_vlog", "updated_at"])
