@@ -45,3 +45,19 @@ def test_openapi_schema_generates_with_summaries():
         (upload + "{uid}/sign/", "post"),
     }
     assert all(op.get("summary") for op in operations.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_editions_list_query_count_does_not_grow(client, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(count):
+        CategoryFactory(edition=EditionFactory())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/editions/")
+
+    assert response.json()["count"] == count
+    assert len(queries) == 3, [q["sql"] for q in queries]  # count, editions, categories
