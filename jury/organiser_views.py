@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from common.errors import DomainError
 from common.forms import MagicLinkForm
 from common.models import User
 from jury import assignment as solver
-from jury import invitations, services
+from jury import invitations, rankings, selectors, services
 from jury.enums import ConflictSource, ReviewState
 from jury.models import Assignment, Conflict, Round
 
@@ -172,3 +173,51 @@ def remind(request, pk: int):
     sent = services.send_reminders(round_=round_)
     messages.success(request, _("%(n)s reminders sent.") % {"n": sent})
     return redirect("jury-round", pk=pk)
+
+
+def _ranking(round_: Round):
+    reviews, scale = selectors.ranking_input(round_)
+    if not reviews:
+        return None
+    return rankings.compute_ranking(reviews, scale=scale, method=round_.official_method,
+                                    bootstrap_resamples=1000, seed=round_.pk)  # fmt: skip
+
+
+@login_required
+def ranking(request, pk: int):
+    """All methods side by side: the official order first, disagreement, intervals, alpha,
+    and each jury member's leniency."""
+    round_ = _organiser_round(request, pk)
+    report = _ranking(round_)
+    titles = dict(services.round_entries(round_).values_list("pk", "title"))
+    emails = dict(round_.members.values_list("user_id", "user__email"))
+    rows = [
+        (row, titles.get(row.entry_id, row.entry_id), [row.ranks.get(m) for m in rankings.METHODS])
+        for row in (report.entries if report else ())
+    ]
+    jurors = [(emails.get(j.juror_id, j.juror_id), j) for j in
+              (report.leniency.jurors if report and report.leniency else ())]  # fmt: skip
+    return render(request, "jury/organiser/ranking.html", {
+        "round": round_, "report": report, "rows": rows, "jurors": jurors,
+        "method_labels": [rankings.common.METHOD_LABELS[m] for m in rankings.METHODS],
+    })  # fmt: skip
+
+
+@login_required
+def ranking_csv(request, pk: int):
+    """The ranking with all methods as CSV (Dutch column names)."""
+    round_ = _organiser_round(request, pk)
+    report = _ranking(round_)
+    titles = dict(services.round_entries(round_).values_list("pk", "title"))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rangschikking-ronde-{pk}.csv"'
+    writer = csv.writer(response)
+    header = ["rang", "inzending", "score", "beoordelingen", "standaardafwijking", "spreiding"]
+    writer.writerow([*header, *[f"rang {m}" for m in rankings.METHODS], "verschoven"])
+    for row in report.entries if report else ():
+        writer.writerow([
+            row.rank, titles.get(row.entry_id, row.entry_id), row.score, row.spread.reviews,
+            row.spread.sd, row.spread.range, *[row.ranks.get(m) for m in rankings.METHODS],
+            "ja" if row.moved else "nee",
+        ])  # fmt: skip
+    return response

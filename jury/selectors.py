@@ -76,3 +76,29 @@ def other_reviews(assignment: Assignment, review) -> list | None:
         .exclude(assignment__user=assignment.user)
         .order_by("pk")
     )  # fmt: skip
+
+
+def ranking_input(round_) -> tuple[list, tuple]:
+    """The round's submitted reviews as ranking input, and the scale of its total."""
+    from decimal import Decimal
+
+    from jury import rankings
+    from jury.models import Review
+
+    counted = [c for c in round_.criteria.all() if c.counted]
+    scale = (
+        (min(c.scale_min for c in counted), max(c.scale_max for c in counted))
+        if counted
+        else (1, 10)
+    )
+    rows = Review.objects.filter(
+        assignment__round=round_, state=ReviewState.SUBMITTED, weighted_total__isnull=False
+    ).values_list("assignment__entry_id", "assignment__user_id", "weighted_total", "scores")
+    reviews = [
+        rankings.Review(
+            entry_id=entry, juror_id=juror, weighted_total=total,
+            scores={int(k): Decimal(v) for k, v in scores.items()},
+        )
+        for entry, juror, total, scores in rows
+    ]  # fmt: skip
+    return reviews, scale

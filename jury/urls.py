@@ -22,4 +22,6 @@ urlpatterns = [
     path("rondes/<int:pk>/voorstel/", org.propose, name="jury-round-propose"),
     path("rondes/<int:pk>/vastleggen/", org.commit, name="jury-round-commit"),
     path("rondes/<int:pk>/herinneren/", org.remind, name="jury-round-remind"),
+    path("rondes/<int:pk>/rangschikking/", org.ranking, name="jury-round-ranking"),
+    path("rondes/<int:pk>/rangschikking.csv", org.ranking_csv, name="jury-round-ranking-csv"),
 ]

@@ -1,5 +1,7 @@
 """Organisers' round page: invitations, conflicts, the assignment proposal, reminders."""
 
+from decimal import Decimal
+
 import pytest
 from django.core import mail
 
@@ -205,3 +207,58 @@ def test_copy_a_round_with_its_rubric_to_the_newest_edition(client, organiser):
     assert list(Criterion.objects.filter(round=copy).values_list("name_nl", flat=True)) == [
         "Verbindt", "Verrast",
     ]  # fmt: skip
+
+
+def _scored_round():
+    from decimal import Decimal
+
+    round_ = RoundFactory(official_method="mean")
+    entries = _entries(round_, 3)
+    members = [JuryMemberFactory(round=round_) for _ in range(3)]
+    totals = {0: ["9", "8", "9"], 1: ["5", "6", "4"], 2: ["7", "7", "7"]}
+    for i, entry in enumerate(entries):
+        entry.title = f"Inzending {'ABC'[i]}"
+        entry.save()
+        for member, total in zip(members, totals[i], strict=True):
+            assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
+            Review.objects.create(assignment=assignment, state="submitted",
+                                  weighted_total=Decimal(total))  # fmt: skip
+    return round_
+
+
+def test_ranking_page_shows_the_official_order_and_agreement(client, organiser):
+    round_ = _scored_round()
+
+    response = client.get(f"/jury/rondes/{round_.pk}/rangschikking/")
+
+    titles = [title for _row, title, _ranks in response.context["rows"]]
+    assert titles == ["Inzending A", "Inzending C", "Inzending B"]
+    assert [row.score for row, _t, _r in response.context["rows"]] == [
+        Decimal("8.67"), Decimal("7.00"), Decimal("5.00"),
+    ]  # fmt: skip
+    assert "Overeenstemming (alfa van Krippendorff)" in response.content.decode()
+
+
+def test_ranking_csv_has_dutch_columns_and_every_method(client, organiser):
+    import csv
+    import io
+
+    round_ = _scored_round()
+
+    response = client.get(f"/jury/rondes/{round_.pk}/rangschikking.csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="rangschikking-ronde-{round_.pk}.csv"'
+    )
+    assert rows[0][:3] == ["rang", "inzending", "score"]
+    assert [r[1] for r in rows[1:]] == ["Inzending A", "Inzending C", "Inzending B"]
+    assert len(rows[0]) == 6 + 7 + 1
+
+
+def test_the_ranking_is_for_organisers_only(client):
+    round_ = _scored_round()
+    client.force_login(JuryMemberFactory(round=round_).user)
+
+    assert client.get(f"/jury/rondes/{round_.pk}/rangschikking/").status_code == 404
+    assert client.get(f"/jury/rondes/{round_.pk}/rangschikking.csv").status_code == 404
