@@ -245,3 +245,25 @@ class Review(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.assignment} ({self.state})"
+
+
+class ResultSnapshot(models.Model):
+    """The results certificate of a closed round: method and parameters, the input scores with
+    a SHA-256 of their canonical form, the software version and the resulting order."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="snapshots")
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    method = models.CharField(_("method"), max_length=20)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    inputs = models.JSONField(_("input scores"))
+    input_sha256 = models.CharField(_("SHA-256 of the input"), max_length=64)
+    ranking = models.JSONField(_("ranking"))
+    software_version = models.CharField(_("software version"), max_length=40)
+
+    class Meta:
+        verbose_name = _("results certificate")
+        verbose_name_plural = _("results certificates")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.created_at:%Y-%m-%d %H:%M}"

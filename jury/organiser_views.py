@@ -9,7 +9,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,9 +18,9 @@ from common.errors import DomainError
 from common.forms import MagicLinkForm
 from common.models import User
 from jury import assignment as solver
-from jury import invitations, rankings, selectors, services
+from jury import invitations, rankings, results, selectors, services
 from jury.enums import ConflictSource, ReviewState
-from jury.models import Assignment, Conflict, Round
+from jury.models import Assignment, Conflict, ResultSnapshot, Round
 
 
 def _organiser_round(request, pk: int) -> Round:
@@ -84,6 +84,7 @@ def overview(request, pk: int):
     return render(request, "jury/organiser/round.html", {
         "round": round_, "members": members, "entries": entries, "conflicts": conflicts,
         "locked": services.rubric_locked(round_), "check": check,
+        "snapshot": ResultSnapshot.objects.filter(round=round_).first(),
         "check_results": services.find_conflicts(round_=round_, user=person) if person else None,
     })  # fmt: skip
 
@@ -220,4 +221,35 @@ def ranking_csv(request, pk: int):
             row.spread.sd, row.spread.range, *[row.ranks.get(m) for m in rankings.METHODS],
             "ja" if row.moved else "nee",
         ])  # fmt: skip
+    return response
+
+
+@login_required
+@require_POST
+def close(request, pk: int):
+    """Close the round and freeze its results certificate."""
+    round_ = _organiser_round(request, pk)
+    try:
+        results.close_round(round_=round_, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The round is closed and its results certificate is made."))
+    return redirect("jury-round", pk=pk)
+
+
+@login_required
+def certificate(request, pk: int):
+    """The latest results certificate as a JSON download."""
+    round_ = _organiser_round(request, pk)
+    snapshot = get_object_or_404(ResultSnapshot.objects.filter(round=round_)[:1])
+    body = {
+        "round": round_.pk, "round_name": round_.name, "edition": round_.edition.name,
+        "made_at": snapshot.created_at.isoformat(), "method": snapshot.method,
+        "parameters": snapshot.parameters, "software_version": snapshot.software_version,
+        "input_sha256": snapshot.input_sha256, "inputs": snapshot.inputs,
+        "ranking": snapshot.ranking,
+    }  # fmt: skip
+    response = JsonResponse(body, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="resultaten-ronde-{pk}.json"'
     return response
