@@ -201,14 +201,27 @@ def _step(asset: MediaAsset, token: int, kind: str) -> Iterator[MediaJob]:
     )
 
 
+def _every(seconds: float, *, start: float = 0.0):
+    """A check that is true at most once per ``seconds`` (for throttled writes)."""
+    last = start
+
+    def due() -> bool:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < seconds:
+            return False
+        last = now
+        return True
+
+    return due
+
+
 def _throttled_renew(asset: MediaAsset, token: int):
     """A boto3 transfer callback that renews the lease every few seconds during a download."""
-    last = time.monotonic()
+    due = _every(PROGRESS_WRITE_SECONDS, start=time.monotonic())
 
     def on_bytes(_count: int) -> None:
-        nonlocal last
-        if time.monotonic() - last >= PROGRESS_WRITE_SECONDS:
-            last = time.monotonic()
+        if due():
             _renew(asset.pk, token)
 
     return on_bytes
@@ -418,17 +431,12 @@ def _progress_writer(asset_id: int, token: int, job_id: int, duration: Decimal):
     """A callback for ffmpeg's ``-progress`` lines: now and then it stores the percentage and
     extends the lease; it stops the run (LeaseLost) when another worker took over."""
     total_us = max(1, int(duration * 1_000_000))
-    last_write = 0.0
+    due = _every(PROGRESS_WRITE_SECONDS)
 
     def on_line(line: str) -> None:
-        nonlocal last_write
         key, _, value = line.partition("=")
-        if key != "out_time_us" or not value.isdigit():
+        if key != "out_time_us" or not value.isdigit() or not due():
             return
-        now = time.monotonic()
-        if now - last_write < PROGRESS_WRITE_SECONDS:
-            return
-        last_write = now
         percent = min(99, int(int(value) * 100 / total_us))
         _renew(asset_id, token, progress=percent)
         MediaJob.objects.filter(pk=job_id, fencing_token=token).update(

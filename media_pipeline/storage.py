@@ -66,15 +66,13 @@ def bucket_name() -> str:
     return default_storage.bucket_name
 
 
-def presigned_url(key: str, *, download_name: str | None = None, expires: int | None = None) -> str:
+def presigned_url(key: str, *, download_name: str | None = None) -> str:
     """A short-lived GET URL for ``key`` that a browser can use (range requests work).
     With ``download_name`` the object is served as an attachment under that name."""
     params = {}
     if download_name:
         params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
-    return _public_storage().url(
-        key, parameters=params or None, expire=expires or settings.S3_PRESIGNED_TTL
-    )
+    return _public_storage().url(key, parameters=params or None, expire=settings.S3_PRESIGNED_TTL)
 
 
 def upload_file(path: Path, key: str, *, content_type: str) -> None:
