@@ -265,6 +265,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "jury-reminders": {"task": "jury.tasks.send_due_reminders", "schedule": 3600},
     "promote-ready-vlogs": {"task": "prijzen.tasks.promote_ready_vlogs", "schedule": 120},
+    "publish-due-results": {"task": "prijzen.tasks.publish_due_results", "schedule": 30},
     "media-reconcile": {
         "task": "media_pipeline.tasks.reconcile_media",
         "schedule": MEDIA_RECONCILE_SECONDS,

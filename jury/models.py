@@ -68,6 +68,14 @@ class Round(TimeStampedModel):
     official_method = models.CharField(
         _("official ranking method"), max_length=20, choices=METHOD_CHOICES, default="mean"
     )
+    source_round = models.ForeignKey(
+        "self",
+        verbose_name=_("judges the shortlist of round"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_rounds",
+    )
 
     class Meta:
         verbose_name = _("round")
@@ -245,6 +253,34 @@ class Review(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.assignment} ({self.state})"
+
+
+class Shortlisting(models.Model):
+    """An entry a round sends on to the next round (voordracht). Private until the edition's
+    results are published; every change is audited."""
+
+    class How(models.TextChoices):
+        TOP = "top", _("Top of the ranking")
+        BY_HAND = "by_hand", _("By hand")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="shortlist")
+    entry = models.ForeignKey("prijzen.Entry", on_delete=models.CASCADE, related_name="+")
+    how = models.CharField(_("how"), max_length=20, choices=How.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shortlisted entry")
+        verbose_name_plural = _("shortlist")
+        ordering = ["round", "entry__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "entry"], name="shortlisting_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.entry}"
 
 
 class ResultSnapshot(models.Model):

@@ -44,8 +44,14 @@ def transition_round(*, round_id: int, to: str, actor=None) -> Round:
 
 
 def round_entries(round_: Round) -> QuerySet[Entry]:
-    """The submitted entries a round judges (its category, or the whole edition)."""
+    """The submitted entries a round judges: its category (or the whole edition), and when it
+    follows another round, only that round's shortlist."""
     entries = Entry.objects.filter(edition_id=round_.edition_id, state=EntryState.SUBMITTED)
+    if round_.source_round_id:
+        from jury.models import Shortlisting
+
+        shortlisted = Shortlisting.objects.filter(round_id=round_.source_round_id)
+        entries = entries.filter(pk__in=shortlisted.values("entry_id"))
     if round_.category_id:
         entries = entries.filter(category_id=round_.category_id)
     return entries.select_related("initiative")

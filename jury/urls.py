@@ -1,7 +1,7 @@
 from django.urls import path
 
 from jury import organiser_views as org
-from jury import views
+from jury import shortlist_views, views
 
 urlpatterns = [
     path("", views.home, name="jury-home"),
@@ -25,5 +25,6 @@ urlpatterns = [
     path("rondes/<int:pk>/rangschikking/", org.ranking, name="jury-round-ranking"),
     path("rondes/<int:pk>/rangschikking.csv", org.ranking_csv, name="jury-round-ranking-csv"),
     path("rondes/<int:pk>/sluiten/", org.close, name="jury-round-close"),
+    path("rondes/<int:pk>/voordracht/", shortlist_views.shortlist, name="jury-round-shortlist"),
     path("rondes/<int:pk>/certificaat.json", org.certificate, name="jury-round-certificate"),
 ]

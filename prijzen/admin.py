@@ -1,6 +1,10 @@
 from django.contrib import admin
 
-from prijzen.models import Category, Edition, Entry, Initiative
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from prijzen.models import Award, Category, Edition, Entry, Initiative
 
 
 class CategoryInline(admin.TabularInline):
@@ -11,9 +15,36 @@ class CategoryInline(admin.TabularInline):
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    list_display = ["name", "year", "entries_open_at", "entries_close_at"]
+    list_display = ["name", "year", "entries_open_at", "entries_close_at", "results_state",
+                    "results_link"]  # fmt: skip
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CategoryInline]
+    # The embargo changes only through prijzen.decisions (the results page), never here.
+    readonly_fields = ["results_state", "results_publish_at", "results_published_at",
+                       "share_feedback"]  # fmt: skip
+
+    @admin.display(description=_("results"))
+    def results_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("results-manage", args=[obj.slug]), _("Decisions")
+        )
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    """Read-only: winners are recorded on the results page, which keeps the embargo."""
+
+    list_display = ["entry", "category", "decided_by", "created_at"]
+    list_filter = ["category__edition"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Initiative)
@@ -29,4 +60,4 @@ class EntryAdmin(admin.ModelAdmin):
     list_filter = ["edition", "category", "state"]
     search_fields = ["title", "initiative__name"]
     list_select_related = ["initiative", "category"]
-    readonly_fields = ["state", "number", "submitted_at", "vlog"]
+    readonly_fields = ["state", "number", "submitted_at", "vlog", "outcome_sent_at"]

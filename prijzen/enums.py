@@ -24,3 +24,29 @@ class ConsentKind(models.TextChoices):
 
 
 REQUIRED_CONSENTS = frozenset({ConsentKind.PRIVACY, ConsentKind.PEOPLE})
+
+
+class ResultsState(models.TextChoices):
+    """Where an edition's decisions are: private (embargoed), scheduled for a moment, public."""
+
+    PRIVATE = "private", _("Private (under embargo)")
+    SCHEDULED = "scheduled", _("Scheduled for publication")
+    PUBLISHED = "published", _("Published")
+
+
+P = ResultsState
+# The only allowed changes; prijzen.decisions.transition_results applies them. Publishing is
+# final: once the results are announced they are public record.
+RESULTS_TRANSITIONS: dict[str, frozenset[str]] = {
+    P.PRIVATE: frozenset({P.SCHEDULED, P.PUBLISHED}),
+    P.SCHEDULED: frozenset({P.PRIVATE, P.PUBLISHED}),
+    P.PUBLISHED: frozenset(),
+}
+
+
+class Outcome(models.TextChoices):
+    """What an entrant hears after publication."""
+
+    WINNER = "winner", _("Winner")
+    NOMINEE = "nominee", _("Nominated")
+    NOT_SELECTED = "not_selected", _("Not selected")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
-from prijzen.enums import ConsentKind, EntryState
+from prijzen.enums import ConsentKind, EntryState, ResultsState
 
 
 class Edition(TimeStampedModel):
@@ -27,6 +27,16 @@ class Edition(TimeStampedModel):
     )
     upload_grace_minutes = models.PositiveIntegerField(
         _("grace period for uploads started before the deadline (minutes)"), default=60
+    )
+    # The announcement: decisions stay private until results_state becomes "published".
+    results_state = models.CharField(
+        _("results"), max_length=20, choices=ResultsState.choices, default=ResultsState.PRIVATE
+    )
+    results_publish_at = models.DateTimeField(_("publish the results at"), null=True, blank=True)
+    results_published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
+    share_feedback = models.BooleanField(
+        _("send entrants who did not win the scores per criterion and anonymous jury remarks"),
+        default=False,
     )
 
     class Meta:
@@ -53,6 +63,10 @@ class Edition(TimeStampedModel):
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()
         return self.entries_open_at <= at < self.entries_close_at
+
+    @property
+    def results_public(self) -> bool:
+        return self.results_state == ResultsState.PUBLISHED
 
 
 class Category(models.Model):
@@ -128,6 +142,7 @@ class Entry(TimeStampedModel):
         _("state"), max_length=20, choices=EntryState.choices, default=EntryState.DRAFT
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    outcome_sent_at = models.DateTimeField(_("outcome e-mail sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("entry")
@@ -170,3 +185,23 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry} {self.kind} {self.version}"
+
+
+class Award(TimeStampedModel):
+    """A winner of a category, with the jury's motivation. Private until the edition's results
+    are published."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="award")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="awards")
+    motivation = models.TextField(_("jury motivation"), max_length=3000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["category", "entry__number"]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.entry}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from media_pipeline.models import Rendition
@@ -27,13 +27,32 @@ def entries_visible_to(user) -> QuerySet[Entry]:
     qs = (
         Entry.objects.select_related("edition", "category", "initiative", "vlog")
         .prefetch_related(Prefetch("vlog__renditions", queryset=Rendition.objects.all()))
-        .annotate(in_review=Exists(in_review))
+        .annotate(in_review=Exists(in_review), outcome=_outcome_annotation())
     )
     if not user.is_authenticated:
         return qs.none()
     if user.is_organiser:
         return qs
     return qs.filter(initiative__owner=user)
+
+
+def _outcome_annotation() -> Case:
+    """winner / nominee / not_selected for submitted entries of published editions, else ""
+    (the embargo: nothing is computed from decisions before publication)."""
+    from jury.models import Shortlisting
+    from prijzen.enums import EntryState, Outcome, ResultsState
+    from prijzen.models import Award
+
+    public = Q(edition__results_state=ResultsState.PUBLISHED, state=EntryState.SUBMITTED)
+    won = Exists(Award.objects.filter(entry=OuterRef("pk")))
+    listed = Exists(Shortlisting.objects.filter(entry=OuterRef("pk")))
+    return Case(
+        When(public & won, then=Value(Outcome.WINNER.value)),
+        When(public & listed, then=Value(Outcome.NOMINEE.value)),
+        When(public, then=Value(Outcome.NOT_SELECTED.value)),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
 def entries_of_entrant(user) -> QuerySet[Entry]:
@@ -50,3 +69,66 @@ def initiative_of(user):
     if not user.is_authenticated:
         return None
     return Initiative.objects.filter(owner=user).order_by("pk").first()
+
+
+# --- Results and public pages -----------------------------------------------------------------
+# The embargo lives here: awards and shortlists are read only through these functions, which
+# return nothing about them until the edition's results are published.
+
+
+def outcome_of(entry: Entry) -> str | None:
+    """winner / nominee / not_selected once the edition's results are public; else None."""
+    from jury.models import Shortlisting
+    from prijzen.enums import EntryState, Outcome
+    from prijzen.models import Award
+
+    if not entry.edition.results_public or entry.state != EntryState.SUBMITTED:
+        return None
+    if Award.objects.filter(entry=entry).exists():
+        return Outcome.WINNER
+    if Shortlisting.objects.filter(entry=entry, round__edition_id=entry.edition_id).exists():
+        return Outcome.NOMINEE
+    return Outcome.NOT_SELECTED
+
+
+def public_entries(edition: Edition | None = None) -> QuerySet[Entry]:
+    """Entries anyone may see: submitted, with active publication consent and a ready vlog.
+    Withdrawing consent (or the entry) removes an entry from every public page at once.
+    Deliberately ordered by number and annotated with nothing from the jury, so that neither
+    sorting nor counts can reveal a decision before publication."""
+    from media_pipeline.enums import AssetState
+    from prijzen.enums import ConsentKind, EntryState
+    from prijzen.models import Consent
+
+    consented = Consent.objects.filter(
+        entry=OuterRef("pk"), kind=ConsentKind.PUBLICATION, withdrawn_at__isnull=True
+    )
+    qs = (
+        Entry.objects.filter(
+            Exists(consented), state=EntryState.SUBMITTED, vlog__state=AssetState.READY
+        )
+        .select_related("edition", "category", "initiative", "vlog")
+        .prefetch_related(Prefetch("vlog__renditions", queryset=Rendition.objects.all()))
+        .order_by("number")
+    )
+    return qs.filter(edition=edition) if edition is not None else qs
+
+
+def public_awards(edition: Edition) -> dict[int, object]:
+    """Published awards of an edition by entry id (empty under embargo)."""
+    from prijzen.models import Award
+
+    if not edition.results_public:
+        return {}
+    return {a.entry_id: a for a in Award.objects.filter(entry__edition=edition)}
+
+
+def public_nominee_ids(edition: Edition) -> set[int]:
+    """Entries shortlisted in any round of the edition (empty under embargo)."""
+    from jury.models import Shortlisting
+
+    if not edition.results_public:
+        return set()
+    return set(
+        Shortlisting.objects.filter(round__edition=edition).values_list("entry_id", flat=True)
+    )

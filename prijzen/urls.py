@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prijzen import views
+from prijzen import organiser_views, public_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,4 +16,16 @@ urlpatterns = [
     path("inzendingen/<int:pk>/vlog-status/", views.entry_vlog_status, name="entry-vlog-status"),
     path("inzendingen/<int:pk>/storyboard.vtt", views.entry_storyboard, name="entry-storyboard"),
     path("inzendingen/<int:pk>/origineel/", views.entry_original, name="entry-original"),
+    # Public pages
+    path("edities/<slug:slug>/", public_views.edition, name="public-edition"),
+    path("edities/<slug:slug>/winnaars/", public_views.winners, name="public-winners"),
+    path("edities/<slug:slug>/galerij/", public_views.gallery, name="public-gallery"),
+    path("edities/<slug:slug>/galerij/<int:number>/", public_views.entry, name="public-entry"),
+    path(
+        "edities/<slug:slug>/galerij/<int:number>/poster.jpg",
+        public_views.poster,
+        name="public-poster",
+    ),
+    # Organisers: decisions and the announcement
+    path("edities/<slug:slug>/uitslag/", organiser_views.results, name="results-manage"),
 ]
