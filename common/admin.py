@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from common.models import AuditLog, User, WorkerHeartbeat
+from common import tokens
+from common.models import ApiToken, AuditLog, User, WorkerHeartbeat
 
 
 @admin.register(User)
@@ -42,3 +43,29 @@ class AuditLogAdmin(admin.ModelAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["hostname", "last_seen"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made on the organiser's 'API tokens' page (the secret is shown once there);
+    here they can only be looked at and revoked. Only the hash is stored."""
+
+    list_display = ["name", "user", "prefix", "scope", "created_at", "expires_at", "revoked_at",
+                    "last_used_at"]  # fmt: skip
+    list_filter = ["scope"]
+    search_fields = ["name", "prefix", "user__email"]
+    readonly_fields = ["user", "name", "scope", "prefix", "token_hash", "created_at",
+                       "expires_at", "revoked_at", "last_used_at"]  # fmt: skip
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            tokens.revoke_token(token=token, actor=request.user)
+        self.message_user(request, _("The tokens no longer work."), messages.SUCCESS)

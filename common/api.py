@@ -1,4 +1,6 @@
-"""One error shape for every API error: {"code", "message", "fields"}, in the request's language."""
+"""Shared pieces of the REST API: the one error shape {"code", "message", "fields"} (in the
+request's language) for every error, token authentication and its scope, pagination,
+throttles, and helpers that document the error responses in the OpenAPI schema."""
 
 from __future__ import annotations
 
@@ -6,50 +8,198 @@ import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from django.utils.translation import ngettext
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_handler
+from rest_framework.views import set_rollback
 
-from common.errors import DomainError
+from common import tokens
+from common.api_auth import (  # noqa: F401 (re-exported: the API's shared pieces in one place)
+    BearerTokenAuthentication,
+    TokenScopePermission,
+    read_only_denied,
+)
+from common.errors import DomainError, InvalidTransition, NotAllowed
 
 logger = logging.getLogger(__name__)
+
+
+# --- The one error shape ------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error the API returns has this shape."""
+
+    code = serializers.CharField(help_text="A stable, machine-readable code, e.g. `not_found`.")
+    message = serializers.CharField(
+        help_text="What went wrong, for people, in the request's language (Accept-Language)."
+    )
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per input field, its messages (only for `invalid`; otherwise empty).",
+    )
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"code": code, "message": str(message), "fields": fields or {}}
+
+
+def _domain_status(exc: DomainError) -> int:
+    if isinstance(exc, tokens.TokenInvalid):
+        return status.HTTP_401_UNAUTHORIZED
+    if isinstance(exc, NotAllowed):
+        return status.HTTP_403_FORBIDDEN
+    if isinstance(exc, InvalidTransition):
+        return status.HTTP_409_CONFLICT
+    return status.HTTP_400_BAD_REQUEST
 
 
 def exception_handler(exc, context):
     if isinstance(exc, BotoCoreError | ClientError):
         logger.exception("storage error in the API")
-        body = {
-            "code": "storage_unavailable",
-            "message": _("The storage cannot be reached for a moment. Try again shortly."),
-            "fields": {},
-        }
-        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        message = _("The storage cannot be reached for a moment. Try again shortly.")
+        return Response(error_body("storage_unavailable", message), status=503)
     if isinstance(exc, DomainError):
-        body = {"code": exc.code, "message": str(exc.message), "fields": {}}
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        set_rollback()
+        return Response(error_body(exc.code, exc.message), status=_domain_status(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_handler(exc, context)
     if response is None:
-        return None
+        # A bug, not bad input: log it and still answer in the one shape.
+        logger.exception("unhandled error in the API", exc_info=exc)
+        set_rollback()
+        message = _("Something went wrong on our side. Try again later.")
+        return Response(error_body("server_error", message), status=500)
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-                  for name, msgs in detail.items()}  # fmt: skip
-        response.data = {
-            "code": "invalid",
-            "message": _("Some fields are not right. Check them and try again."),
-            "fields": fields,
-        }
+        fields = {name: _flatten(msgs) for name, msgs in detail.items()}
+        message = _("Some fields are not right. Check them and try again.")
+        response.data = error_body("invalid", message, fields)
+    elif isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 1)
+        message = ngettext(
+            "Too many requests. Try again in %(seconds)d second.",
+            "Too many requests. Try again in %(seconds)d seconds.",
+            wait,
+        ) % {"seconds": wait}
+        response.data = error_body("throttled", message)
+        response["Retry-After"] = str(wait)
     else:
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        response.data = {
-            "code": code if isinstance(code, str) else "error",
-            "message": str(getattr(exc, "detail", exc)),
-            "fields": {},
-        }
+        message = getattr(exc, "detail", exc)
+        response.data = error_body(code if isinstance(code, str) else "error", message)
     return response
+
+
+def _flatten(messages) -> list[str]:
+    """Field messages as a flat list of strings (nested serializers: 'field: message')."""
+    if isinstance(messages, dict):
+        return [f"{key}: {m}" for key, value in messages.items() for m in _flatten(value)]
+    if isinstance(messages, list):
+        return [m for item in messages for m in _flatten(item)]
+    return [str(messages)]
+
+
+def not_found(request, *args, **kwargs):
+    """Unknown addresses under /api/ answer in the one error shape too."""
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+
+
+# --- Authentication -----------------------------------------------------------------------
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = BearerTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token (`vpt_...`), made by an organiser on the "
+            "'API tokens' page. Read-only tokens may only use GET, HEAD and OPTIONS.",
+        }
+
+
+# --- Pagination and throttles -------------------------------------------------------------
+
+
+class Pagination(pagination.PageNumberPagination):
+    """``?page=2&page_size=20``: 50 per page unless asked, at most 200."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def throttles(*extra) -> list:
+    """The default throttles plus ``extra`` (a view that sets throttle_classes itself would
+    otherwise lose the per-user and per-address limits)."""
+    return [*api_settings.DEFAULT_THROTTLE_CLASSES, *extra]
+
+
+# --- Schema helpers -----------------------------------------------------------------------
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad input or a rule of the contest stops it (see `code`; field errors in `fields`).",
+    401: "Not signed in, or the API token is unknown, expired or revoked.",
+    403: "Signed in, but not allowed (e.g. `token_read_only`, CSRF for session clients).",
+    404: "Not found, or not yours to see (hidden objects answer 404, never 403).",
+    405: "This method is not allowed here.",
+    409: "This step is not possible in the object's current state.",
+    415: "Unsupported media type: send JSON.",
+    429: "Too many requests; the `Retry-After` header says how many seconds to wait.",
+    503: "Object storage cannot be reached for a moment; try again.",
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """Error responses for ``extend_schema(responses={..., **errors(400, 404)})``.
+    401, 403 and 429 are added to every operation by the schema hook."""
+    return {c: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[c]) for c in codes}
+
+
+ERROR_COMPONENT = {
+    "type": "object",
+    "description": "Every error the API returns has this shape.",
+    "properties": {
+        "code": {"type": "string", "description": "A stable, machine-readable code."},
+        "message": {"type": "string", "description": "For people, in the request's language."},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Per input field, its messages (only for `invalid`).",
+        },
+    },
+    "required": ["code", "message", "fields"],
+}
+
+
+def add_common_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation may answer 401, 403 and 429 in
+    the one error shape (authentication, token scope and throttles apply everywhere)."""
+    ref = {"$ref": "#/components/schemas/Error"}
+    result.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "Error", ERROR_COMPONENT
+    )
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            for code in ("401", "403", "429"):
+                responses.setdefault(
+                    code,
+                    {
+                        "content": {"application/json": {"schema": ref}},
+                        "description": ERROR_DESCRIPTIONS[int(code)],
+                    },
+                )
+    return result

@@ -2,6 +2,9 @@
 
 from django.urls import include, path
 
+from common.api_views import MeView
+
 urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
     path("", include("prijzen.api.urls")),
 ]

@@ -289,21 +289,51 @@ else:
 
 # --- REST API --------------------------------------------------------------------------
 
+# Rates are "<number>/<second|minute|hour|day>". Per signed-in user, per address for anonymous
+# clients, and stricter scopes: failed token attempts per address, starting a vlog upload.
+API_THROTTLE_RATES = {
+    "user": env.str("API_THROTTLE_USER", default="600/minute"),
+    "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
+    "auth": env.str("API_THROTTLE_AUTH", default="20/minute"),
+    "upload_start": env.str("API_THROTTLE_UPLOAD_START", default="30/hour"),
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "common.api_auth.BearerTokenAuthentication",  # first: anonymous requests get a 401
+        "rest_framework.authentication.SessionAuthentication",  # the site's own JS, with CSRF
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "common.api_auth.TokenScopePermission",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # client address as in common.http.client_ip
     "EXCEPTION_HANDLER": "common.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"upload_start": "30/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vrijwilligersprijzen API",
+    "DESCRIPTION": "The versioned REST API of the Vrijwilligersprijzen platform. "
+    "See docs/api.md for authentication, errors, pagination, throttles and a walkthrough.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",  # tags and operation ids by resource
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.add_common_errors",
+    ],
 }
 
 # --- Logging (structured: one JSON object per line) -------------------------------------

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from common import views as common_views
+from common.api import not_found as api_not_found
 from common.forms import EmailAuthenticationForm
 
 admin.site.site_header = _("Volunteer prizes: management")
@@ -25,10 +26,15 @@ urlpatterns = [
     path("aanmelden/", common_views.magic_request, name="magic-request"),
     path("aanmelden/verstuurd/", common_views.magic_sent, name="magic-sent"),
     path("inloggen/link/<str:token>/", common_views.magic_link, name="magic-link"),
+    path("api-sleutels/", common_views.api_tokens, name="api-tokens"),
+    path(
+        "api-sleutels/<int:pk>/intrekken/", common_views.api_token_revoke, name="api-token-revoke"
+    ),
     path("beheer/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
+    re_path(r"^api/", api_not_found),  # unknown API addresses: 404 in the one error shape
     path("jury/", include("jury.urls")),
     path("", include("prijzen.urls")),
 ]

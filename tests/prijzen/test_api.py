@@ -34,7 +34,7 @@ def test_openapi_schema_generates_with_summaries():
         (path, method): op for path, item in schema["paths"].items() for method, op in item.items()
     }
     upload = "/api/v1/entries/{id}/vlog-uploads/"
-    assert set(operations) == {
+    assert set(operations) >= {
         ("/api/v1/editions/", "get"),
         ("/api/v1/editions/{slug}/", "get"),
         (upload, "post"),
