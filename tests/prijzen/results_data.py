@@ -1,0 +1,64 @@
+"""Test data for decisions, the embargo and public pages: entries that are public (submitted,
+consented, with a ready vlog) and closed rounds with real submitted reviews."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from jury.models import Assignment, Review
+from jury.results import close_round
+from media_pipeline.enums import AssetState, RenditionKind
+from media_pipeline.models import MediaAsset, Rendition
+from prijzen.enums import ConsentKind, EntryState
+from prijzen.models import Consent
+from tests.factories import EntryFactory, JuryMemberFactory, RoundFactory
+
+
+def public_entry(category, *, number: int, consent: bool = True, **fields):
+    """A submitted entry with a ready vlog (preview and poster) and, unless told otherwise,
+    publication consent."""
+    entry = EntryFactory(category=category, state=EntryState.SUBMITTED, number=number, **fields)
+    asset = MediaAsset.objects.create(
+        owner=entry.initiative.owner, original_key=f"originals/{entry.pk}", state=AssetState.READY
+    )
+    for kind, ext, mime in [
+        (RenditionKind.PREVIEW, "mp4", "video/mp4"),
+        (RenditionKind.POSTER, "jpg", "image/jpeg"),
+    ]:
+        Rendition.objects.create(
+            asset=asset,
+            kind=kind,
+            key=f"renditions/{entry.pk}.{ext}",
+            content_type=mime,
+            size_bytes=1000,
+            width=1280,
+            height=720,
+        )
+    entry.vlog = asset
+    entry.save(update_fields=["vlog"])
+    if consent:
+        Consent.objects.create(entry=entry, kind=ConsentKind.PUBLICATION, version="1")
+    return entry
+
+
+def closed_round(edition, totals: dict, *, category=None, source_round=None, actor=None):
+    """A round of ``edition`` whose jurors gave ``totals`` ({entry: [total per juror]}),
+    closed with its results certificate."""
+    round_ = RoundFactory(
+        edition=edition, category=category, source_round=source_round, official_method="mean"
+    )
+    width = max(len(v) for v in totals.values())
+    members = [JuryMemberFactory(round=round_) for _ in range(width)]
+    for entry, scores in totals.items():
+        for member, total in zip(members, scores, strict=False):
+            assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
+            Review.objects.create(
+                assignment=assignment,
+                state="submitted",
+                weighted_total=Decimal(total),
+                scores={"1": str(total)},
+                overall_comment=f"Opmerking van {member.user.email}",
+            )
+    close_round(round_=round_, actor=actor)
+    round_.refresh_from_db()
+    return round_
