@@ -3,10 +3,10 @@ without a conflict of interest."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from jury.enums import ReviewState, RoundState, ScoreVisibility
-from jury.models import Assignment, Conflict, JuryMember
+from jury.models import Assignment, Conflict, Criterion, JuryMember, Round
 
 
 def memberships(user) -> QuerySet[JuryMember]:
@@ -102,3 +102,30 @@ def ranking_input(round_) -> tuple[list, tuple]:
         for entry, juror, total, scores in rows
     ]  # fmt: skip
     return reviews, scale
+
+
+def rounds_for(user) -> QuerySet[Round]:
+    """The rounds a person may read with their rubric: organisers all of them, a juror the
+    rounds of their active memberships (accepted invitation and terms, not dropped out),
+    anyone else none."""
+    if not user.is_authenticated:
+        return Round.objects.none()
+    rounds = Round.objects.select_related("edition", "category").prefetch_related(
+        Prefetch("criteria", queryset=Criterion.objects.order_by("position", "pk"))
+    )
+    if user.is_organiser:
+        return rounds.order_by("edition__year", "opens_at", "pk")
+    active = JuryMember.objects.filter(
+        round=OuterRef("pk"), user=user, accepted_at__isnull=False,
+        terms_accepted_at__isnull=False, dropped_out_at__isnull=True,
+    )  # fmt: skip
+    return rounds.filter(Exists(active)).order_by("closes_at", "pk")
+
+
+def conflicts_of_round(round_) -> QuerySet[Conflict]:
+    """Every conflict of interest of a round (for organisers), active and dismissed."""
+    return (
+        Conflict.objects.filter(round=round_)
+        .select_related("entry", "user", "dismissed_by")
+        .order_by("-created_at", "-pk")
+    )
