@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from common.api import errors, throttles
 from media_pipeline import uploads
 from media_pipeline.enums import AssetState
 from media_pipeline.models import MediaAsset
@@ -76,10 +77,17 @@ def _pending(request, pk: int, uid) -> tuple[Entry, MediaAsset]:
 
 
 class StartUpload(APIView):
-    throttle_classes = [UploadStartThrottle]
+    throttle_classes = throttles(UploadStartThrottle)
 
-    @extend_schema(summary="Start uploading the entry's vlog", request=StartSerializer,
-                   responses=UploadSerializer)  # fmt: skip
+    @extend_schema(
+        summary="Start uploading the entry's vlog",
+        description="Checks the file's name, type and size against the edition's limits and "
+        "starts a multipart upload in object storage. The current vlog stays until the new "
+        "one is ready; an unfinished earlier upload is cancelled. Throttled per user "
+        "(scope `upload_start`).",
+        request=StartSerializer,
+        responses={201: UploadSerializer, **errors(400, 404, 415, 503)},
+    )
     def post(self, request, pk: int):
         entry = _entry(request, pk)
         data = StartSerializer(data=request.data)
@@ -93,12 +101,21 @@ class StartUpload(APIView):
 
 
 class UploadDetail(APIView):
-    @extend_schema(summary="The upload and its processing state", responses=UploadSerializer)
+    @extend_schema(
+        summary="The upload and its processing state",
+        responses={200: UploadSerializer, **errors(404)},
+    )
     def get(self, request, pk: int, uid):
         asset = _pending(request, pk, uid)[1]
         return Response(UploadSerializer(asset).data)
 
-    @extend_schema(summary="Cancel the upload", request=None, responses=UploadSerializer)
+    @extend_schema(
+        summary="Cancel the upload",
+        description="Aborts the multipart upload (its parts are deleted). Not while it is "
+        "being completed.",
+        request=None,
+        responses={200: UploadSerializer, **errors(400, 404, 409, 503)},
+    )
     def delete(self, request, pk: int, uid):
         asset = _pending(request, pk, uid)[1]
         asset = uploads.cancel_upload(asset=asset, actor=request.user)
@@ -106,8 +123,13 @@ class UploadDetail(APIView):
 
 
 class SignParts(APIView):
-    @extend_schema(summary="Presigned URLs for a batch of parts", request=SignSerializer,
-                   responses=SignedSerializer)  # fmt: skip
+    @extend_schema(
+        summary="Presigned URLs for a batch of parts",
+        description="Up to 100 part numbers at a time. PUT each part's bytes to its URL and "
+        "keep nothing else: the server lists the parts itself on completion.",
+        request=SignSerializer,
+        responses={200: SignedSerializer, **errors(400, 404, 415, 503)},
+    )
     def post(self, request, pk: int, uid):
         asset = _pending(request, pk, uid)[1]
         data = SignSerializer(data=request.data)
@@ -118,7 +140,8 @@ class SignParts(APIView):
 
 class ListParts(APIView):
     @extend_schema(
-        summary="Parts already in storage (to resume)", responses=PartSerializer(many=True)
+        summary="Parts already in storage (to resume)",
+        responses={200: PartsSerializer, **errors(404, 503)},
     )
     def get(self, request, pk: int, uid):
         asset = _pending(request, pk, uid)[1]
@@ -126,8 +149,15 @@ class ListParts(APIView):
 
 
 class CompleteUpload(APIView):
-    @extend_schema(summary="Finish the upload; the server checks it", request=None,
-                   responses=UploadSerializer)  # fmt: skip
+    @extend_schema(
+        summary="Finish the upload; the server checks it",
+        description="The server checks that every part arrived, the total size and that the "
+        "file starts like a video, then queues the processing (poll GET .../vlog/). "
+        "Completing twice is harmless. Allowed until the deadline plus the edition's grace "
+        "period for uploads started before the deadline.",
+        request=None,
+        responses={200: UploadSerializer, **errors(400, 404, 409, 503)},
+    )
     def post(self, request, pk: int, uid):
         entry, asset = _pending(request, pk, uid)
         if asset.state != AssetState.AWAITING_UPLOAD:
