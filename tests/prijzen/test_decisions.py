@@ -257,3 +257,22 @@ def test_results_page_is_hidden_from_everyone_but_organisers(client, contest):
     )
     edition.refresh_from_db()
     assert edition.results_state == "private"
+
+
+def test_plain_text_mails_do_not_escape_html(contest):
+    """Names with & or quotes reach the mail as written (the templates are plain text)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    edition, (e1, _e2, _e3) = contest
+    e1.initiative.name = 'Koffie & "Co"'
+    e1.initiative.save()
+    decisions.publish_results(edition=edition)
+    decisions.send_outcome_mails(edition_id=edition.pk)
+
+    body = next(m.body for m in mail.outbox if m.to == [e1.initiative.owner.email])
+    assert 'Gefeliciteerd! Koffie & "Co" heeft de categorie' in body
+    templates = sorted(Path(settings.BASE_DIR, "templates").glob("*/email/*.txt"))
+    assert len(templates) == 5
+    assert [p.name for p in templates if "{% autoescape off %}" not in p.read_text()] == []
