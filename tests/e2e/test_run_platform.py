@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from media_pipeline.seaweedfs import free_port
-from prijzen.management.commands.seed_demo import DEMO_PASSWORD
+from prijzen.management.commands.seed_demo import DEMO_PASSWORD, EDITION_SLUG
 
 pytestmark = [pytest.mark.storage, pytest.mark.worker, pytest.mark.media]
 
@@ -76,6 +76,10 @@ def _playing_entries(session: requests.Session, base: str) -> int:
     return len(links) if pages and all('<video id="vlog-player"' in p for p in pages) else 0
 
 
+def _mails_containing(var_dir: Path, text: str) -> int:
+    return sum(p.read_text(errors="replace").count(text) for p in (var_dir / "mail").glob("*"))
+
+
 def _stop(proc: subprocess.Popen) -> int:
     proc.send_signal(signal.SIGINT)
     return proc.wait(120)
@@ -113,11 +117,18 @@ def test_make_run_embedded_defaults_end_to_end(tmp_path):
         session = _signed_in(base)
         playing = _poll(lambda: _playing_entries(session, base), 90, "playing demo vlogs", log)
         seconds_to_preview = time.monotonic() - started
+        # The demo's 2021 results are published: the public winners page plays both winners'
+        # vlogs, and the worker sent both winners their outcome e-mail.
+        winners = requests.get(f"{base}/edities/{EDITION_SLUG}/winnaars/", timeout=10).text
+        _poll(lambda: _mails_containing(var_dir, "Gefeliciteerd!") >= 2, 60, "outcome mails", log)
+        outcome_mails = _mails_containing(var_dir, "Gefeliciteerd!")
     finally:
         exit_code = _stop(proc)
 
     print(f"make run: demo previews playing {seconds_to_preview:.1f} s after start")
     assert playing == 2
+    assert winners.count('<video id="vlog-player-') == 2
+    assert outcome_mails == 2
     assert seconds_to_preview < 60
     assert exit_code == 0
     assert "Stopped." in log.read_text()

@@ -22,7 +22,7 @@ from jury.enums import RoundKind
 from jury.models import Criterion, JuryMember, Round
 from media_pipeline.clips import generate_clip
 from media_pipeline.services import create_asset_from_file
-from prijzen import services
+from prijzen import decisions, services
 from prijzen.consents import CONSENT_TEXTS
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Category, Consent, Edition, Initiative
@@ -184,9 +184,23 @@ class Command(BaseCommand):
                     entry_id=entry.pk, to=EntryState.SUBMITTED, actor=owner, number=number,
                     submitted_at=at(2021, 3, 1 + number, 12, 0),
                 )  # fmt: skip
+        self._announce(edition, organiser=users[0])
         self._open_edition()
         self._open_jury_round(final, users)
         self.stdout.write(self.style.SUCCESS("Demo data loaded; the vlogs are being processed."))
+
+    def _announce(self, edition: Edition, *, organiser: User) -> None:
+        """The 2021 winners (the first entry of each category), published, so the winners
+        page and the gallery show something at once."""
+        for category in edition.categories.all():
+            entry = category.entries.order_by("number").first()
+            if entry is not None:
+                decisions.record_award(
+                    entry=entry, actor=organiser,
+                    motivation=f"De jury was geraakt door hoe {entry.initiative.name} nieuwe "
+                    "vrijwilligers vanaf de eerste dag een plek geeft.",
+                )  # fmt: skip
+        decisions.publish_results(edition=edition, actor=organiser)
 
     def _open_jury_round(self, final: Round, users: list[User]) -> None:
         """A copy of the 2021 jury round that is open now, with both demo jury members
