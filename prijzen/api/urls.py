@@ -1,17 +1,41 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from prijzen.api import uploads
+from prijzen.api import results, uploads
 from prijzen.api.entries import EntryViewSet, InitiativeView
 from prijzen.api.views import EditionViewSet
 
 router = DefaultRouter()
 router.register("editions", EditionViewSet, basename="edition")
 router.register("entries", EntryViewSet, basename="entry")
+router.register("gallery", results.GalleryViewSet, basename="gallery")
+router.register("awards", results.AwardViewSet, basename="award")
 upload = "entries/<int:pk>/vlog-uploads/<uuid:uid>/"
 urlpatterns = [
     *router.urls,
     path("initiative/", InitiativeView.as_view(), name="api-initiative"),
+    path("editions/<slug:slug>/winners/", results.WinnersView.as_view(), name="api-winners"),
+    path("editions/<slug:slug>/results/", results.ResultsView.as_view(), name="api-results"),
+    path(
+        "editions/<slug:slug>/results/publish/",
+        results.PublishResults.as_view(),
+        name="api-results-publish",
+    ),
+    path(
+        "editions/<slug:slug>/results/schedule/",
+        results.ScheduleResults.as_view(),
+        name="api-results-schedule",
+    ),
+    path(
+        "editions/<slug:slug>/results/cancel/",
+        results.CancelSchedule.as_view(),
+        name="api-results-cancel",
+    ),
+    path(
+        "editions/<slug:slug>/results/feedback/",
+        results.FeedbackSetting.as_view(),
+        name="api-results-feedback",
+    ),
     path("entries/<int:pk>/vlog-uploads/", uploads.StartUpload.as_view(), name="upload-start"),
     path(upload, uploads.UploadDetail.as_view(), name="upload-detail"),
     path(f"{upload}sign/", uploads.SignParts.as_view(), name="upload-sign"),
