@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 
@@ -11,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +18,7 @@ from common.errors import DomainError
 from common.forms import MagicLinkForm
 from common.models import User
 from jury import assignment as solver
-from jury import invitations, rankings, results, selectors, services
+from jury import charts, exports, invitations, rankings, results, services
 from jury.enums import ConflictSource, ReviewState
 from jury.models import Assignment, Conflict, ResultSnapshot, Round
 
@@ -177,17 +177,24 @@ def remind(request, pk: int):
 
 
 def _ranking(round_: Round):
-    reviews, scale = selectors.ranking_input(round_)
-    if not reviews:
-        return None
-    return rankings.compute_ranking(reviews, scale=scale, method=round_.official_method,
-                                    bootstrap_resamples=1000, seed=round_.pk)  # fmt: skip
+    return exports.compute_report(round_)
+
+
+def _criterion_names(round_: Round) -> dict[int, str]:
+    english = translation.get_language() == "en"
+    return {
+        pk: (name_en if english and name_en else name_nl)
+        for pk, name_nl, name_en in round_.criteria.order_by("position", "pk").values_list(
+            "pk", "name_nl", "name_en"
+        )
+    }
 
 
 @login_required
 def ranking(request, pk: int):
     """All methods side by side: the official order first, disagreement, intervals, alpha,
-    and each jury member's leniency."""
+    each jury member's leniency and the score distribution per criterion, as tables and
+    charts."""
     round_ = _organiser_round(request, pk)
     report = _ranking(round_)
     titles = dict(services.round_entries(round_).values_list("pk", "title"))
@@ -196,32 +203,38 @@ def ranking(request, pk: int):
         (row, titles.get(row.entry_id, row.entry_id), [row.ranks.get(m) for m in rankings.METHODS])
         for row in (report.entries if report else ())
     ]
+    leniency = report.leniency if report else None
     jurors = [(emails.get(j.juror_id, j.juror_id), j) for j in
-              (report.leniency.jurors if report and report.leniency else ())]  # fmt: skip
+              (leniency.jurors if leniency else ())]  # fmt: skip
+    names = _criterion_names(round_) if report and report.distributions else {}
     return render(request, "jury/organiser/ranking.html", {
         "round": round_, "report": report, "rows": rows, "jurors": jurors,
         "method_labels": [rankings.common.METHOD_LABELS[m] for m in rankings.METHODS],
+        "spread_chart": charts.spread_chart(leniency, emails),
+        "offset_chart": charts.offset_chart(leniency, emails),
+        "distribution_charts": charts.distribution_charts(
+            report.distributions if report else {}, names
+        ),
     })  # fmt: skip
 
 
 @login_required
-def ranking_csv(request, pk: int):
-    """The ranking with all methods as CSV (Dutch column names)."""
+def export(request, pk: int, kind: str, fmt: str):
+    """One export of the round (see `jury.exports`) as CSV or XLSX, for organisers."""
     round_ = _organiser_round(request, pk)
-    report = _ranking(round_)
-    titles = dict(services.round_entries(round_).values_list("pk", "title"))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rangschikking-ronde-{pk}.csv"'
-    writer = csv.writer(response)
-    header = ["rang", "inzending", "score", "beoordelingen", "standaardafwijking", "spreiding"]
-    writer.writerow([*header, *[f"rang {m}" for m in rankings.METHODS], "verschoven"])
-    for row in report.entries if report else ():
-        writer.writerow([
-            row.rank, titles.get(row.entry_id, row.entry_id), row.score, row.spread.reviews,
-            row.spread.sd, row.spread.range, *[row.ranks.get(m) for m in rankings.METHODS],
-            "ja" if row.moved else "nee",
-        ])  # fmt: skip
+    if kind not in exports.EXPORTS or fmt not in exports.WRITERS:
+        raise Http404
+    table = exports.EXPORTS[kind](round_)
+    write, content_type = exports.WRITERS[fmt]
+    response = HttpResponse(write(table), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{table.title}-ronde-{pk}.{fmt}"'
     return response
+
+
+@login_required
+def ranking_csv(request, pk: int):
+    """The ranking with all methods as CSV: the address of the first export, kept working."""
+    return export(request, pk, kind="rangschikking", fmt="csv")
 
 
 @login_required

@@ -24,6 +24,7 @@ urlpatterns = [
     path("rondes/<int:pk>/herinneren/", org.remind, name="jury-round-remind"),
     path("rondes/<int:pk>/rangschikking/", org.ranking, name="jury-round-ranking"),
     path("rondes/<int:pk>/rangschikking.csv", org.ranking_csv, name="jury-round-ranking-csv"),
+    path("rondes/<int:pk>/export/<slug:kind>.<slug:fmt>", org.export, name="jury-round-export"),
     path("rondes/<int:pk>/sluiten/", org.close, name="jury-round-close"),
     path("rondes/<int:pk>/voordracht/", shortlist_views.shortlist, name="jury-round-shortlist"),
     path("rondes/<int:pk>/certificaat.json", org.certificate, name="jury-round-certificate"),

@@ -247,13 +247,13 @@ def test_ranking_csv_has_dutch_columns_and_every_method(client, organiser):
 
     response = client.get(f"/jury/rondes/{round_.pk}/rangschikking.csv")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Disposition"] == (
         f'attachment; filename="rangschikking-ronde-{round_.pk}.csv"'
     )
     assert rows[0][:3] == ["rang", "inzending", "score"]
     assert [r[1] for r in rows[1:]] == ["Inzending A", "Inzending C", "Inzending B"]
-    assert len(rows[0]) == 6 + 7 + 1
+    assert len(rows[0]) == 6 + 7 + 2  # ... the methods, "verschoven", "ranginterval"
 
 
 def test_the_ranking_is_for_organisers_only(client):

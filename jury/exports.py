@@ -1,0 +1,243 @@
+"""Exports of a round for organisers: entries, reviews, the ranking and jury progress.
+
+Each export is a function that takes a round and returns a `Table` (Dutch column names and rows
+of plain values: str, int, Decimal, aware datetime or None), built with a fixed number of
+queries. `to_csv` and `to_xlsx` turn a table into a file. Times are shown in Europe/Amsterdam.
+Text cells that a spreadsheet would read as a formula get a leading apostrophe: entrants write
+the titles.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone, translation
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from jury import rankings, selectors, services
+from jury.enums import ReviewState
+from jury.models import Assignment, Review, Round
+from prijzen.enums import EntryState
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EN_DASH = "\u2013"  # a spreadsheet reads "2-4" as a date, not "2\u20134" with an en dash
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | Decimal | dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One export: a Dutch `title` (file name and sheet name), the header and the rows."""
+
+    title: str
+    header: list[str]
+    rows: list[list[Cell]]
+
+
+def amsterdam(value: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(value, AMSTERDAM) if value else None
+
+
+def _dutch_labels(choices) -> dict[str, str]:
+    """The Dutch label of each state, whatever the active language."""
+    with translation.override("nl"):
+        return {value: str(label) for value, label in choices.choices}
+
+
+# --- The tables ---------------------------------------------------------------------------------
+
+
+def entries_table(round_: Round) -> Table:
+    """The entries the round judges, by number. One query."""
+    entries = services.round_entries(round_).select_related("category").order_by("number", "pk")
+    header = ["nummer", "titel", "initiatief", "gemeente", "provincie", "categorie", "status",
+              "ingediend op"]  # fmt: skip
+    states = _dutch_labels(EntryState)
+    rows: list[list[Cell]] = [
+        [e.number, e.title, e.initiative.name, e.initiative.municipality, e.initiative.province,
+         e.category.name, states[e.state], amsterdam(e.submitted_at)]
+        for e in entries
+    ]  # fmt: skip
+    return Table("inzendingen", header, rows)
+
+
+def reviews_table(round_: Round) -> Table:
+    """Every review of the round (drafts too), one row each, one column per criterion (by its
+    Dutch name, in rubric order). Two queries."""
+    criteria = list(round_.criteria.order_by("position", "pk"))
+    reviews = (
+        Review.objects.filter(assignment__round=round_)
+        .select_related("assignment__entry", "assignment__user")
+        .order_by("assignment__entry__number", "assignment__entry_id", "assignment__user__email")
+    )
+    header = ["nummer", "inzending", "jurylid", "status", *[c.name_nl for c in criteria],
+              "gewogen totaal", "ingediend op"]  # fmt: skip
+    states, rows = _dutch_labels(ReviewState), []
+    for review in reviews:
+        entry = review.assignment.entry
+        scores = review.scores or {}
+        rows.append([
+            entry.number, entry.title, review.assignment.user.email,
+            states[review.state],
+            *[_score(scores.get(str(c.pk))) for c in criteria],
+            review.weighted_total, amsterdam(review.submitted_at),
+        ])  # fmt: skip
+    return Table("beoordelingen", header, rows)
+
+
+def _score(value) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def ranking_table(round_: Round, report: rankings.report.RankingReport | None = None) -> Table:
+    """The official order with every method side by side, spread and the bootstrap rank
+    interval. Three queries (criteria, reviews, titles); pass `report` when already computed."""
+    if report is None:
+        report = compute_report(round_)
+    titles = dict(services.round_entries(round_).values_list("pk", "title"))
+    header = ["rang", "inzending", "score", "beoordelingen", "standaardafwijking", "spreiding",
+              *[f"rang {m}" for m in rankings.METHODS], "verschoven", "ranginterval"]  # fmt: skip
+    rows = []
+    for row in report.entries if report else ():
+        interval = f"{row.interval.lower}{EN_DASH}{row.interval.upper}" if row.interval else None
+        rows.append([
+            row.rank, titles.get(row.entry_id, str(row.entry_id)), row.score,
+            row.spread.reviews, row.spread.sd, row.spread.range,
+            *[row.ranks.get(m) for m in rankings.METHODS], "ja" if row.moved else "nee", interval,
+        ])  # fmt: skip
+    return Table("rangschikking", header, rows)
+
+
+def compute_report(round_: Round) -> rankings.report.RankingReport | None:
+    """The round's ranking as the organiser page shows it (None without submitted reviews)."""
+    reviews, scale = selectors.ranking_input(round_)
+    if not reviews:
+        return None
+    return rankings.compute_ranking(reviews, scale=scale, method=round_.official_method,
+                                    bootstrap_resamples=1000, seed=round_.pk)  # fmt: skip
+
+
+def progress_table(round_: Round) -> Table:
+    """Per jury member: assigned, submitted, drafts, not started and the last activity (the
+    latest change to one of their reviews). Two queries."""
+    submitted = Q(review__state=ReviewState.SUBMITTED)
+    counts = {
+        row["user_id"]: row
+        for row in Assignment.objects.filter(round=round_)
+        .values("user_id")
+        .annotate(
+            assigned=Count("pk"),
+            submitted=Count("pk", filter=submitted),
+            drafts=Count("pk", filter=Q(review__state=ReviewState.DRAFT)),
+            last=Max("review__updated_at"),
+        )
+    }
+    members = round_.members.select_related("user").order_by("user__email")
+    header = ["jurylid", "naam", "toegewezen", "ingediend", "concepten", "niet begonnen",
+              "laatste activiteit"]  # fmt: skip
+    rows = []
+    for member in members:
+        row = counts.get(member.user_id, {"assigned": 0, "submitted": 0, "drafts": 0,
+                                          "last": None})  # fmt: skip
+        rows.append([
+            member.user.email, member.user.name, row["assigned"], row["submitted"],
+            row["drafts"], row["assigned"] - row["submitted"] - row["drafts"],
+            amsterdam(row["last"]),
+        ])  # fmt: skip
+    return Table("voortgang", header, rows)
+
+
+EXPORTS: dict[str, Callable[[Round], Table]] = {
+    "inzendingen": entries_table,
+    "beoordelingen": reviews_table,
+    "rangschikking": ranking_table,
+    "voortgang": progress_table,
+}
+
+
+# --- Writers --------------------------------------------------------------------------------
+
+
+def safe_text(value: str) -> str:
+    """Text that a spreadsheet will not run as a formula: a leading apostrophe before = + - @
+    (and tab or carriage return)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime(TIME_FORMAT)
+    if isinstance(value, str):
+        return safe_text(value)
+    return str(value)
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a byte order mark (so Excel reads the accents right), comma separated."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_text(h) for h in table.header])
+    for row in table.rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _xlsx_cell(value: Cell):
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)  # already in Amsterdam time
+    if isinstance(value, str):
+        return safe_text(value)
+    return value
+
+
+def _shown_width(value: Cell) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return len(XLSX_TIME_FORMAT)
+    return len(str(value))
+
+
+def to_xlsx(table: Table) -> bytes:
+    """One sheet: a bold, frozen header row, times as real dates, columns wide enough to read
+    (at most 60 characters)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = table.title[:31]
+    sheet.append([safe_text(h) for h in table.header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(h) for h in table.header]
+    for number, row in enumerate(table.rows, start=2):
+        sheet.append([_xlsx_cell(v) for v in row])
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], _shown_width(value))
+            if isinstance(value, dt.datetime):
+                sheet.cell(row=number, column=i + 1).number_format = XLSX_TIME_FORMAT
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = min(max(width, 6) + 2, 60)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+WRITERS: dict[str, tuple[Callable[[Table], bytes], str]] = {
+    "csv": (to_csv, "text/csv; charset=utf-8"),
+    "xlsx": (to_xlsx, XLSX_CONTENT_TYPE),
+}
