@@ -79,8 +79,16 @@ def other_reviews(assignment: Assignment, review) -> list | None:
 
 
 def ranking_input(round_) -> tuple[list, tuple]:
-    """The round's submitted reviews as ranking input, and the scale of its total."""
+    """The round's submitted reviews as ranking input, and the scale of its total.
+
+    Built for rounds of thousands of reviews: the scores come as JSON text and are parsed in
+    one go, and each distinct criterion id and score is converted to int / Decimal once.
+    """
+    import json
     from decimal import Decimal
+
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
 
     from jury import rankings
     from jury.models import Review
@@ -91,15 +99,27 @@ def ranking_input(round_) -> tuple[list, tuple]:
         if counted
         else (1, 10)
     )
-    rows = Review.objects.filter(
-        assignment__round=round_, state=ReviewState.SUBMITTED, weighted_total__isnull=False
-    ).values_list("assignment__entry_id", "assignment__user_id", "weighted_total", "scores")
+    rows = list(
+        Review.objects.filter(
+            assignment__round=round_, state=ReviewState.SUBMITTED, weighted_total__isnull=False
+        )
+        .annotate(scores_json=Cast("scores", TextField()))
+        .values_list("assignment__entry_id", "assignment__user_id", "weighted_total", "scores_json")
+    )
+    all_scores = json.loads("[" + ",".join(row[3] for row in rows) + "]")
+    keys, values = set(), set()
+    for scores in all_scores:
+        keys.update(scores)
+        values.update(scores.values())
+    as_int = {k: int(k) for k in keys}
+    # Equal numbers give identical Decimals (7, 7.0 -> Decimal("7")), so one set of values will do.
+    as_decimal = {v: Decimal(v) for v in values}
     reviews = [
         rankings.Review(
             entry_id=entry, juror_id=juror, weighted_total=total,
-            scores={int(k): Decimal(v) for k, v in scores.items()},
+            scores={as_int[k]: as_decimal[v] for k, v in scores.items()},
         )
-        for entry, juror, total, scores in rows
+        for (entry, juror, total, _text), scores in zip(rows, all_scores, strict=True)
     ]  # fmt: skip
     return reviews, scale
 
