@@ -283,6 +283,30 @@ class Shortlisting(models.Model):
         return f"{self.round}: {self.entry}"
 
 
+class TieDecision(models.Model):
+    """The organisers' order for entries that the round's tie rule leaves tied, with the
+    written reason. Recorded while the round is open; closing freezes it in the certificate."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tie_decisions")
+    key = models.CharField(max_length=500)  # the tied entry ids, sorted, comma-separated
+    order = models.JSONField(_("order (best first)"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tie decision")
+        verbose_name_plural = _("tie decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "key"], name="tiedecision_unique_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.order}"
+
+
 class ResultSnapshot(models.Model):
     """The results certificate of a closed round: method and parameters, the input scores with
     a SHA-256 of their canonical form, the software version and the resulting order."""

@@ -8,11 +8,13 @@ import json
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from common import audit
 from common.version import VERSION
 from jury import rankings, selectors, services
 from jury.enums import RoundState
-from jury.models import ResultSnapshot, Round
+from jury.models import ResultSnapshot, Round, TieDecision
 
 
 def canonical_inputs(reviews: list) -> list:
@@ -29,11 +31,59 @@ def sha256_of(inputs: list) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def _official_order(round_: Round, reviews: list, scale) -> list:
+def organiser_orders(round_: Round) -> dict[frozenset, list[int]]:
+    """The round's recorded tie decisions: {set of tied entry ids: their order}."""
+    return {frozenset(d.order): d.order for d in TieDecision.objects.filter(round=round_)}
+
+
+def _official_order(round_: Round, reviews: list, scale, orders: dict) -> list:
     if not reviews:
         return []
-    official = rankings.official_ranking(reviews, scale=scale, method=round_.official_method)
+    official = rankings.official_ranking(
+        reviews, scale=scale, method=round_.official_method, organiser_orders=orders
+    )
     return [[row.entry_id, row.rank, str(row.score)] for row in official.rows]
+
+
+def decide_tie(*, round_: Round, order: list[int], reason: str, actor) -> TieDecision:
+    """Record the organisers' order for entries the tie rule leaves tied (or change it), with
+    a written reason. Only while the round is open: closing freezes it in the certificate.
+    Side effect: an audit row with the order and the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise services.JuryError(_("Write down the reason for this order."), code="reason_missing")
+    if len(reason) > 2000:
+        raise services.JuryError(
+            _("The reason can be at most 2000 characters."), code="reason_too_long"
+        )
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().get(pk=round_.pk)
+        if locked.state != RoundState.OPEN:
+            raise services.JuryError(
+                _("Ties are decided while the round is open, before it is closed."),
+                code="round_not_open",
+            )
+        reviews, scale = selectors.ranking_input(locked)
+        current = organiser_orders(locked)
+        official = rankings.official_ranking(
+            reviews, scale=scale, method=locked.official_method, organiser_orders=current
+        ) if reviews else None  # fmt: skip
+        open_groups = {frozenset(part) for tie in (official.ties if official else ())
+                       for part in tie.order if len(part) > 1}  # fmt: skip
+        wanted = frozenset(order)
+        if len(wanted) != len(order) or (wanted not in open_groups and wanted not in current):
+            raise services.JuryError(
+                _("These entries are not tied with each other in the current ranking."),
+                code="not_a_tie",
+            )
+        key = ",".join(str(i) for i in sorted(wanted))
+        decision, _created = TieDecision.objects.update_or_create(
+            round=locked, key=key,
+            defaults={"order": list(order), "reason": reason, "decided_by": actor},
+        )  # fmt: skip
+        audit.record(actor=actor, action="tie_decided", obj=locked, order=list(order),
+                     reason=reason)  # fmt: skip
+    return decision
 
 
 def close_round(*, round_: Round, actor) -> ResultSnapshot:
@@ -42,11 +92,15 @@ def close_round(*, round_: Round, actor) -> ResultSnapshot:
         services.transition_round(round_id=round_.pk, to=RoundState.CLOSED, actor=actor)
         reviews, scale = selectors.ranking_input(round_)
         inputs = canonical_inputs(reviews)
+        orders = organiser_orders(round_)
+        decisions = [{"order": d.order, "reason": d.reason}
+                     for d in TieDecision.objects.filter(round=round_).order_by("key")]  # fmt: skip
         return ResultSnapshot.objects.create(
             round=round_, method=round_.official_method,
-            parameters={"scale": list(scale), "tie_break": list(rankings.report.DEFAULT_TIE_BREAK)},
+            parameters={"scale": list(scale), "tie_break": list(rankings.report.DEFAULT_TIE_BREAK),
+                        "tie_decisions": decisions},
             inputs=inputs, input_sha256=sha256_of(inputs),
-            ranking=_official_order(round_, reviews, scale), software_version=VERSION,
+            ranking=_official_order(round_, reviews, scale, orders), software_version=VERSION,
         )  # fmt: skip
 
 
@@ -66,6 +120,10 @@ def verify(snapshot: ResultSnapshot) -> Verification:
         problems.append("the scores differ from the ones in the certificate (SHA-256)")
     if sha256_of(snapshot.inputs) != snapshot.input_sha256:
         problems.append("the certificate's own scores do not match its SHA-256")
-    if _official_order(round_, reviews, scale) != snapshot.ranking:
+    frozen = {frozenset(d["order"]): d["order"]
+              for d in snapshot.parameters.get("tie_decisions", [])}  # fmt: skip
+    if frozen != organiser_orders(round_):
+        problems.append("the tie decisions differ from the ones in the certificate")
+    if _official_order(round_, reviews, scale, frozen) != snapshot.ranking:
         problems.append("the recomputed ranking differs from the certificate")
     return Verification(ok=not problems, problems=tuple(problems))

@@ -166,8 +166,37 @@ def _join_labels(used: tuple[str, ...]) -> str:
 _method_names = lazy(_join_labels, str)
 
 
-def _tie_text(used: tuple[str, ...], needs_decision: bool) -> StrOrPromise:
+def _apply_orders(
+    parts: list[list[int]], entries: Sequence, orders: Mapping[frozenset, Sequence] | None
+) -> tuple[list[list[int]], set[int]]:
+    """Split still-tied parts by the organisers' recorded decisions (best first), when one
+    exists for exactly that set of entries. Returns the parts and the indices so decided."""
+    if not orders:
+        return parts, set()
+    split, decided = [], set()
+    for part in parts:
+        order = orders.get(frozenset(entries[i] for i in part)) if len(part) > 1 else None
+        if order is None or len(order) != len(part):
+            split.append(part)
+            continue
+        index = {entries[i]: i for i in part}
+        split.extend([index[entry]] for entry in order)
+        decided.update(part)
+    return split, decided
+
+
+def _tie_text(used: tuple[str, ...], needs_decision: bool, by_organisers: bool) -> StrOrPromise:
     names = _method_names(used)
+    if by_organisers:
+        if used:
+            return format_lazy(
+                _(
+                    "Equal score. {methods} decides part of it; the organisers decided the "
+                    "rest, with a written reason."
+                ),
+                methods=names,
+            )
+        return _("Equal score. The organisers decided, with a written reason.")
     if not needs_decision:
         return format_lazy(_("Equal score. Decided by {methods}."), methods=names)
     if used:
@@ -187,8 +216,11 @@ def _official(
     method: str,
     tie_break: Sequence[str],
     tie_precision: Decimal | None,
+    organiser_orders: Mapping[frozenset, Sequence] | None = None,
 ) -> OfficialRanking:
     rules = _check_tie_break(method, tie_break)
+    if organiser_orders and ORGANISER not in tie_break:
+        raise RankingInputError("organiser decisions need the organiser tie-break rule")
     computed = cache(method)
     if tie_precision is None or method == SCHULZE:
         key = np.round(computed.values, DIGITS)
@@ -199,6 +231,7 @@ def _official(
     rule_ranks = Memo(lambda rule: competition_ranks(cache(rule).values))
     position = np.zeros(d.n_entries, dtype=np.int64)  # place inside a broken tie
     decided_by: list[str | None] = [None] * d.n_entries
+    needs_decision = [False] * d.n_entries
     ties = []
     by_rank = np.argsort(score_rank, kind="stable")
     _score_ranks, counts = np.unique(score_rank, return_counts=True)
@@ -207,10 +240,12 @@ def _official(
             continue
         members = members.tolist()
         parts, used, decided = _break_tie(members, rules, rule_ranks)
+        parts, by_organisers = _apply_orders(parts, d.entries, organiser_orders)
         for place, part in enumerate(parts):
             position[part] = place
             for i in part:
                 decided_by[i] = decided[i]
+                needs_decision[i] = decided[i] == ORGANISER and i not in by_organisers
         needs = any(len(p) > 1 for p in parts)
         ties.append(
             TieGroup(
@@ -219,7 +254,7 @@ def _official(
                 order=tuple(tuple(d.entries[i] for i in p) for p in parts),
                 broken_by=used,
                 needs_decision=needs,
-                text=_tie_text(used, needs),
+                text=_tie_text(used, needs, bool(by_organisers)),
             )
         )
     combined = score_rank * (d.n_entries + 1) + position
@@ -232,7 +267,7 @@ def _official(
             score=computed.scores[i],
             score_rank=int(score_rank[i]),
             decided_by=decided_by[i],
-            needs_decision=decided_by[i] == ORGANISER,
+            needs_decision=needs_decision[i],
         )
         for i in ordered.tolist()
     )
@@ -262,17 +297,20 @@ def official_ranking(
     tie_precision: Decimal | None = None,
     trim_proportion: Decimal = Decimal("0.2"),
     trim_min_reviews: int = 5,
+    organiser_orders: Mapping[frozenset, Sequence] | None = None,
 ) -> OfficialRanking:
     """The official order only: the official method, then the tie rule for equal scores.
 
     `tie_precision=None` compares full-precision values (equal to 9 decimals = tie); a quantum
     such as Decimal("0.01") compares the scores as shown instead. Tie-break methods are applied
     in turn, each ordering the still-tied entries by its own rank over all entries; what remains
-    tied needs an organiser decision with a written reason.
+    tied needs an organiser decision with a written reason: `organiser_orders` maps the set of
+    tied entry ids to the order the organisers recorded (best first).
     """
     d = prepare_reviews(reviews, scale)
     options = {"trim_proportion": trim_proportion, "trim_min_reviews": trim_min_reviews}
-    return _official(d, MethodCache(d, options), method, tie_break, tie_precision)
+    return _official(d, MethodCache(d, options), method, tie_break, tie_precision,
+                     organiser_orders)  # fmt: skip
 
 
 def compute_ranking(
@@ -291,6 +329,7 @@ def compute_ranking(
     seed: int = 0,
     criterion_scales: Mapping[Hashable, Scale | Sequence] | None = None,
     include_agreement: bool = True,
+    organiser_orders: Mapping[frozenset, Sequence] | None = None,
 ) -> RankingReport:
     """The official order (by `method`, ties by `tie_break`) and all `methods` side by side.
 
@@ -329,7 +368,7 @@ def compute_ranking(
     if not d.n_entries:
         empty = OfficialRanking(method, (), (), ())
         return RankingReport(method, parameters, empty, (), {}, None, None, None, {}, (), ())
-    official = _official(d, cache, method, tie_break, tie_precision)
+    official = _official(d, cache, method, tie_break, tie_precision, organiser_orders)
     results = {name: method_result(d, name, cache(name)) for name in chosen}
     model = cache(ADDITIVE).extra if ADDITIVE in chosen else None
     notes: list[Note] = []
