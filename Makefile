@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format migrations messages doctor clean
+.PHONY: run test lint format migrations messages doctor clean schema
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -41,6 +41,10 @@ format: $(VENV)/.dev
 
 migrations: $(VENV)/.dev
 	$(MANAGE) makemigrations
+
+## schema: regenerate the committed OpenAPI schema docs/api/openapi.yaml (a test compares them)
+schema: $(VENV)/.dev
+	$(MANAGE) spectacular --lang en --validate --file docs/api/openapi.yaml
 
 ## messages: update locale/*/django.po from the code and templates (needs GNU gettext)
 messages: $(VENV)/.dev

@@ -149,6 +149,7 @@ def throttles(*extra) -> list:
 
 # --- Schema helpers -----------------------------------------------------------------------
 
+
 ERROR_DESCRIPTIONS = {
     400: "Bad input or a rule of the contest stops it (see `code`; field errors in `fields`).",
     401: "Not signed in, or the API token is unknown, expired or revoked.",

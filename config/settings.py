@@ -306,7 +306,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "common.api_auth.TokenScopePermission",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.api_schema.AutoSchema",  # same on SQLite and PostgreSQL
     "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -5,6 +5,10 @@ another person's objects."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -20,6 +24,7 @@ from media_pipeline.models import MediaAsset, Rendition
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Consent, Entry, Initiative
 from tests.factories import (
+    PASSWORD,
     CategoryFactory,
     EditionFactory,
     EntryFactory,
@@ -787,3 +792,70 @@ def test_organiser_list_query_count_does_not_grow(client, count, django_assert_n
     assert len(queries) == 6, [q["sql"] for q in queries]
     with django_assert_num_queries(5):  # last_used_at is written at most once a minute
         client.get("/api/v1/entries/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+# --- The walkthrough in docs/api.md, run as it is written ----------------------------------------
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+
+
+def _docs_block(heading: str, language: str) -> str:
+    """The first ``language`` code block after ``heading`` in docs/api.md."""
+    text = DOCS.read_text()
+    after = text[text.index(heading) :]
+    return re.search(rf"```{language}\n(.*?)```", after, re.S).group(1)
+
+
+@pytest.fixture
+def walkthrough(transactional_db, live_server, s3_server, celery_worker, tmp_path):
+    from media_pipeline.clips import generate_clip
+
+    edition = EditionFactory(slug="nvp-2021")
+    CategoryFactory(edition=edition, slug="lokaal")
+    UserFactory(email="anna@example.org", email_verified_at=timezone.now())
+    generate_clip(tmp_path / "vlog.mp4", seconds=2)
+    return live_server.url, tmp_path
+
+
+def _submitted_entry() -> Entry:
+    entry = Entry.objects.select_related("vlog", "initiative__owner").get()
+    assert (entry.state, entry.number, entry.title) == ("submitted", 1, "Koffie bij Anna")
+    assert entry.vlog.state == "ready"
+    assert entry.initiative.owner.email == "anna@example.org"
+    assert entry.initiative.province == "Overijssel"
+    return entry
+
+
+@pytest.mark.storage
+@pytest.mark.media
+@pytest.mark.worker
+def test_walkthrough_with_python_requests(walkthrough, monkeypatch, capsys):
+    host, folder = walkthrough
+    code = _docs_block("### With Python", "python")
+    code = code.replace('HOST = "http://127.0.0.1:8000"', f"HOST = {host!r}")
+    monkeypatch.setenv("PASSWORD", PASSWORD)
+    monkeypatch.chdir(folder)
+
+    exec(compile(code, "docs/api.md (Python walkthrough)", "exec"), {"__name__": "walkthrough"})
+
+    assert "Ingediend met nummer 1" in capsys.readouterr().out
+    _submitted_entry()
+
+
+@pytest.mark.storage
+@pytest.mark.media
+@pytest.mark.worker
+def test_walkthrough_with_curl(walkthrough):
+    host, folder = walkthrough
+    script = _docs_block("### With curl", "sh").replace(
+        "HOST=http://127.0.0.1:8000", f"HOST={host}"
+    )
+
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=folder, env={**os.environ, "PASSWORD": PASSWORD},
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert '"state":"submitted"' in result.stdout.replace(" ", ""), result.stdout[-2000:]
+    _submitted_entry()
