@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -197,14 +198,6 @@ def to_csv(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _xlsx_cell(value: Cell):
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)  # already in Amsterdam time
-    if isinstance(value, str):
-        return safe_text(value)
-    return value
-
-
 def _shown_width(value: Cell) -> int:
     if value is None:
         return 0
@@ -215,26 +208,38 @@ def _shown_width(value: Cell) -> int:
 
 def to_xlsx(table: Table) -> bytes:
     """One sheet: a bold, frozen header row, times as real dates, columns wide enough to read
-    (at most 60 characters)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = table.title[:31]
-    sheet.append([safe_text(h) for h in table.header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    (at most 60 characters). Written in openpyxl's streaming mode: a round's thousands of
+    reviews take a fraction of the time and memory."""
     widths = [len(h) for h in table.header]
-    for number, row in enumerate(table.rows, start=2):
-        sheet.append([_xlsx_cell(v) for v in row])
-        for i, value in enumerate(row):
-            widths[i] = max(widths[i], _shown_width(value))
-            if isinstance(value, dt.datetime):
-                sheet.cell(row=number, column=i + 1).number_format = XLSX_TIME_FORMAT
+    for row in table.rows:
+        widths = [max(w, _shown_width(v)) for w, v in zip(widths, row, strict=True)]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(table.title[:31])
+    sheet.freeze_panes = "A2"  # sheet settings go before the first row
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(max(width, 6) + 2, 60)
-    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for text in table.header:
+        cell = WriteOnlyCell(sheet, value=safe_text(text))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in table.rows:
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _xlsx_cell(sheet, value: Cell):
+    if isinstance(value, dt.datetime):
+        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))  # already Amsterdam time
+        cell.number_format = XLSX_TIME_FORMAT
+        return cell
+    if isinstance(value, str):
+        return safe_text(value)
+    return value
 
 
 WRITERS: dict[str, tuple[Callable[[Table], bytes], str]] = {
