@@ -8,7 +8,8 @@ import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -110,7 +111,17 @@ def _flatten(messages) -> list[str]:
 
 
 def not_found(request, *args, **kwargs):
-    """Unknown addresses under /api/ answer in the one error shape too."""
+    """Unknown addresses under /api/ answer in the one error shape too. A GET without the
+    trailing slash of an address that exists is redirected, as Django's APPEND_SLASH would."""
+    if request.method in ("GET", "HEAD") and not request.path_info.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            query = request.META.get("QUERY_STRING", "")
+            target = request.path + "/" + (f"?{query}" if query else "")
+            return HttpResponsePermanentRedirect(target)
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 

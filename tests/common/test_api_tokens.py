@@ -485,3 +485,30 @@ def test_anonymous_is_sent_to_sign_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/aanmelden/")
+
+
+def test_admin_shows_tokens_read_only_and_revokes_them(client, organiser):
+    token, raw = make_token(organiser)
+    admin = OrganiserFactory()  # a superuser
+    client.force_login(admin)
+
+    listed = client.get("/beheer/common/apitoken/")
+    detail = client.get(f"/beheer/common/apitoken/{token.pk}/change/")
+    revoked = client.post(
+        "/beheer/common/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}
+    )
+
+    assert token.prefix in listed.content.decode()
+    assert raw not in detail.content.decode()
+    assert 'name="token_hash"' not in detail.content.decode()  # read-only, not a form field
+    assert revoked.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert client.get(f"/beheer/common/apitoken/{token.pk}/delete/").status_code == 403
+
+
+def test_api_address_without_slash_is_redirected(client):
+    response = client.get("/api/v1/editions?page=1")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/editions/?page=1"
