@@ -17,8 +17,9 @@ from common.models import ApiToken
 
 
 class AuthFailureThrottle(SimpleRateThrottle):
-    """Failed token attempts per client address (scope ``auth``). Only failures count; when
-    there were too many, even a correct token waits."""
+    """Attempts with an unknown token per client address (scope ``auth``): guessing. Expired
+    and revoked tokens are not guesses and do not count. After too many, every token request
+    from that address waits, also one with a correct token."""
 
     scope = "auth"
 
@@ -54,7 +55,8 @@ class BearerTokenAuthentication(BaseAuthentication):
                 raise tokens.TokenInvalid(_("This API token is not valid."), code="token_invalid")
             token = tokens.authenticate(raw=parts[1].decode("latin-1"))
         except tokens.TokenInvalid as error:
-            throttle.record_failure()
+            if error.code == "token_invalid":
+                throttle.record_failure()
             raise exceptions.AuthenticationFailed(error.message, code=error.code) from None
         if not token.allows(request.method):
             raise read_only_denied()  # also enforced by TokenScopePermission

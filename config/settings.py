@@ -290,7 +290,7 @@ else:
 # --- REST API --------------------------------------------------------------------------
 
 # Rates are "<number>/<second|minute|hour|day>". Per signed-in user, per address for anonymous
-# clients, and stricter scopes: failed token attempts per address, starting a vlog upload.
+# clients, and stricter scopes: unknown tokens per address, starting a vlog upload.
 API_THROTTLE_RATES = {
     "user": env.str("API_THROTTLE_USER", default="600/minute"),
     "anon": env.str("API_THROTTLE_ANON", default="120/minute"),

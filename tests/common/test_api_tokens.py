@@ -371,6 +371,18 @@ def test_failed_token_attempts_are_throttled_even_for_a_good_token(client, organ
     assert "Retry-After" in response
 
 
+def test_expired_and_revoked_tokens_are_not_counted_as_guesses(client, organiser, low_rates):
+    low_rates["user"] = "100/minute"
+    revoked, revoked_raw = make_token(organiser)
+    tokens.revoke_token(token=revoked, actor=organiser)
+    _token, raw = make_token(organiser)
+
+    statuses = [client.get("/api/v1/me/", **bearer(revoked_raw)).status_code for _ in range(5)]
+
+    assert statuses == [401] * 5
+    assert client.get("/api/v1/me/", **bearer(raw)).status_code == 200
+
+
 def test_good_token_use_does_not_count_as_failure(client, organiser, low_rates):
     low_rates["user"] = "100/minute"
     _token, raw = make_token(organiser)
