@@ -24,7 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from jury import rankings, selectors, services
+from jury import rankings, results, selectors, services
 from jury.enums import ReviewState
 from jury.models import Assignment, Review, Round
 from prijzen.enums import EntryState
@@ -105,7 +105,8 @@ def _score(value) -> Decimal | None:
 
 def ranking_table(round_: Round, report: rankings.report.RankingReport | None = None) -> Table:
     """The official order with every method side by side, spread and the bootstrap rank
-    interval. Three queries (criteria, reviews, titles); pass `report` when already computed."""
+    interval. Four queries (criteria, reviews, tie decisions, titles); pass `report` when
+    already computed."""
     if report is None:
         report = compute_report(round_)
     titles = dict(services.round_entries(round_).values_list("pk", "title"))
@@ -123,12 +124,14 @@ def ranking_table(round_: Round, report: rankings.report.RankingReport | None = 
 
 
 def compute_report(round_: Round) -> rankings.report.RankingReport | None:
-    """The round's ranking as the organiser page shows it (None without submitted reviews)."""
+    """The round's ranking as the organiser page shows it, following the organisers' recorded
+    tie decisions (None without submitted reviews). Three queries."""
     reviews, scale = selectors.ranking_input(round_)
     if not reviews:
         return None
     return rankings.compute_ranking(reviews, scale=scale, method=round_.official_method,
-                                    bootstrap_resamples=1000, seed=round_.pk)  # fmt: skip
+                                    bootstrap_resamples=1000, seed=round_.pk,
+                                    organiser_orders=results.organiser_orders(round_))  # fmt: skip
 
 
 def progress_table(round_: Round) -> Table:

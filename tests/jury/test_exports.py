@@ -202,6 +202,27 @@ def test_ranking_export_has_every_method_and_the_rank_interval(client, organiser
     ]
 
 
+def test_ranking_export_and_page_follow_the_recorded_tie_decision(client, organiser):
+    from jury.models import TieDecision
+
+    round_, entries, _members = _round(entries=2, jurors=1)
+    Review.objects.filter(assignment__entry=entries[1]).update(
+        scores=Review.objects.get(assignment__entry=entries[0]).scores, weighted_total=8.5
+    )  # every method ties the two entries now
+    open_tie = _csv(_get(client, round_, "rangschikking", "csv"))
+    TieDecision.objects.create(round=round_, key=f"{entries[0].pk},{entries[1].pk}",
+                               order=[entries[1].pk, entries[0].pk], reason="Loting")  # fmt: skip
+
+    decided = _csv(_get(client, round_, "rangschikking", "csv"))
+    page = client.get(f"/jury/rondes/{round_.pk}/rangschikking/")
+
+    assert [(r[0], r[1]) for r in open_tie[1:]] == [("1", "Inzending A0"), ("1", "Inzending B1")]
+    assert [(r[0], r[1]) for r in decided[1:]] == [("1", "Inzending B1"), ("2", "Inzending A0")]
+    assert [title for _row, title, _ranks in page.context["rows"]] == [
+        "Inzending B1", "Inzending A0",
+    ]  # fmt: skip
+
+
 def test_the_old_ranking_csv_address_serves_the_same_export(client, organiser):
     round_, _entries, _members = _round()
 
@@ -319,7 +340,7 @@ def test_export_of_an_unknown_round_is_not_found(client, organiser):
 
 @pytest.mark.parametrize("size", [1, 3])
 @pytest.mark.parametrize(("kind", "queries"), [
-    ("inzendingen", 4), ("beoordelingen", 5), ("rangschikking", 6), ("voortgang", 5),
+    ("inzendingen", 4), ("beoordelingen", 5), ("rangschikking", 7), ("voortgang", 5),
 ])  # fmt: skip
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_query_count_does_not_grow(
@@ -338,7 +359,7 @@ def test_ranking_page_query_count_does_not_grow(client, organiser, django_assert
                                                 size):  # fmt: skip
     round_, _entries, _members = _round(entries=size, jurors=size)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(f"/jury/rondes/{round_.pk}/rangschikking/")
 
     assert len(response.context["rows"]) == size
