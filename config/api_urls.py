@@ -7,4 +7,5 @@ from common.api_views import MeView
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("", include("prijzen.api.urls")),
+    path("", include("jury.api.urls")),
 ]

@@ -1,0 +1,60 @@
+"""Filters of the jury API's lists (django-filter); ordering is the `ordering` parameter."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from jury.enums import ConflictSource, ReviewState, RoundKind, RoundState
+from jury.models import Assignment, Conflict, Round
+
+NOT_STARTED = "not_started"
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number (1.5 is refused, not rounded)."""
+
+    field_class = forms.IntegerField
+
+
+class RoundFilter(django_filters.FilterSet):
+    edition = django_filters.CharFilter(field_name="edition__slug", help_text="Edition slug.")
+    state = django_filters.ChoiceFilter(choices=RoundState.choices)
+    kind = django_filters.ChoiceFilter(choices=RoundKind.choices)
+
+    class Meta:
+        model = Round
+        fields = ["edition", "state", "kind"]
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    round = IdFilter(field_name="round_id", help_text="Round id.")
+    review_state = django_filters.ChoiceFilter(
+        choices=[(NOT_STARTED, NOT_STARTED), *ReviewState.choices],
+        method="filter_review_state",
+        help_text="not_started (no review yet), draft or submitted.",
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["round", "review_state"]
+
+    def filter_review_state(self, queryset, name, value):
+        if value == NOT_STARTED:
+            return queryset.filter(review__isnull=True)
+        return queryset.filter(review__state=value)
+
+
+class ConflictFilter(django_filters.FilterSet):
+    source = django_filters.ChoiceFilter(choices=ConflictSource.choices)
+    active = django_filters.BooleanFilter(
+        field_name="dismissed_at", lookup_expr="isnull", help_text="Not dismissed."
+    )
+    entry = IdFilter(field_name="entry_id", help_text="Entry id.")
+
+    class Meta:
+        model = Conflict
+        fields = ["source", "active", "entry"]

@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from jury.api import views
+
+router = SimpleRouter()
+router.register("rounds", views.RoundViewSet, basename="round")
+router.register("assignments", views.AssignmentViewSet, basename="assignment")
+urlpatterns = [
+    *router.urls,
+    path("rounds/<int:pk>/conflicts/", views.RoundConflictList.as_view(), name="round-conflicts"),
+    path("conflicts/<int:pk>/dismiss/", views.DismissConflict.as_view(), name="conflict-dismiss"),
+]
