@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
+import subprocess
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -19,8 +23,10 @@ from common import tokens
 from common.enums import Role
 from jury.enums import ConflictSource, ReviewState, RoundState, ScoreVisibility
 from jury.models import Assignment, Conflict, ResultSnapshot, Review
+from jury.rankings import METHODS
 from prijzen.enums import EntryState
 from tests.factories import (
+    PASSWORD,
     CriterionFactory,
     EntryFactory,
     JuryMemberFactory,
@@ -917,3 +923,115 @@ def test_a_read_write_token_closes_the_round(api, world):
     assert response.status_code == 201
     world.round.refresh_from_db()
     assert world.round.state == RoundState.CLOSED
+
+
+# --- The walkthroughs in docs/api.md, run as they are written ---------------------------------
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+
+
+def _docs_block(heading: str, language: str) -> str:
+    """The first ``language`` code block after ``heading`` in docs/api.md."""
+    text = DOCS.read_text()
+    after = text[text.index(heading) :]
+    return re.search(rf"```{language}\n(.*?)```", after, re.S).group(1)
+
+
+@pytest.fixture
+def jury_walkthrough(transactional_db, live_server):
+    round_ = RoundFactory(edition__slug="nvp-2021")
+    for position, name in enumerate(["Verbindt", "Verrast"]):
+        CriterionFactory(round=round_, position=position, name_nl=name, step=Decimal("0.5"))
+    jan = JuryMemberFactory(
+        round=round_,
+        user__email="jan@example.org",
+        user__email_verified_at=timezone.now(),
+    ).user
+    for title in ("Koffie bij Anna", "Taalcafé"):
+        Assignment.objects.create(round=round_, entry=_entry(round_, title=title), user=jan)
+    return live_server.url
+
+
+def test_walkthrough_jury_member_with_python_requests(jury_walkthrough, monkeypatch, capsys):
+    code = _docs_block("### A jury member's script in Python", "python").replace(
+        'HOST = "http://127.0.0.1:8000"', f"HOST = {jury_walkthrough!r}"
+    )
+    monkeypatch.setenv("PASSWORD", PASSWORD)
+
+    exec(compile(code, "docs/api.md (jury walkthrough)", "exec"), {"__name__": "walkthrough"})
+
+    out = capsys.readouterr().out
+    assert "Ingestuurd: Koffie bij Anna 7.750" in out
+    assert "Ingestuurd: Taalcafé 7.750" in out
+    assert sorted(Review.objects.values_list("state", "overall_comment")) == [
+        ("submitted", "Warm welkom."), ("submitted", "Warm welkom."),
+    ]  # fmt: skip
+
+
+def test_walkthrough_jury_member_with_curl(jury_walkthrough, tmp_path):
+    script = _docs_block("### A jury member's script with curl", "sh").replace(
+        "HOST=http://127.0.0.1:8000", f"HOST={jury_walkthrough}"
+    )
+
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env={**os.environ, "PASSWORD": PASSWORD},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert '"state":"submitted"' in result.stdout.replace(" ", ""), result.stdout[-2000:]
+    [review] = Review.objects.all()
+    assert (review.state, review.weighted_total) == ("submitted", Decimal("8.000"))
+
+
+@pytest.fixture
+def organiser_walkthrough(transactional_db, live_server):
+    round_ = RoundFactory(edition__slug="nvp-2021")
+    criterion = CriterionFactory(round=round_)
+    entries = {title: _entry(round_, title=title) for title in ("Buurtkamer", "Taalcafé")}
+    for juror_scores in ({"Buurtkamer": 6, "Taalcafé": 9}, {"Buurtkamer": 7, "Taalcafé": 8}):
+        juror = JuryMemberFactory(round=round_).user
+        for title, score in juror_scores.items():
+            assignment = Assignment.objects.create(round=round_, entry=entries[title], user=juror)
+            Review.objects.create(
+                assignment=assignment, state=ReviewState.SUBMITTED, submitted_at=timezone.now(),
+                scores={str(criterion.pk): str(score)}, weighted_total=Decimal(score),
+            )  # fmt: skip
+    return live_server.url, _token(OrganiserFactory(), "read")
+
+
+def test_walkthrough_organiser_with_python_requests(organiser_walkthrough, monkeypatch, capsys):
+    host, raw = organiser_walkthrough
+    code = _docs_block("### An organiser's script in Python", "python").replace(
+        'HOST = "http://127.0.0.1:8000"', f"HOST = {host!r}"
+    )
+    monkeypatch.setenv("TOKEN", raw)
+
+    exec(compile(code, "docs/api.md (organiser walkthrough)", "exec"), {"__name__": "walkthrough"})
+
+    out = capsys.readouterr().out
+    assert out.index("1 Taalcafé 8.50") < out.index("2 Buurtkamer 6.50")
+    assert "2 rows; columns: rang, inzending, score" in out
+
+
+def test_walkthrough_organiser_with_curl(organiser_walkthrough, tmp_path):
+    host, raw = organiser_walkthrough
+    script = _docs_block("### An organiser's script with curl", "sh").replace(
+        "HOST=http://127.0.0.1:8000", f"HOST={host}"
+    )
+
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env={**os.environ, "TOKEN": raw},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        "1 Taalcafé 8.50 " + str({m: 1 for m in METHODS}),
+        "2 Buurtkamer 6.50 " + str({m: 2 for m in METHODS}),
+    ]
+    sheet = load_workbook(tmp_path / "rangschikking.xlsx").active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        "Taalcafé", "Buurtkamer",
+    ]  # fmt: skip
+    assert (tmp_path / "rangschikking.csv").read_bytes().startswith("\ufeffrang".encode())
