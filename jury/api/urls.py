@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from jury.api import views
+from jury.api import shortlists, views
 
 router = SimpleRouter()
 router.register("rounds", views.RoundViewSet, basename="round")
@@ -10,4 +10,15 @@ urlpatterns = [
     *router.urls,
     path("rounds/<int:pk>/conflicts/", views.RoundConflictList.as_view(), name="round-conflicts"),
     path("conflicts/<int:pk>/dismiss/", views.DismissConflict.as_view(), name="conflict-dismiss"),
+    path("rounds/<int:pk>/shortlist/", shortlists.ShortlistView.as_view(), name="round-shortlist"),
+    path(
+        "rounds/<int:pk>/shortlist/top/",
+        shortlists.ShortlistTop.as_view(),
+        name="round-shortlist-top",
+    ),
+    path(
+        "rounds/<int:pk>/shortlist/<int:entry_id>/",
+        shortlists.ShortlistEntry.as_view(),
+        name="round-shortlist-entry",
+    ),
 ]
