@@ -244,9 +244,10 @@ def _parse_scores(round_: Round, scores: dict) -> dict[str, str]:
             value = Decimal(str(raw))
         except InvalidOperation:
             raise JuryError(_("Fill in a number."), code="not_a_number") from None
+        if not value.is_finite():  # NaN, Infinity
+            raise JuryError(_("Fill in a number."), code="not_a_number")
         low, high = Decimal(criterion.scale_min), Decimal(criterion.scale_max)
-        on_step = ((value - low) / criterion.step) % 1 == 0
-        if not (low <= value <= high) or not on_step:
+        if not (low <= value <= high) or ((value - low) / criterion.step) % 1 != 0:
             raise JuryError(
                 _("%(criterion)s: give a score from %(low)s to %(high)s in steps of %(step)s.")
                 % {"criterion": criterion.name_nl, "low": low, "high": high,

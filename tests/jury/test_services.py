@@ -198,6 +198,11 @@ def test_submitted_review_has_the_weighted_total(scoring):
         ("11", "Criterium"),
         ("7.5", "geef een cijfer van 1 tot 10 in stappen van 1."),
         ("abc", "Vul een getal in."),
+        ("NaN", "Vul een getal in."),
+        ("sNaN", "Vul een getal in."),
+        ("Infinity", "Vul een getal in."),
+        ("-Infinity", "Vul een getal in."),
+        ("1e999", "geef een cijfer van 1 tot 10"),
     ],
 )
 def test_a_bad_score_is_refused_and_nothing_changes(scoring, value, message):

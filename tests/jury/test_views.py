@@ -120,6 +120,22 @@ def test_autosave_returns_the_new_version_and_refuses_a_stale_one(client):
     assert Review.objects.get().scores == {str(criterion.pk): "7"}
 
 
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "1e999"])
+def test_autosave_refuses_a_score_that_is_not_a_number_without_an_error_page(client, value):
+    member = JuryMemberFactory()
+    criterion = CriterionFactory(round=member.round)
+    [assignment] = _assigned(member.round, member.user, 1)
+    client.force_login(member.user)
+    url = f"/jury/beoordelen/{assignment.pk}/"
+
+    response = client.post(url, {"version": 1, f"score-{criterion.pk}": value},
+                           HTTP_X_AUTOSAVE="1")  # fmt: skip
+
+    assert response.status_code == 400
+    assert response.json()["code"] in {"not_a_number", "out_of_scale"}
+    assert not Review.objects.filter(scores__has_key=str(criterion.pk)).exists()
+
+
 def test_submit_and_next_opens_the_next_open_entry(client):
     member = JuryMemberFactory()
     criterion = CriterionFactory(round=member.round)
