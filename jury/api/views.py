@@ -26,12 +26,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import errors
-from common.errors import InvalidTransition
 from common.models import User
 from jury import exports, results, selectors, services
 from jury.api import serializers as s
 from jury.api.filters import AssignmentFilter, ConflictFilter, RoundFilter
-from jury.enums import ReviewState
 from jury.models import Assignment, Conflict, ResultSnapshot, Review, Round
 from jury.rankings import METHODS
 from jury.services import JuryError
@@ -312,8 +310,9 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Save your review as a draft (the whole form)",
         description="Same checks as the scoring page: each score within the criterion's "
         "scale and on its step. `version` must be the one you read: an older one answers 409 "
-        "(code `stale`) and saves nothing. A submitted review cannot be changed: reopen it "
-        "first (409, code `submitted`). A closed round answers 400 (code `closed`).",
+        "(code `stale`) and saves nothing. A submitted review can be changed while the round "
+        "is open, as on the page: it stays submitted and its weighted total is recomputed. "
+        "A closed round answers 400 (code `closed`).",
         request=s.ReviewWriteSerializer,
         responses={200: s.ReviewSerializer, **errors(400, 404, 409)},
     )
@@ -342,11 +341,6 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         if "notes" in data:  # stored as the page stores them: seconds as a JSON number
             data["notes"] = [{"t": float(n["t"]), "text": n["text"]} for n in data["notes"]]
         review = services.review_for(assignment=assignment, user=request.user)
-        if review.state == ReviewState.SUBMITTED:
-            raise InvalidTransition(
-                _("This review is submitted. Reopen it as a draft to change it."),
-                code="submitted",
-            )
         with _stale_is_409():
             review = services.save_review(review=review, user=request.user, version=version,
                                           data=data)  # fmt: skip

@@ -547,7 +547,7 @@ def _submit(client, world, assignment=None):
     return response.json()
 
 
-def test_submitted_review_cannot_be_edited_until_reopened(api, world):
+def test_submitted_review_can_be_corrected_or_reopened_as_on_the_page(api, world):
     client = _as(api, world.member)
     submitted = _submit(client, world)
     key = str(world.required.pk)
@@ -555,19 +555,18 @@ def test_submitted_review_cannot_be_edited_until_reopened(api, world):
     edit = client.patch(_review_url(world.mine),
                         {"version": submitted["version"], "scores": {key: "2"}},
                         format="json")  # fmt: skip
-    again = client.post(_review_url(world.mine, "submit/"), {"version": 3}, format="json")
+    again = client.post(_review_url(world.mine, "submit/"), {"version": edit.json()["version"]},
+                        format="json")  # fmt: skip
     reopened = client.post(_review_url(world.mine, "reopen/"))
     reopened_twice = client.post(_review_url(world.mine, "reopen/"))
-    edited = client.patch(_review_url(world.mine),
-                          {"version": reopened.json()["version"], "scores": {key: "2"}},
-                          format="json")  # fmt: skip
 
-    assert (edit.status_code, edit.json()["code"]) == (409, "submitted")
+    assert (edit.status_code, edit.json()["state"]) == (200, "submitted")
     assert (again.status_code, again.json()["code"]) == (409, "invalid_transition")
     assert (reopened.status_code, reopened.json()["state"]) == (200, "draft")
     assert reopened_twice.status_code == 409
-    assert edited.status_code == 200
-    assert Review.objects.get().scores == {key: "2"}
+    review = Review.objects.get()
+    assert review.scores[key] == "2"
+    assert review.weighted_total == Decimal("2.000")  # recomputed: only the required one, 2
 
 
 def test_nothing_changes_after_the_round_closed(api, world):
