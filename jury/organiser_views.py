@@ -18,7 +18,7 @@ from common.errors import DomainError
 from common.forms import MagicLinkForm
 from common.models import User
 from jury import assignment as solver
-from jury import charts, exports, invitations, rankings, results, services
+from jury import charts, decision_views, exports, invitations, rankings, results, services
 from jury.enums import ConflictSource, ReviewState
 from jury.models import Assignment, Conflict, ResultSnapshot, Round
 
@@ -215,6 +215,7 @@ def ranking(request, pk: int):
         "distribution_charts": charts.distribution_charts(
             report.distributions if report else {}, names
         ),
+        "ties": decision_views.tie_groups(round_, report),
     })  # fmt: skip
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from jury import decision_views, views
 from jury import organiser_views as org
-from jury import shortlist_views, views
 
 urlpatterns = [
     path("", views.home, name="jury-home"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("rondes/<int:pk>/rangschikking.csv", org.ranking_csv, name="jury-round-ranking-csv"),
     path("rondes/<int:pk>/export/<slug:kind>.<slug:fmt>", org.export, name="jury-round-export"),
     path("rondes/<int:pk>/sluiten/", org.close, name="jury-round-close"),
-    path("rondes/<int:pk>/voordracht/", shortlist_views.shortlist, name="jury-round-shortlist"),
+    path("rondes/<int:pk>/voordracht/", decision_views.shortlist, name="jury-round-shortlist"),
+    path("rondes/<int:pk>/gelijke-stand/", decision_views.decide_tie, name="jury-round-tie"),
     path("rondes/<int:pk>/certificaat.json", org.certificate, name="jury-round-certificate"),
 ]

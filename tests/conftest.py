@@ -41,11 +41,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate-limit counters live in the cache: each test starts with none."""
+def _fresh_cache_and_language():
+    """Each test starts with no rate-limit counters (they live in the cache) and in Dutch: a
+    request in English leaves its language active in the thread after the response."""
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 # --- Object storage ---------------------------------------------------------------------

@@ -150,3 +150,55 @@ def test_decide_tie_needs_an_open_round(tied_round):
 
     assert error.value.code == "round_not_open"
     assert not TieDecision.objects.exists()
+
+
+def test_ranking_page_shows_the_tie_and_records_the_organisers_order(client, tied_round):
+    round_, (e1, e2, _e3) = tied_round
+    client.force_login(OrganiserFactory())
+    page = f"/jury/rondes/{round_.pk}/rangschikking/"
+
+    before = client.get(page).content.decode()
+    response = client.post(
+        f"/jury/rondes/{round_.pk}/gelijke-stand/",
+        {"order": "2, 1", "reason": "Meer bereik."},
+        follow=True,
+    )
+    after = response.content.decode()
+
+    assert "Gelijke score. De organisatie beslist en schrijft de reden op." in before
+    assert 'name="order" required value="1, 2"' in before
+    assert [str(m) for m in response.context["messages"]] == [
+        "De volgorde van de gelijk geëindigde inzendingen is vastgelegd."
+    ]
+    assert "reden: Meer bereik." in after
+    assert [(r.entry_id, r.rank) for r in response.context["report"].official.rows][1:] == [
+        (e2.pk, 2),
+        (e1.pk, 3),
+    ]
+
+
+@pytest.mark.parametrize("order", ["", "twee, een", "1, 99"])
+def test_ranking_page_refuses_an_order_that_is_not_entry_numbers(client, tied_round, order):
+    round_, _entries = tied_round
+    client.force_login(OrganiserFactory())
+
+    response = client.post(
+        f"/jury/rondes/{round_.pk}/gelijke-stand/", {"order": order, "reason": "Reden"}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Geef de nummers van de inzendingen op volgorde, gescheiden door komma's."
+    ]
+    assert not TieDecision.objects.exists()
+
+
+def test_only_organisers_record_tie_decisions(client, tied_round):
+    round_, (e1, _e2, _e3) = tied_round
+    client.force_login(e1.initiative.owner)
+
+    response = client.post(
+        f"/jury/rondes/{round_.pk}/gelijke-stand/", {"order": "2, 1", "reason": "Reden"}
+    )
+
+    assert response.status_code == 404
+    assert not TieDecision.objects.exists()

@@ -1,5 +1,5 @@
-"""Organisers' shortlist page for a closed round: the frozen official order, the top N or
-entries by hand."""
+"""Organisers' decisions on a round: the order of tied entries (with a written reason) and
+the shortlist of a closed round (the top N of the frozen order, or by hand)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.errors import DomainError
-from jury import services, shortlists
-from jury.models import Round, Shortlisting
+from jury import results, services, shortlists
+from jury.models import Round, Shortlisting, TieDecision
 
 
 def _act(request, round_: Round) -> None:
@@ -62,3 +62,48 @@ def shortlist(request, pk: int):
         "round": round_, "rows": rows, "count": len(chosen),
         "next_rounds": round_.next_rounds.all(),
     })  # fmt: skip
+
+
+def tie_groups(round_: Round, report) -> list[dict]:
+    """The ranking's ties for the page: entries (number and title), how the rule handled
+    them, and the organisers' recorded decision for a group the rule leaves open."""
+    if report is None:
+        return []
+    entries = {e.pk: e for e in services.round_entries(round_)}
+    recorded = {frozenset(d.order): d for d in TieDecision.objects.filter(round=round_)}
+    groups = []
+    for tie in report.official.ties:
+        members = frozenset(tie.entries)
+        parts = [[entries[i] for i in part if i in entries] for part in tie.order]
+        decisions = [d for key, d in recorded.items() if key <= members]
+        groups.append({
+            "tie": tie, "parts": parts, "decisions": decisions,
+            # what the organisers can (re)order: the parts still tied, and each decided group
+            "editable": [p for p in parts if len(p) > 1]
+            + [[entries[i] for i in d.order if i in entries] for d in decisions],
+        })  # fmt: skip
+    return groups
+
+
+@login_required
+@require_http_methods(["POST"])
+def decide_tie(request, pk: int):
+    """Record the order of entries the tie rule leaves tied, by entry number, with a reason."""
+    if not request.user.is_organiser:
+        raise Http404
+    round_ = get_object_or_404(Round, pk=pk)
+    by_number = dict(services.round_entries(round_).values_list("number", "pk"))
+    try:
+        numbers = [int(n) for n in request.POST.get("order", "").replace(";", ",").split(",")]
+        order = [by_number[n] for n in numbers]
+    except (ValueError, KeyError):
+        messages.error(request, _("Give the entry numbers in order, separated by commas."))
+    else:
+        try:
+            results.decide_tie(round_=round_, order=order, reason=request.POST.get("reason", ""),
+                               actor=request.user)  # fmt: skip
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The order of the tied entries is recorded."))
+    return redirect("jury-round-ranking", pk=pk)
