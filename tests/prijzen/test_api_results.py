@@ -273,3 +273,21 @@ def test_decision_endpoints_are_hidden_from_everyone_but_organisers(api, contest
     edition.refresh_from_db()
     assert edition.results_state == "private"
     assert list(Award.objects.values_list("entry_id", flat=True)) == [e2.pk]
+
+
+def test_entrants_see_their_outcome_in_the_api_only_after_publication(api, contest):
+    edition, round_, (e1, e2, e3) = contest
+    _decide(round_, e2)
+
+    def outcomes():
+        result = {}
+        for entry in (e1, e2, e3):
+            api.force_authenticate(entry.initiative.owner)
+            result[entry.number] = api.get(f"/api/v1/entries/{entry.pk}/").json()["outcome"]
+        return result
+
+    before = outcomes()
+    decisions.publish_results(edition=edition)
+
+    assert before == {1: None, 2: None, 3: None}
+    assert outcomes() == {1: "nominee", 2: "winner", 3: "not_selected"}
