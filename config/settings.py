@@ -224,6 +224,11 @@ MEDIA_REQUEUE_AFTER_SECONDS = env.int("MEDIA_REQUEUE_AFTER_SECONDS", default=300
 MEDIA_UPLOAD_EXPIRY_HOURS = env.int("MEDIA_UPLOAD_EXPIRY_HOURS", default=48)
 MEDIA_RECONCILE_SECONDS = env.int("MEDIA_RECONCILE_SECONDS", default=60)
 
+# --- Cache (rate limits of sign-in and the API) -------------------------------------------
+# Shared by every process: files under VAR_DIR on one machine, Redis when there are several.
+
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+
 # --- Background jobs (Celery) ----------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -41,12 +41,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache_and_language():
-    """Each test starts with no rate-limit counters (they live in the cache) and in Dutch: a
-    request in English leaves its language active in the thread after the response."""
+def _fresh_cache_and_language(settings):
+    """Each test starts with no rate-limit counters and in Dutch (a request in English leaves
+    its language active in the thread after the response). The counters live in this
+    process's memory, not in the shared file cache under var/, so that two test runs side by
+    side cannot reset each other's counters."""
     from django.core.cache import cache
     from django.utils import translation
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
     yield

@@ -44,3 +44,42 @@ def test_email_unique_regardless_of_case():
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(email="DUBBEL@example.org")
     assert User.objects.count() == 1
+
+
+def _sign_in(client, email, password, ip="10.0.0.1"):
+    return client.post("/inloggen/", {"username": email, "password": password},
+                       REMOTE_ADDR=ip)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_password_sign_in_locks_an_address_after_ten_failures(client):
+    from tests.factories import PASSWORD, UserFactory
+
+    user = UserFactory(email="sanne@example.org")
+    other = UserFactory(email="kees@example.org")
+    for _attempt in range(10):
+        wrong = _sign_in(client, "Sanne@example.org", "fout")
+        assert "Het e-mailadres of het wachtwoord klopt niet" in wrong.content.decode()
+
+    locked = _sign_in(client, "sanne@example.org", PASSWORD)
+    allowed = _sign_in(client, other.email, PASSWORD)
+
+    assert locked.status_code == 200  # the form again, not signed in
+    assert "Te veel pogingen om in te loggen." in locked.content.decode()
+    assert (allowed.status_code, allowed["Location"]) == (302, "/")
+    assert user.last_login is None
+
+
+@pytest.mark.django_db
+def test_password_sign_in_locks_a_client_address_after_fifty_failures(client):
+    from tests.factories import PASSWORD, UserFactory
+
+    user = UserFactory()
+    for i in range(50):
+        _sign_in(client, f"raden{i}@example.org", "fout", ip="10.0.0.9")
+
+    from_there = _sign_in(client, user.email, PASSWORD, ip="10.0.0.9")
+    elsewhere = _sign_in(client, user.email, PASSWORD, ip="10.0.0.10")
+
+    assert "Te veel pogingen om in te loggen." in from_there.content.decode()
+    assert elsewhere.status_code == 302
