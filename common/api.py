@@ -198,7 +198,9 @@ ERROR_COMPONENT = {
 
 def add_common_errors(result, generator, request, public):
     """drf-spectacular postprocessing hook: every operation may answer 401, 403 and 429 in
-    the one error shape (authentication, token scope and throttles apply everywhere)."""
+    the one error shape (authentication, token scope and throttles apply everywhere); a
+    paginated list 404 for a page that does not exist, and a filtered list 400 for a bad
+    filter value."""
     ref = {"$ref": "#/components/schemas/Error"}
     result.setdefault("components", {}).setdefault("schemas", {}).setdefault(
         "Error", ERROR_COMPONENT
@@ -212,6 +214,23 @@ def add_common_errors(result, generator, request, public):
                     {
                         "content": {"application/json": {"schema": ref}},
                         "description": ERROR_DESCRIPTIONS[int(code)],
+                    },
+                )
+            query = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if "page" in query:  # a page that does not exist (or is not a number) is a 404
+                responses.setdefault(
+                    "404",
+                    {
+                        "content": {"application/json": {"schema": ref}},
+                        "description": "This page of the list does not exist.",
+                    },
+                )
+            if query - {"page", "page_size", "ordering"}:  # filters refuse bad values
+                responses.setdefault(
+                    "400",
+                    {
+                        "content": {"application/json": {"schema": ref}},
+                        "description": "A filter value is not valid (see `fields`).",
                     },
                 )
     return result
