@@ -103,11 +103,6 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/editions/{slug}/results/schedule/"):         (401,404,404,404,404,404,200,403,401),
     ("POST", "/editions/{slug}/results/cancel/"):           (401,404,404,404,404,404,200,403,401),
     ("POST", "/editions/{slug}/results/feedback/"):         (401,404,404,404,404,404,200,403,401),
-    # The action addresses also answer GET with the results state (as GET .../results/).
-    ("GET", "/editions/{slug}/results/publish/"):           (401,404,404,404,404,404,200,200,401),
-    ("GET", "/editions/{slug}/results/schedule/"):          (401,404,404,404,404,404,200,200,401),
-    ("GET", "/editions/{slug}/results/cancel/"):            (401,404,404,404,404,404,200,200,401),
-    ("GET", "/editions/{slug}/results/feedback/"):          (401,404,404,404,404,404,200,200,401),
 }
 # fmt: on
 MATRIX = {
@@ -354,13 +349,6 @@ RESOLVERS = {
         lambda w, r: Call({"slug": w.edition.slug}, {"share_feedback": True}),
         None,
     ),
-    **{
-        ("GET", f"{A}/editions/{{slug}}/results/{name}/"): (
-            lambda w, r: Call({"slug": w.edition.slug}),
-            None,
-        )
-        for name in ("publish", "schedule", "cancel", "feedback")
-    },
 }
 
 
@@ -543,3 +531,13 @@ def test_list_query_count_is_the_same_for_1_and_3_items(client, url, queries, co
     items = body["results"] if isinstance(body, dict) else body
     assert len(items) == count
     assert len(captured) == queries, [q["sql"][:300] for q in captured]
+
+
+@pytest.mark.parametrize("action", ["publish", "schedule", "cancel", "feedback"])
+def test_results_actions_answer_only_post(world, action):
+    url = f"{A}/editions/{world.edition.slug}/results/{action}/"
+
+    response = client_for(world, "organiser").get(url)
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"

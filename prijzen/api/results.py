@@ -301,6 +301,8 @@ class ResultsView(APIView):
 
 
 class _ResultsAction(ResultsView):
+    http_method_names = ["post", "options"]  # an action; the state is GET .../results/
+
     def post(self, request, slug: str):
         edition = self.act(request, self._edition(slug))
         return Response(ResultsSerializer(edition).data)
