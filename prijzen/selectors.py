@@ -120,7 +120,8 @@ def public_awards(edition: Edition) -> dict[int, object]:
 
     if not edition.results_public:
         return {}
-    return {a.entry_id: a for a in Award.objects.filter(entry__edition=edition)}
+    awards = Award.objects.filter(entry__edition=edition).select_related("category")
+    return {a.entry_id: a for a in awards}
 
 
 def public_nominee_ids(edition: Edition) -> set[int]:

@@ -515,7 +515,7 @@ def _decided_edition(count: int):
     ("url", "queries"),
     [
         ("/api/v1/awards/", 4),
-        ("/api/v1/editions/{slug}/winners/", 8),
+        ("/api/v1/editions/{slug}/winners/", 7),
         ("/api/v1/rounds/{round}/shortlist/", 4),
     ],
 )

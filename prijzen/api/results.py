@@ -5,7 +5,7 @@ the organisers' decisions and announcement. The same selectors and services as t
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -191,7 +191,6 @@ class WinnersView(APIView):
     def get(self, request, slug: str):
         edition = get_object_or_404(Edition, slug=slug)
         awards = selectors.public_awards(edition)
-        prefetch_related_objects(list(awards.values()), "category")  # one query, not one each
         public = {e.pk: e for e in selectors.public_entries(edition).filter(pk__in=list(awards))}
         context = {
             "request": request,
