@@ -1,5 +1,4 @@
 from django.contrib import admin
-
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
