@@ -12,7 +12,7 @@ from common import audit
 from jury import services
 from jury.enums import RoundState
 from jury.models import ResultSnapshot, Round, Shortlisting
-from prijzen.models import Entry
+from prijzen.models import Edition, Entry
 
 
 class ShortlistError(services.JuryError):
@@ -21,12 +21,17 @@ class ShortlistError(services.JuryError):
 
 def _lock_editable(round_: Round) -> Round:
     """Lock the round and check its shortlist may change: the round is closed (its order is
-    frozen) and no round that judges this shortlist has started."""
+    frozen), the results are not published and no round that judges this shortlist has
+    started."""
     locked = Round.objects.select_for_update().get(pk=round_.pk)
     if locked.state != RoundState.CLOSED:
         raise ShortlistError(
             _("Close the round first: a shortlist is made from the frozen results."),
             code="round_not_closed",
+        )
+    if Edition.objects.select_for_update().get(pk=locked.edition_id).results_public:
+        raise ShortlistError(
+            _("The results are published: decisions can no longer change."), code="published"
         )
     if locked.next_rounds.exclude(state=RoundState.DRAFT).exists():
         raise ShortlistError(

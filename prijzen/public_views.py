@@ -66,9 +66,10 @@ def gallery(request, slug: str):
     (category, province). The order is the entry number, whatever the jury decided."""
     edition = _edition(slug)
     entries = selectors.public_entries(edition)
-    query = request.GET.get("q", "").strip()[:100]
-    category = request.GET.get("categorie", "")
-    province = request.GET.get("provincie", "")
+    query, category, province = (
+        request.GET.get(name, "").replace("\x00", "").strip()[:100]
+        for name in ("q", "categorie", "provincie")
+    )
     if query:
         entries = entries.filter(
             Q(title__icontains=query) | Q(initiative__name__icontains=query)
@@ -117,7 +118,7 @@ def entry(request, slug: str, number: int):
     })  # fmt: skip
 
 
-@cache_control(public=True, max_age=300)
+@cache_control(private=True, max_age=300)
 def poster(request, slug: str, number: int):
     """A stable poster address for link previews (Open Graph): a short-lived redirect to a
     fresh presigned URL of the poster rendition, only while the entry is public."""

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from media_pipeline.models import Rendition
@@ -21,13 +32,25 @@ def open_editions() -> QuerySet[Edition]:
 def entries_visible_to(user) -> QuerySet[Entry]:
     """Organisers see every entry; entrants their own initiatives' entries; others nothing
     (jurors get their assigned entries when the jury module assigns them)."""
-    from jury.models import Assignment
+    from jury.models import Round
 
-    in_review = Assignment.objects.filter(entry=OuterRef("pk"), round__state="open")
+    # "In review": a first-stage round for the entry's edition and category is open. Not from
+    # assignments: a later round judges only a shortlist, which must stay private.
+    in_review = Round.objects.filter(
+        Q(category__isnull=True) | Q(category=OuterRef("category")),
+        edition=OuterRef("edition"), state="open", source_round__isnull=True,
+    )  # fmt: skip
     qs = (
         Entry.objects.select_related("edition", "category", "initiative", "vlog")
         .prefetch_related(Prefetch("vlog__renditions", queryset=Rendition.objects.all()))
-        .annotate(in_review=Exists(in_review), outcome=_outcome_annotation())
+        .annotate(
+            in_review=Case(
+                When(state="submitted", then=Exists(in_review)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            outcome=_outcome_annotation(),
+        )
     )
     if not user.is_authenticated:
         return qs.none()

@@ -115,7 +115,7 @@ def test_poster_address_redirects_to_a_presigned_poster(client, contest):
     assert response.status_code == 302
     assert f"/renditions/{e1.pk}.jpg?" in response["Location"]
     assert "X-Amz-Signature=" in response["Location"]
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == "private, max-age=300"  # no shared cache keeps it
 
 
 @pytest.mark.parametrize("number", [3, 99])
@@ -198,3 +198,34 @@ def test_public_list_pages_make_the_same_number_of_queries_for_1_and_3_entries(c
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_second_round_on_the_shortlist_does_not_reveal_it_to_entrants(client, contest):
+    from jury.models import Assignment
+    from tests.factories import JuryMemberFactory, RoundFactory
+
+    edition, (e1, e2, e3, _e4) = contest
+    first = closed_round(edition, {e1: [9], e2: [5], e3: [4]})
+    shortlists.shortlist_top(round_=first, count=1, actor=None)
+    second = RoundFactory(edition=edition, source_round=first, state="open")
+    Assignment.objects.create(round=second, entry=e1, user=JuryMemberFactory(round=second).user)
+
+    pages = {}
+    for entry in (e1, e2):
+        client.force_login(entry.initiative.owner)
+        pages[entry.number] = (
+            _page(client, f"/inzendingen/{entry.pk}/"),
+            client.get(f"/api/v1/entries/{entry.pk}/").json()["in_review"],
+        )
+
+    assert pages[1][1] is pages[2][1] is False
+    assert "<dd>Ingediend" in pages[1][0] and "<dd>Ingediend" in pages[2][0]
+
+
+@pytest.mark.parametrize("query", ["?q=a%00b", "?categorie=%00", "?provincie=x%00"])
+def test_gallery_search_with_a_nul_byte_finds_nothing_without_an_error(client, contest, query):
+    edition, _entries = contest
+
+    response = client.get(f"/edities/{edition.slug}/galerij/{query}")
+
+    assert response.status_code == 200
