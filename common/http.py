@@ -22,3 +22,10 @@ def client_ip(request) -> str:
     if hops and len([p for p in forwarded if p]) >= hops:
         return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def posted_id(request, name: str) -> int:
+    """An object id from the POSTed form; 0 (which matches nothing, so: 404) when it is
+    missing or not a whole number."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() else 0

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.errors import DomainError
+from common.http import posted_id
 from jury import results, services, shortlists
 from jury.models import Round, Shortlisting, TieDecision
 
@@ -27,7 +28,7 @@ def _act(request, round_: Round) -> None:
         top = shortlists.shortlist_top(round_=round_, count=count, actor=request.user)
         messages.success(request, _("The top %(count)s is on the shortlist.") % {"count": len(top)})
         return
-    entry = get_object_or_404(services.round_entries(round_), pk=request.POST.get("entry") or 0)
+    entry = get_object_or_404(services.round_entries(round_), pk=posted_id(request, "entry"))
     if action == "add":
         shortlists.add_to_shortlist(round_=round_, entry=entry, actor=request.user)
         messages.success(

@@ -31,6 +31,12 @@ def sha256_of(inputs: list) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
+def tie_decision_records(round_: Round) -> list[dict]:
+    """The round's tie decisions as the certificate stores them (order and reason)."""
+    return [{"order": d.order, "reason": d.reason}
+            for d in TieDecision.objects.filter(round=round_).order_by("key")]  # fmt: skip
+
+
 def organiser_orders(round_: Round) -> dict[frozenset, list[int]]:
     """The round's recorded tie decisions: {set of tied entry ids: their order}."""
     return {frozenset(d.order): d.order for d in TieDecision.objects.filter(round=round_)}
@@ -93,12 +99,10 @@ def close_round(*, round_: Round, actor) -> ResultSnapshot:
         reviews, scale = selectors.ranking_input(round_)
         inputs = canonical_inputs(reviews)
         orders = organiser_orders(round_)
-        decisions = [{"order": d.order, "reason": d.reason}
-                     for d in TieDecision.objects.filter(round=round_).order_by("key")]  # fmt: skip
         return ResultSnapshot.objects.create(
             round=round_, method=round_.official_method,
             parameters={"scale": list(scale), "tie_break": list(rankings.report.DEFAULT_TIE_BREAK),
-                        "tie_decisions": decisions},
+                        "tie_decisions": tie_decision_records(round_)},
             inputs=inputs, input_sha256=sha256_of(inputs),
             ranking=_official_order(round_, reviews, scale, orders), software_version=VERSION,
         )  # fmt: skip
@@ -120,9 +124,9 @@ def verify(snapshot: ResultSnapshot) -> Verification:
         problems.append("the scores differ from the ones in the certificate (SHA-256)")
     if sha256_of(snapshot.inputs) != snapshot.input_sha256:
         problems.append("the certificate's own scores do not match its SHA-256")
-    frozen = {frozenset(d["order"]): d["order"]
-              for d in snapshot.parameters.get("tie_decisions", [])}  # fmt: skip
-    if frozen != organiser_orders(round_):
+    records = snapshot.parameters.get("tie_decisions", [])
+    frozen = {frozenset(d["order"]): d["order"] for d in records}
+    if records != tie_decision_records(round_):
         problems.append("the tie decisions differ from the ones in the certificate")
     if _official_order(round_, reviews, scale, frozen) != snapshot.ranking:
         problems.append("the recomputed ranking differs from the certificate")

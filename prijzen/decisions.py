@@ -2,8 +2,10 @@
 private until the edition's results are published (at a scheduled moment or by a publish
 action), then the outcome e-mails.
 
-The embargo has one switch, ``Edition.results_state``; every reader of awards and shortlists
-goes through ``prijzen.selectors`` which checks it (``outcome_of``, ``public_awards``)."""
+The embargo has one switch, ``Edition.results_state``; every public reader of awards and
+shortlists (pages, API, e-mails, entrants' status) goes through ``prijzen.selectors``, which
+checks it (``outcome_of``, ``public_awards``, the ``outcome`` annotation). Only organisers'
+pages read them directly."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import audit, statemachine
-from common.errors import DomainError
+from common.errors import DomainError, InvalidTransition
 from prijzen import selectors
 from prijzen.enums import RESULTS_TRANSITIONS, EntryState, Outcome, ResultsState
 from prijzen.models import Award, Edition, Entry
@@ -48,9 +50,7 @@ def _require_private(edition: Edition) -> None:
 # --- Winners ----------------------------------------------------------------------------------
 
 
-def record_award(*, entry: Entry, motivation: str, actor) -> Award:
-    """Make ``entry`` a winner of its category with the jury's motivation (or change the
-    motivation). Only submitted entries; only before publication. Side effect: an audit row."""
+def _clean_motivation(motivation: str) -> str:
     motivation = (motivation or "").strip()
     if not motivation:
         raise DecisionError(_("Write the jury's motivation."), code="motivation_missing")
@@ -58,19 +58,37 @@ def record_award(*, entry: Entry, motivation: str, actor) -> Award:
         raise DecisionError(
             _("The motivation can be at most 3000 characters."), code="motivation_too_long"
         )
+    return motivation
+
+
+def record_award(*, entry: Entry, motivation: str, actor) -> Award:
+    """Make ``entry`` a winner of its category with the jury's motivation. Only submitted
+    entries, once each, and only before publication. Side effect: an audit row."""
+    motivation = _clean_motivation(motivation)
     with transaction.atomic():
         edition = Edition.objects.select_for_update().get(pk=entry.edition_id)
         _require_private(edition)
         if entry.state != EntryState.SUBMITTED:
             raise DecisionError(_("Only a submitted entry can win."), code="entry_not_submitted")
-        award, created = Award.objects.update_or_create(
-            entry=entry,
-            defaults={"category_id": entry.category_id, "motivation": motivation,
-                      "decided_by": actor},
-        )  # fmt: skip
-        audit.record(actor=actor, action="award_recorded" if created else "award_changed",
-                     obj=award, entry=entry.pk)  # fmt: skip
+        if Award.objects.filter(entry=entry).exists():
+            raise DecisionError(_("This entry is already a winner."), code="already_winner")
+        award = Award.objects.create(entry=entry, category_id=entry.category_id,
+                                     motivation=motivation, decided_by=actor)  # fmt: skip
+        audit.record(actor=actor, action="award_recorded", obj=award, entry=entry.pk)
     return award
+
+
+def change_motivation(*, award: Award, motivation: str, actor) -> Award:
+    """Change a winner's motivation before publication. Side effect: an audit row with the
+    old and the new text."""
+    motivation = _clean_motivation(motivation)
+    with transaction.atomic():
+        _require_private(Edition.objects.select_for_update().get(pk=award.entry.edition_id))
+        locked = Award.objects.select_for_update().get(pk=award.pk)
+        old, locked.motivation, locked.decided_by = locked.motivation, motivation, actor
+        locked.save(update_fields=["motivation", "decided_by", "updated_at"])
+        audit.record(actor=actor, action="award_changed", obj=locked, old=old, new=motivation)
+    return locked
 
 
 def remove_award(*, award: Award, actor) -> None:
@@ -106,6 +124,8 @@ def schedule_results(*, edition: Edition, at: datetime, actor) -> Edition:
     if edition.results_state == ResultsState.SCHEDULED:  # move the moment
         with transaction.atomic():
             locked = Edition.objects.select_for_update().get(pk=edition.pk)
+            if locked.results_state != ResultsState.SCHEDULED:  # published meanwhile
+                raise InvalidTransition(code="invalid_transition")
             locked.results_publish_at = at
             locked.save(update_fields=["results_publish_at", "updated_at"])
             audit.record(actor=actor, action="results_rescheduled", obj=locked, at=at.isoformat())

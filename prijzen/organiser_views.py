@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.errors import DomainError
+from common.http import posted_id
 from jury.models import Shortlisting
 from prijzen import decisions
 from prijzen.enums import EntryState, ResultsState
@@ -37,13 +38,13 @@ def _act(request, edition: Edition) -> None:
     action = request.POST.get("action", "")
     entries = Entry.objects.filter(edition=edition, state=EntryState.SUBMITTED)
     if action == "award":
-        entry = get_object_or_404(entries, pk=request.POST.get("entry") or 0)
+        entry = get_object_or_404(entries, pk=posted_id(request, "entry"))
         decisions.record_award(
             entry=entry, motivation=request.POST.get("motivation", ""), actor=request.user
         )
         messages.success(request, _("The winner is recorded. It stays private until publication."))
     elif action == "remove-award":
-        award = get_object_or_404(Award, pk=request.POST.get("award") or 0, entry__edition=edition)
+        award = get_object_or_404(Award, pk=posted_id(request, "award"), entry__edition=edition)
         decisions.remove_award(award=award, actor=request.user)
         messages.success(request, _("The winner is removed."))
     elif action == "schedule":

@@ -274,8 +274,8 @@ class AwardViewSet(
         award = self.get_object()
         data = MotivationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        award = decisions.record_award(
-            entry=award.entry, actor=request.user, motivation=data.validated_data["motivation"]
+        award = decisions.change_motivation(
+            award=award, motivation=data.validated_data["motivation"], actor=request.user
         )
         return Response(AwardSerializer(award).data)
 

@@ -202,3 +202,15 @@ def test_only_organisers_record_tie_decisions(client, tied_round):
 
     assert response.status_code == 404
     assert not TieDecision.objects.exists()
+
+
+def test_verify_detects_a_tie_reason_changed_after_closing(tied_round):
+    round_, (e1, e2, _e3) = tied_round
+    decide_tie(round_=round_, order=[e2.pk, e1.pk], reason="Reden", actor=None)
+    snapshot = close_round(round_=round_, actor=None)
+
+    TieDecision.objects.update(reason="Een andere reden")
+
+    assert verify(snapshot).problems == (
+        "the tie decisions differ from the ones in the certificate",
+    )

@@ -11,7 +11,7 @@ from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.models import MediaAsset, Rendition
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Consent
-from tests.factories import EntryFactory, JuryMemberFactory, RoundFactory
+from tests.factories import CriterionFactory, EntryFactory, JuryMemberFactory, RoundFactory
 
 
 def public_entry(category, *, number: int, consent: bool = True, **fields):
@@ -47,6 +47,7 @@ def closed_round(edition, totals: dict, *, category=None, source_round=None, act
     round_ = RoundFactory(
         edition=edition, category=category, source_round=source_round, official_method="mean"
     )
+    criterion = CriterionFactory(round=round_, scale_min=1, scale_max=10)
     width = max(len(v) for v in totals.values())
     members = [JuryMemberFactory(round=round_) for _ in range(width)]
     for entry, scores in totals.items():
@@ -56,7 +57,7 @@ def closed_round(edition, totals: dict, *, category=None, source_round=None, act
                 assignment=assignment,
                 state="submitted",
                 weighted_total=Decimal(total),
-                scores={"1": str(total)},
+                scores={str(criterion.pk): str(total)},
                 overall_comment=f"Opmerking van {member.user.email}",
             )
     close_round(round_=round_, actor=actor)

@@ -1,6 +1,7 @@
 """Winners, the embargo's state machine, the announcement and the outcome e-mails."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -276,3 +277,60 @@ def test_plain_text_mails_do_not_escape_html(contest):
     templates = sorted(Path(settings.BASE_DIR, "templates").glob("*/email/*.txt"))
     assert len(templates) == 5
     assert [p.name for p in templates if "{% autoescape off %}" not in p.read_text()] == []
+
+
+def test_the_shortlist_cannot_change_after_publication(contest):
+    from jury.models import Round, Shortlisting
+
+    edition, (_e1, _e2, e3) = contest
+    decisions.publish_results(edition=edition)
+    round_ = Round.objects.get(edition=edition)
+
+    with pytest.raises(shortlists.ShortlistError) as error:
+        shortlists.add_to_shortlist(round_=round_, entry=e3, actor=None)
+
+    assert error.value.code == "published"
+    assert Shortlisting.objects.filter(entry=e3).count() == 0
+
+
+def test_a_winner_cannot_be_recorded_twice_but_its_motivation_can_change(contest):
+    _edition, (e1, _e2, _e3) = contest
+
+    with pytest.raises(decisions.DecisionError) as error:
+        decisions.record_award(entry=e1, motivation="Nog eens", actor=None)
+    award = decisions.change_motivation(award=Award.objects.get(), motivation="Beter.", actor=None)
+
+    assert error.value.code == "already_winner"
+    assert Award.objects.get().motivation == award.motivation == "Beter."
+    log = AuditLog.objects.get(action="award_changed")
+    assert log.data == {"old": "Warm en persoonlijk.", "new": "Beter."}
+
+
+@pytest.mark.parametrize("field", ["entry", "award"])
+def test_results_page_answers_404_to_an_id_that_is_not_a_number(client, contest, field):
+    edition, _entries = contest
+    client.force_login(OrganiserFactory())
+    action = "award" if field == "entry" else "remove-award"
+
+    response = client.post(
+        f"/edities/{edition.slug}/uitslag/", {"action": action, field: "abc", "motivation": "x"}
+    )
+
+    assert response.status_code == 404
+    assert Award.objects.count() == 1
+
+
+def test_feedback_leaves_out_a_juror_who_declared_a_conflict(contest):
+    from jury.feedback import feedback_for
+    from jury.models import Assignment, Conflict
+
+    _edition, (_e1, _e2, e3) = contest
+    first, second = Assignment.objects.filter(entry=e3).order_by("pk")
+    Conflict.objects.create(
+        round=first.round, entry=e3, user=first.user, source="declared", reason="Buurman"
+    )
+
+    feedback = feedback_for(e3)
+
+    assert feedback.remarks == [f"Opmerking van {second.user.email}"]
+    assert [(c.mean, c.scale_max) for c in feedback.criteria] == [(Decimal("6.0"), 10)]
