@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import logging
 
+import django_filters
 from botocore.exceptions import BotoCoreError, ClientError
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -234,3 +237,20 @@ def add_common_errors(result, generator, request, public):
                     },
                 )
     return result
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """A whole number that fits the database's integer (1.5 is refused, not rounded; a
+    number too large for SQLite or PostgreSQL is a 400, not a server error)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A filter on an id or another positive whole number."""
+
+    field_class = BoundedIntegerField

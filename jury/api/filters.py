@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
+from common.api import IdFilter
 from jury.enums import ConflictSource, ReviewState, RoundKind, RoundState
 from jury.models import Assignment, Conflict, Round
 
 NOT_STARTED = "not_started"
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """An id: a whole number (1.5 is refused, not rounded)."""
-
-    field_class = forms.IntegerField
 
 
 class RoundFilter(django_filters.FilterSet):

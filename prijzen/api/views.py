@@ -1,9 +1,19 @@
+import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 
-from common.api import errors
+from common.api import IdFilter, errors
 from prijzen import selectors
 from prijzen.api.serializers import EditionSerializer
+from prijzen.models import Edition
+
+
+class EditionFilter(django_filters.FilterSet):
+    year = IdFilter(help_text="The edition's year.")
+
+    class Meta:
+        model = Edition
+        fields = ["year"]
 
 
 @extend_schema_view(
@@ -17,7 +27,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EditionSerializer
     permission_classes = [permissions.AllowAny]
     lookup_field = "slug"
-    filterset_fields = ["year"]
+    filterset_class = EditionFilter
     ordering_fields = ["year", "name", "entries_close_at"]
 
     def get_queryset(self):
