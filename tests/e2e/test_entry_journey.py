@@ -147,18 +147,23 @@ def test_upload_survives_a_network_cut_and_arrives_byte_identical(
     page = context.new_page()
     page.set_default_timeout(30_000)
     cdp = context.new_cdp_session(page)
+    # A slow line (about 4 MB/s up) so that the cut lands in the middle of the upload; set
+    # from the start, so that it is surely in force when the upload begins.
+    line = {"latency": 20, "downloadThroughput": 8 * MiB, "uploadThroughput": 4 * MiB}
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, **line})
     try:
         _sign_up(page, live_server.url, "ivo@voedselbank.nl")
         _fill_initiative_and_start(page, live_server.url, edition)
         _record_progress(page)
-        # A slow line (about 4 MB/s up) so that the cut lands in the middle of the upload.
-        line = {"latency": 20, "downloadThroughput": 8 * MiB, "uploadThroughput": 4 * MiB}
-        cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", {"offline": False, **line})
 
         page.get_by_label("Kies je vlog").set_input_files(str(vlog_20mb))
-        wait_for(lambda: 20 <= page.evaluate("document.querySelector('#uploader progress').value")
-                 < 80, timeout=30, interval=0.1, message="the upload did not start")  # fmt: skip
+        try:
+            wait_for(lambda: 20 <= page.evaluate(
+                "document.querySelector('#uploader progress').value") < 80,
+                timeout=30, interval=0.1)  # fmt: skip
+        except pytest.fail.Exception:
+            pytest.fail(f"the upload did not pass 20-80 %; progress seen: {_progress_seen(page)}")
         cdp.send("Network.emulateNetworkConditions", {"offline": True, **line})  # the cut
         page.get_by_text("Geen verbinding", exact=False).wait_for()
         page.wait_for_timeout(2000)
