@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -29,3 +30,9 @@ def posted_id(request, name: str) -> int:
     missing or not a whole number."""
     value = request.POST.get(name, "")
     return int(value) if value.isascii() and value.isdigit() else 0
+
+
+def require_organiser(user) -> None:
+    """Organisers' pages and resources do not exist for anyone else: 404, never 403."""
+    if not (user.is_authenticated and user.is_organiser):
+        raise Http404

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common import health, magiclink, tokens
 from common.errors import DomainError
 from common.forms import MagicLinkForm
-from common.http import client_ip, safe_next
+from common.http import client_ip, require_organiser, safe_next
 from common.models import ApiToken
 
 
@@ -123,18 +123,13 @@ class ApiTokenForm(forms.Form):
         return timezone.make_aware(end)
 
 
-def _organiser_only(request) -> None:
-    if not request.user.is_organiser:
-        raise Http404  # the page does not exist for others
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_tokens(request):
     """The organiser's own API tokens: list, make one (its secret is shown once, on the page
     that answers the POST, and never again), revoke."""
-    _organiser_only(request)
+    require_organiser(request.user)
     form = ApiTokenForm(request.POST if request.method == "POST" else None)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -160,7 +155,7 @@ def api_tokens(request):
 @login_required
 @require_POST
 def api_token_revoke(request, pk: int):
-    _organiser_only(request)
+    require_organiser(request.user)
     token = get_object_or_404(tokens.tokens_of(request.user), pk=pk)
     tokens.revoke_token(token=token, actor=request.user)
     messages.success(request, _("The token %(name)s no longer works.") % {"name": token.name})

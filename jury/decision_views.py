@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.errors import DomainError
 from common.http import posted_id
-from jury import results, services, shortlists
+from jury import results, selectors, services, shortlists
 from jury.models import Round, Shortlisting, TieDecision
 
 
@@ -46,9 +46,7 @@ def _act(request, round_: Round) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def shortlist(request, pk: int):
-    if not request.user.is_organiser:
-        raise Http404
-    round_ = get_object_or_404(Round.objects.select_related("edition", "category"), pk=pk)
+    round_ = selectors.organiser_round(request.user, pk)
     if request.method == "POST":
         try:
             _act(request, round_)
@@ -90,9 +88,7 @@ def tie_groups(round_: Round, report) -> list[dict]:
 @require_http_methods(["POST"])
 def decide_tie(request, pk: int):
     """Record the order of entries the tie rule leaves tied, by entry number, with a reason."""
-    if not request.user.is_organiser:
-        raise Http404
-    round_ = get_object_or_404(Round, pk=pk)
+    round_ = selectors.organiser_round(request.user, pk)
     by_number = dict(services.round_entries(round_).values_list("number", "pk"))
     try:
         numbers = [int(n) for n in request.POST.get("order", "").replace(";", ",").split(",")]

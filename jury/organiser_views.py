@@ -18,15 +18,18 @@ from common.errors import DomainError
 from common.forms import MagicLinkForm
 from common.models import User
 from jury import assignment as solver
-from jury import charts, decision_views, exports, invitations, rankings, results, services
+from jury import (
+    charts,
+    decision_views,
+    exports,
+    invitations,
+    rankings,
+    results,
+    selectors,
+    services,
+)
 from jury.enums import ConflictSource, ReviewState
 from jury.models import Assignment, Conflict, ResultSnapshot, Round
-
-
-def _organiser_round(request, pk: int) -> Round:
-    if not request.user.is_authenticated or not request.user.is_organiser:
-        raise Http404
-    return get_object_or_404(Round.objects.select_related("edition", "category"), pk=pk)
 
 
 def _reason_text(reason: solver.Reason) -> str:
@@ -62,7 +65,7 @@ def _proposal_hash(proposal: solver.Assignment) -> str:
 @login_required
 def overview(request, pk: int):
     """Members and their progress, entries and theirs, conflicts, and the actions."""
-    round_ = _organiser_round(request, pk)
+    round_ = selectors.organiser_round(request.user, pk)
     submitted = Q(assignments__review__state=ReviewState.SUBMITTED)
     members = round_.members.select_related("user").order_by("user__email")
     progress = {
@@ -92,7 +95,7 @@ def overview(request, pk: int):
 @login_required
 @require_POST
 def invite(request, pk: int):
-    round_ = _organiser_round(request, pk)
+    round_ = selectors.organiser_round(request.user, pk)
     form = MagicLinkForm(request.POST)  # the same e-mail field and messages
     if not form.is_valid():
         messages.error(request, form.errors["email"][0])
@@ -109,7 +112,7 @@ def invite(request, pk: int):
 @login_required
 @require_POST
 def detect(request, pk: int):
-    round_ = _organiser_round(request, pk)
+    round_ = selectors.organiser_round(request.user, pk)
     found = services.detect_conflicts(round_=round_)
     messages.success(request, _("%(count)s new conflicts found.") % {"count": found})
     return redirect("jury-round", pk=pk)
@@ -118,7 +121,7 @@ def detect(request, pk: int):
 @login_required
 @require_POST
 def dismiss(request, pk: int, conflict_pk: int):
-    round_ = _organiser_round(request, pk)
+    round_ = selectors.organiser_round(request.user, pk)
     conflict = get_object_or_404(Conflict, pk=conflict_pk, round=round_,
                                  source=ConflictSource.DETECTED)  # fmt: skip
     try:
@@ -133,7 +136,7 @@ def dismiss(request, pk: int, conflict_pk: int):
 @require_POST
 def propose(request, pk: int):
     """Show the proposal (load per juror, coverage, conflicts avoided) before committing."""
-    round_ = _organiser_round(request, pk)
+    round_ = selectors.organiser_round(request.user, pk)
     proposal = services.propose_assignment(round_=round_)
     if isinstance(proposal, solver.Infeasible):
         return render(request, "jury/organiser/proposal.html", {
@@ -155,7 +158,7 @@ def propose(request, pk: int):
 @require_POST
 def commit(request, pk: int):
     """Commit the proposal that was shown (recomputed; refused when anything changed)."""
-    round_ = _organiser_round(request, pk)
+    round_ = selectors.organiser_round(request.user, pk)
     proposal = services.propose_assignment(round_=round_)
     if isinstance(proposal, solver.Infeasible) or _proposal_hash(proposal) != request.POST.get(
         "hash"
@@ -170,14 +173,10 @@ def commit(request, pk: int):
 @login_required
 @require_POST
 def remind(request, pk: int):
-    round_ = _organiser_round(request, pk)
+    round_ = selectors.organiser_round(request.user, pk)
     sent = services.send_reminders(round_=round_)
     messages.success(request, _("%(n)s reminders sent.") % {"n": sent})
     return redirect("jury-round", pk=pk)
-
-
-def _ranking(round_: Round):
-    return exports.compute_report(round_)
 
 
 def _criterion_names(round_: Round) -> dict[int, str]:
@@ -195,8 +194,8 @@ def ranking(request, pk: int):
     """All methods side by side: the official order first, disagreement, intervals, alpha,
     each jury member's leniency and the score distribution per criterion, as tables and
     charts."""
-    round_ = _organiser_round(request, pk)
-    report = _ranking(round_)
+    round_ = selectors.organiser_round(request.user, pk)
+    report = exports.compute_report(round_)
     titles = dict(services.round_entries(round_).values_list("pk", "title"))
     emails = dict(round_.members.values_list("user_id", "user__email"))
     rows = [
@@ -222,7 +221,7 @@ def ranking(request, pk: int):
 @login_required
 def export(request, pk: int, kind: str, fmt: str):
     """One export of the round (see `jury.exports`) as CSV or XLSX, for organisers."""
-    round_ = _organiser_round(request, pk)
+    round_ = selectors.organiser_round(request.user, pk)
     if kind not in exports.EXPORTS or fmt not in exports.WRITERS:
         raise Http404
     table = exports.EXPORTS[kind](round_)
@@ -242,7 +241,7 @@ def ranking_csv(request, pk: int):
 @require_POST
 def close(request, pk: int):
     """Close the round and freeze its results certificate."""
-    round_ = _organiser_round(request, pk)
+    round_ = selectors.organiser_round(request.user, pk)
     try:
         results.close_round(round_=round_, actor=request.user)
     except DomainError as error:
@@ -255,7 +254,7 @@ def close(request, pk: int):
 @login_required
 def certificate(request, pk: int):
     """The latest results certificate as a JSON download."""
-    round_ = _organiser_round(request, pk)
+    round_ = selectors.organiser_round(request.user, pk)
     snapshot = get_object_or_404(ResultSnapshot.objects.filter(round=round_)[:1])
     body = {
         "round": round_.pk, "round_name": round_.name, "edition": round_.edition.name,

@@ -4,7 +4,9 @@ without a conflict of interest."""
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
+from common.http import require_organiser
 from jury.enums import ReviewState, RoundState, ScoreVisibility
 from jury.models import Assignment, Conflict, Criterion, JuryMember, Round
 
@@ -149,3 +151,9 @@ def conflicts_of_round(round_) -> QuerySet[Conflict]:
         .select_related("entry", "user", "dismissed_by")
         .order_by("-created_at", "-pk")
     )
+
+
+def organiser_round(user, pk) -> Round:
+    """A round as organisers see it; 404 for everyone else (they may not know it exists)."""
+    require_organiser(user)
+    return get_object_or_404(Round.objects.select_related("edition", "category"), pk=pk)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.errors import DomainError
-from common.http import posted_id
+from common.http import posted_id, require_organiser
 from jury.models import Shortlisting
 from prijzen import decisions
 from prijzen.enums import EntryState, ResultsState
@@ -74,8 +74,7 @@ def _act(request, edition: Edition) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def results(request, slug: str):
-    if not request.user.is_organiser:
-        raise Http404
+    require_organiser(request.user)
     edition = get_object_or_404(Edition, slug=slug)
     if request.method == "POST":
         try:

@@ -15,6 +15,7 @@ from media_pipeline import storage
 from media_pipeline.enums import RenditionKind
 from media_pipeline.selectors import playback
 from prijzen import selectors
+from prijzen.enums import Outcome
 from prijzen.models import Edition
 
 GALLERY_PAGE_SIZE = 24
@@ -108,10 +109,11 @@ def _public_entry(slug: str, number: int):
 def entry(request, slug: str, number: int):
     edition, entry = _public_entry(slug, number)
     poster = entry.vlog.rendition(RenditionKind.POSTER)
+    outcome = selectors.outcome_of(entry)  # None under embargo
     return render(request, "prijzen/public/entry.html", {
         "edition": edition, "entry": entry, "playback": _public_playback(entry),
-        "award": selectors.public_awards(edition).get(entry.pk),
-        "nominee": entry.pk in selectors.public_nominee_ids(edition),
+        "award": entry.award if outcome == Outcome.WINNER else None,
+        "nominee": outcome == Outcome.NOMINEE,
         "og_image": request.build_absolute_uri(reverse("public-poster", args=[slug, number]))
         if poster else "",
         "page_url": request.build_absolute_uri(request.path),

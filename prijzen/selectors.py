@@ -101,17 +101,13 @@ def initiative_of(user):
 
 def outcome_of(entry: Entry) -> str | None:
     """winner / nominee / not_selected once the edition's results are public; else None."""
-    from jury.models import Shortlisting
-    from prijzen.enums import EntryState, Outcome
-    from prijzen.models import Award
-
-    if not entry.edition.results_public or entry.state != EntryState.SUBMITTED:
-        return None
-    if Award.objects.filter(entry=entry).exists():
-        return Outcome.WINNER
-    if Shortlisting.objects.filter(entry=entry, round__edition_id=entry.edition_id).exists():
-        return Outcome.NOMINEE
-    return Outcome.NOT_SELECTED
+    outcome = (
+        Entry.objects.filter(pk=entry.pk)
+        .annotate(outcome=_outcome_annotation())
+        .values_list("outcome", flat=True)
+        .first()
+    )
+    return outcome or None
 
 
 def public_entries(edition: Edition | None = None) -> QuerySet[Entry]:

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError
-from common.http import safe_next
+from common.http import require_organiser, safe_next
 from media_pipeline.enums import AssetState
 from media_pipeline.selectors import original_download_url, playback, storyboard_index
 from media_pipeline.services import choose_poster
@@ -187,8 +187,7 @@ def entry_storyboard(request, pk: int):
 @login_required
 def entry_original(request, pk: int):
     """Organisers download the untouched original, always as an attachment."""
-    if not request.user.is_organiser:
-        raise Http404
+    require_organiser(request.user)
     entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
     if entry.vlog is None:
         raise Http404

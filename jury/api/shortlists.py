@@ -10,8 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import errors
-from jury import services, shortlists
-from jury.api.views import _organiser_round
+from jury import selectors, services, shortlists
 from jury.models import Shortlisting
 
 
@@ -44,7 +43,7 @@ class ShortlistView(APIView):
         responses={200: ShortlistingSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk: int):
-        return _listing(_organiser_round(request, pk))
+        return _listing(selectors.organiser_round(request.user, pk))
 
     @extend_schema(
         summary="Put an entry on the shortlist by hand (organisers)",
@@ -52,7 +51,7 @@ class ShortlistView(APIView):
         responses={201: ShortlistingSerializer(many=True), **errors(400, 404, 415)},
     )
     def post(self, request, pk: int):
-        round_ = _organiser_round(request, pk)
+        round_ = selectors.organiser_round(request.user, pk)
         data = AddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = get_object_or_404(services.round_entries(round_), pk=data.validated_data["entry"])
@@ -69,7 +68,7 @@ class ShortlistTop(APIView):
         responses={200: ShortlistingSerializer(many=True), **errors(400, 404, 415)},
     )
     def post(self, request, pk: int):
-        round_ = _organiser_round(request, pk)
+        round_ = selectors.organiser_round(request.user, pk)
         data = TopSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         shortlists.shortlist_top(
@@ -84,7 +83,7 @@ class ShortlistEntry(APIView):
         responses={204: None, **errors(400, 404)},
     )
     def delete(self, request, pk: int, entry_id: int):
-        round_ = _organiser_round(request, pk)
+        round_ = selectors.organiser_round(request.user, pk)
         item = get_object_or_404(Shortlisting, round=round_, entry_id=entry_id)
         shortlists.remove_from_shortlist(round_=round_, entry=item.entry, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import errors
+from common.http import require_organiser
 from common.models import User
 from jury import exports, results, selectors, services
 from jury.api import serializers as s
@@ -41,13 +42,6 @@ class StaleVersion(exceptions.APIException):
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "stale"
-
-
-def _organiser_round(request, pk) -> Round:
-    """A round for organisers; 404 for everyone else (they may not know it exists)."""
-    if not request.user.is_organiser:
-        raise exceptions.NotFound(_("Not found."))
-    return get_object_or_404(Round.objects.select_related("edition", "category"), pk=pk)
 
 
 # --- Rounds -----------------------------------------------------------------------------------
@@ -92,7 +86,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def ranking(self, request, pk=None):
-        round_ = _organiser_round(request, pk)
+        round_ = selectors.organiser_round(request.user, pk)
         return Response(s.RankingSerializer(_ranking_data(round_)).data)
 
     @extend_schema(
@@ -101,7 +95,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def certificate(self, request, pk=None):
-        round_ = _organiser_round(request, pk)
+        round_ = selectors.organiser_round(request.user, pk)
         snapshot = (
             ResultSnapshot.objects.select_related("round__edition").filter(round=round_).first()
         )
@@ -116,7 +110,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def close(self, request, pk=None):
-        round_ = _organiser_round(request, pk)
+        round_ = selectors.organiser_round(request.user, pk)
         snapshot = results.close_round(round_=round_, actor=request.user)
         snapshot.round = round_
         return Response(s.CertificateSerializer(snapshot).data, status=status.HTTP_201_CREATED)
@@ -153,7 +147,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         content_negotiation_class=ExportNegotiation,
     )  # fmt: skip
     def exports(self, request, pk=None, kind=None):
-        round_ = _organiser_round(request, pk)
+        round_ = selectors.organiser_round(request.user, pk)
         table_of = exports.EXPORTS.get(kind)
         if table_of is None:
             raise exceptions.NotFound(_("Not found."))
@@ -233,7 +227,9 @@ class RoundConflictList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Conflict.objects.none()
-        return selectors.conflicts_of_round(_organiser_round(self.request, self.kwargs["pk"]))
+        return selectors.conflicts_of_round(
+            selectors.organiser_round(self.request.user, self.kwargs["pk"])
+        )
 
 
 class DismissConflict(APIView):
@@ -245,8 +241,7 @@ class DismissConflict(APIView):
         responses={200: s.OrganiserConflictSerializer, **errors(400, 404)},
     )
     def post(self, request, pk: int):
-        if not request.user.is_organiser:
-            raise exceptions.NotFound(_("Not found."))
+        require_organiser(request.user)
         conflict = get_object_or_404(
             Conflict.objects.select_related("entry", "user", "dismissed_by"), pk=pk
         )
