@@ -22,6 +22,13 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})
     ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # No longer an active organiser (role changed, or blocked): their API tokens stop.
+        revoked = tokens.revoke_tokens_of_user(user=obj, actor=request.user)
+        if revoked:
+            self.message_user(request, _("The API tokens of this account no longer work."))
+
 
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):

@@ -84,10 +84,8 @@ def exception_handler(exc, context):
         message = _("Something went wrong on our side. Try again later.")
         return Response(error_body("server_error", message), status=500)
     if isinstance(exc, exceptions.ValidationError):
-        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = {name: _flatten(msgs) for name, msgs in detail.items()}
         message = _("Some fields are not right. Check them and try again.")
-        response.data = error_body("invalid", message, fields)
+        response.data = error_body("invalid", message, validation_fields(exc))
     elif isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 1)
         message = ngettext(
@@ -104,10 +102,20 @@ def exception_handler(exc, context):
     return response
 
 
+def validation_fields(exc: exceptions.ValidationError) -> dict[str, list[str]]:
+    """A serializer's errors as the ``fields`` of the error shape: per field, its messages."""
+    detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    return {name: _flatten(msgs) for name, msgs in detail.items()}
+
+
 def _flatten(messages) -> list[str]:
     """Field messages as a flat list of strings (nested serializers: 'field: message')."""
     if isinstance(messages, dict):
-        return [f"{key}: {m}" for key, value in messages.items() for m in _flatten(value)]
+        return [
+            m if key == api_settings.NON_FIELD_ERRORS_KEY else f"{key}: {m}"
+            for key, value in messages.items()
+            for m in _flatten(value)
+        ]
     if isinstance(messages, list):
         return [m for item in messages for m in _flatten(item)]
     return [str(messages)]

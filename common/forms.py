@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from common.http import client_ip
+from common.identity import InvalidEmail, canonical_email
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -28,6 +29,12 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    def clean_username(self) -> str:
+        try:
+            return canonical_email(self.cleaned_data["username"])
+        except InvalidEmail as error:
+            raise ValidationError(error.message, code="invalid") from None
 
     def _failure_keys(self) -> list[tuple[str, int]]:
         email = (self.cleaned_data.get("username") or "").strip().lower()
@@ -54,6 +61,18 @@ class EmailAuthenticationForm(AuthenticationForm):
             raise
 
 
+class AdminEmailAuthenticationForm(EmailAuthenticationForm):
+    """The Django admin's sign-in (``/beheer/login/``): the same failure limits as the site's
+    form, and only staff get in (what Django's ``AdminAuthenticationForm`` checks)."""
+
+    required_css_class = "required"
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if not user.is_staff:
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+
 class MagicLinkForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"),
@@ -64,3 +83,10 @@ class MagicLinkForm(forms.Form):
             "invalid": _("This is not a valid e-mail address. Check it for typing errors."),
         },
     )
+
+    def clean_email(self) -> str:
+        """The canonical address (common.identity): every later lookup is an exact match."""
+        try:
+            return canonical_email(self.cleaned_data["email"])
+        except InvalidEmail as error:
+            raise ValidationError(error.message, code="invalid") from None

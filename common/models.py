@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.enums import Role
+from common.identity import InvalidEmail, canonical_email
 
 
 class TimeStampedModel(models.Model):
@@ -23,7 +24,7 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
         if not email:
             raise ValueError("An e-mail address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=canonical_email(email), **extra)
         if password:
             user.set_password(password)
         else:
@@ -36,12 +37,18 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str) -> User:
-        return self.get(email__iexact=username)
+        """An exact match on the canonical address (see common.identity)."""
+        try:
+            email = canonical_email(username)
+        except InvalidEmail:
+            raise self.model.DoesNotExist from None
+        return self.get(email=email)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     """An account. The e-mail address is the login; the role says what the account is for."""
 
+    # Always the canonical form (common.identity.canonical_email): lookups are exact matches.
     email = models.EmailField(_("e-mail address"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ENTRANT)

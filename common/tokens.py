@@ -41,6 +41,13 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def may_use_api_tokens(user) -> bool:
+    """The one rule for who may make and use API tokens: an active organiser. Token
+    authentication asks it on every request, so a token stops the moment its owner is no
+    longer allowed (also when the role changed without revoke_tokens_of_user)."""
+    return bool(user.is_authenticated and user.is_active and user.is_organiser)
+
+
 def tokens_of(user) -> QuerySet[ApiToken]:
     """The tokens a user may see and revoke: their own."""
     if not user.is_authenticated:
@@ -53,7 +60,7 @@ def create_token(*, user, name: str, scope: str, expires_at, now=None) -> tuple[
     not stored and cannot be shown again. The expiry lies in the future, at most a year on.
     Side effects: one audit row (without the secret)."""
     now = now or timezone.now()
-    if not user.is_authenticated or not user.is_organiser or not user.is_active:
+    if not may_use_api_tokens(user):
         raise NotAllowed(_("Only organisers can make API tokens."), code="not_allowed")
     name = (name or "").strip()
     if not name:
@@ -92,6 +99,30 @@ def revoke_token(*, token: ApiToken, actor) -> ApiToken:
     return locked
 
 
+def revoke_tokens_of_user(*, user, actor) -> int:
+    """Revoke every token of ``user`` that still works, when the account may no longer use
+    tokens (its role changed away from organiser, or it was blocked). Does nothing while the
+    account may still use them. Call it wherever a role or the active flag changes (the
+    admin's user form does). Returns how many were revoked. Side effects: one audit row per
+    revoked token, with the reason (``blocked`` or ``not_organiser``)."""
+    if may_use_api_tokens(user):
+        return 0
+    reason = "blocked" if not user.is_active else "not_organiser"
+    now = timezone.now()
+    with transaction.atomic():
+        active = list(
+            ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+        )
+        for token in active:
+            token.revoked_at = now
+            token.save(update_fields=["revoked_at"])
+            audit.record(
+                actor=actor, action="api_token_revoked", obj=token, prefix=token.prefix,
+                reason=reason,
+            )  # fmt: skip
+    return len(active)
+
+
 def authenticate(*, raw: str, now=None) -> ApiToken:
     """The active token for the string a client sent, with its user. Raises TokenInvalid
     (with a message in the active language) for an unknown, revoked or expired token or a
@@ -108,6 +139,11 @@ def authenticate(*, raw: str, now=None) -> ApiToken:
         raise TokenInvalid(_("This API token has expired."), code="token_expired")
     if not token.user.is_active:
         raise TokenInvalid(_("This account is blocked. Contact the organisers."), code="blocked")
+    if not may_use_api_tokens(token.user):
+        raise TokenInvalid(
+            _("This API token no longer works: the account is no longer an organiser."),
+            code="not_organiser",
+        )
     if token.last_used_at is None or token.last_used_at <= now - LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

@@ -44,9 +44,13 @@ def magic_request(request):
     form = MagicLinkForm(request.POST if request.method == "POST" else None)
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
     if request.method == "POST" and form.is_valid():
-        magiclink.request_link(
-            email=form.cleaned_data["email"], ip=client_ip(request), next_url=next_url
-        )
+        try:
+            magiclink.request_link(
+                email=form.cleaned_data["email"], ip=client_ip(request), next_url=next_url
+            )
+        except magiclink.TooManyLinks as error:
+            context = {"form": form, "next": next_url, "link_error": error.message}
+            return render(request, "common/magic_request.html", context, status=429)
         return redirect("magic-sent")
     return render(request, "common/magic_request.html", {"form": form, "next": next_url})
 

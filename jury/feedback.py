@@ -6,10 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef
-
-from jury.enums import ReviewState
-from jury.models import Conflict, Review
+from jury import selectors
 
 
 @dataclass(frozen=True)
@@ -26,16 +23,12 @@ class Feedback:
 
 
 def feedback_for(entry) -> Feedback | None:
-    """Feedback from the last round that reviewed ``entry`` (submitted reviews of jurors
-    without an active conflict on it); None when there is none. Remarks are sorted by their
+    """Feedback from the last round that reviewed ``entry`` (the reviews that count:
+    ``selectors.counted_reviews``); None when there is none. Remarks are sorted by their
     text, so their order says nothing about who wrote them."""
-    conflicted = Conflict.objects.filter(
-        round=OuterRef("assignment__round"), entry=OuterRef("assignment__entry"),
-        user=OuterRef("assignment__user"), dismissed_at__isnull=True,
-    )  # fmt: skip
     reviews = list(
-        Review.objects.filter(assignment__entry=entry, state=ReviewState.SUBMITTED)
-        .exclude(Exists(conflicted))  # a juror who later declared a conflict is not heard
+        selectors.counted_reviews()
+        .filter(assignment__entry=entry)
         .select_related("assignment__round")
         .order_by("-assignment__round__opens_at", "pk")
     )

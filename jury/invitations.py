@@ -18,19 +18,20 @@ from common import audit
 from jury.models import JuryMember, Round
 from jury.services import JuryError
 
-INVITATION_DAYS = 14
+INVITATION_DAYS = 7  # the link is a credential: a week is enough to accept
 
 
 def invite_juror(*, round_: Round, email: str, name: str = "", actor) -> JuryMember:
     """Invite someone to score in a round: an account (role juror) if there is none, and an
     e-mail with a link to accept (valid for INVITATION_DAYS, once)."""
     from common.enums import Role
+    from common.identity import canonical_email
     from common.models import User
 
-    email = User.objects.normalize_email(email).lower()
+    email = canonical_email(email)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first() or User.objects.create_user(
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
             email, name=name, role=Role.JUROR
         )
         member, _created = JuryMember.objects.update_or_create(

@@ -192,6 +192,16 @@ class Conflict(TimeStampedModel):
         related_name="+",
     )  # fmt: skip
     dismissal_reason = models.CharField(_("reason for dismissal"), max_length=500, blank=True)
+    # A review the juror submitted before the conflict came to light does not count, unless
+    # an organiser decides it may (audited): jury.services.decide_conflicted_review.
+    review_kept = models.BooleanField(_("review counts"), default=False)
+    review_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    review_decision_reason = models.CharField(
+        _("reason for the decision on the review"), max_length=500, blank=True
+    )
 
     class Meta:
         verbose_name = _("conflict of interest")
@@ -238,14 +248,27 @@ class Review(TimeStampedModel):
     comments = models.JSONField(_("comments per criterion"), default=dict, blank=True)
     overall_comment = models.TextField(_("overall comment"), blank=True, max_length=5000)
     notes = models.JSONField(_("notes on the video"), default=list, blank=True)
+    # What the browser reports as played, capped at the wall time since ``opened_at``:
+    # shown for information only, never trusted for the watch minimum.
     watched_seconds = models.DecimalField(
         _("seconds watched"), max_digits=8, decimal_places=1, default=Decimal("0")
     )
+    # Measured on the server: the time between heartbeats the scoring page sends while the
+    # player plays (jury.services.heartbeat). The watch minimum counts this.
+    heard_seconds = models.DecimalField(
+        _("seconds played (measured)"), max_digits=8, decimal_places=1, default=Decimal("0")
+    )
+    last_heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # When the juror first opened the scoring page (or read the review in the API).
+    opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
     weighted_total = models.DecimalField(
         _("weighted total"), max_digits=8, decimal_places=3, null=True, blank=True
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # When the juror was first shown the other jury members' totals (score visibility "after
+    # own"): from then on their submitted review is final.
+    others_seen_at = models.DateTimeField(_("others' scores seen at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review")
@@ -253,6 +276,11 @@ class Review(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.assignment} ({self.state})"
+
+    @property
+    def is_final(self) -> bool:
+        """Submitted, and the juror has seen the others' scores: it can no longer change."""
+        return self.state == ReviewState.SUBMITTED and self.others_seen_at is not None
 
 
 class Shortlisting(models.Model):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
 from common.forms import MagicLinkForm
+from common.identity import InvalidEmail, canonical_email
 from common.models import User
 from jury import assignment as solver
 from jury import (
@@ -81,9 +82,12 @@ def overview(request, pk: int):
         reviewed=Count("assignments", filter=Q(assignments__round=round_) & submitted,
                        distinct=True),
     ).order_by("number")  # fmt: skip
-    conflicts = Conflict.objects.filter(round=round_).select_related("user", "entry")
+    conflicts = selectors.conflicts_of_round(round_)
     check = request.GET.get("check", "").strip()
-    person = User.objects.filter(email__iexact=check).first() if check else None
+    try:
+        person = User.objects.filter(email=canonical_email(check)).first() if check else None
+    except InvalidEmail:
+        person = None
     return render(request, "jury/organiser/round.html", {
         "round": round_, "members": members, "entries": entries, "conflicts": conflicts,
         "locked": services.rubric_locked(round_), "check": check,
@@ -115,6 +119,26 @@ def detect(request, pk: int):
     round_ = selectors.organiser_round(request.user, pk)
     found = services.detect_conflicts(round_=round_)
     messages.success(request, _("%(count)s new conflicts found.") % {"count": found})
+    return redirect("jury-round", pk=pk)
+
+
+@login_required
+@require_POST
+def decide_review(request, pk: int, conflict_pk: int):
+    """Does the review submitted before the conflict count? The organiser decides, with a
+    reason; until then it does not."""
+    round_ = selectors.organiser_round(request.user, pk)
+    conflict = get_object_or_404(Conflict, pk=conflict_pk, round=round_)
+    keep = request.POST.get("keep") == "1"
+    try:
+        services.decide_conflicted_review(conflict=conflict, keep=keep,
+                                          reason=request.POST.get("reason", ""),
+                                          actor=request.user)  # fmt: skip
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The review now counts.") if keep else
+                         _("The review does not count."))  # fmt: skip
     return redirect("jury-round", pk=pk)
 
 

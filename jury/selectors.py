@@ -3,12 +3,13 @@ without a conflict of interest."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from common.http import require_organiser
 from jury.enums import ReviewState, RoundState, ScoreVisibility
-from jury.models import Assignment, Conflict, Criterion, JuryMember, Round
+from jury.models import Assignment, Conflict, Criterion, JuryMember, Review, Round
+from prijzen.enums import EntryState
 
 
 def memberships(user) -> QuerySet[JuryMember]:
@@ -35,13 +36,46 @@ def memberships(user) -> QuerySet[JuryMember]:
     )
 
 
+def conflicted(path: str = "", *, counting: bool = False) -> Q:
+    """The one rule of a conflict of interest, for a query of assignments (``path`` leads from
+    the queried model to the assignment, e.g. ``"assignment__"`` for reviews): an active
+    conflict (declared, or found from ties and not dismissed) or the juror entered the
+    initiative themselves. ``counting``: for whether a review counts, where an organiser may
+    have kept a review despite a declared or found conflict (never the juror's own entry)."""
+    active = Conflict.objects.filter(
+        round=OuterRef(f"{path}round"), entry=OuterRef(f"{path}entry"),
+        user=OuterRef(f"{path}user"), dismissed_at__isnull=True,
+    )  # fmt: skip
+    if counting:
+        active = active.filter(review_kept=False)
+    return Q(Exists(active)) | Q(**{f"{path}entry__initiative__owner": F(f"{path}user")})
+
+
+def in_anonymous_round() -> Q:
+    """For a query of entries: the entry may be judged by a round that is open and hides the
+    entrants' names (its category or the whole edition; a shortlist round's narrower set is
+    not looked at, so this errs on the side of hiding)."""
+    running = Round.objects.filter(
+        edition=OuterRef("edition"), state=RoundState.OPEN, hide_entrant_names=True
+    ).filter(Q(category__isnull=True) | Q(category=OuterRef("category")))
+    return Q(Exists(running))
+
+
+def counted_reviews() -> QuerySet[Review]:
+    """The reviews that count in rankings, certificates and feedback: submitted, of an entry
+    that is still in (not withdrawn), without a conflict of interest."""
+    return (
+        Review.objects.filter(state=ReviewState.SUBMITTED)
+        .exclude(assignment__entry__state=EntryState.WITHDRAWN)
+        .exclude(conflicted("assignment__", counting=True))
+    )
+
+
 def assignments_for(user) -> QuerySet[Assignment]:
-    """The juror's visible assignments: accepted membership, no active conflict."""
+    """The juror's visible assignments: accepted membership, an entry that is still in (not
+    withdrawn), no conflict of interest."""
     if not user.is_authenticated:
         return Assignment.objects.none()
-    conflicted = Conflict.objects.filter(
-        round=OuterRef("round"), entry=OuterRef("entry"), user=user, dismissed_at__isnull=True
-    )
     accepted = JuryMember.objects.filter(
         round=OuterRef("round"), user=user, accepted_at__isnull=False,
         terms_accepted_at__isnull=False, dropped_out_at__isnull=True,
@@ -49,7 +83,8 @@ def assignments_for(user) -> QuerySet[Assignment]:
     return (
         Assignment.objects.filter(user=user)
         .filter(Exists(accepted))
-        .exclude(Exists(conflicted))
+        .exclude(entry__state=EntryState.WITHDRAWN)
+        .exclude(conflicted())
         .select_related(
             "round__edition", "entry__initiative", "entry__category", "entry__vlog", "review"
         )
@@ -68,16 +103,12 @@ def other_reviews(assignment: Assignment, review) -> list | None:
     )
     if not allowed:
         return None
-    from jury.models import Review
-
     return list(
-        Review.objects.filter(
-            assignment__round=round_, assignment__entry=assignment.entry,
-            state=ReviewState.SUBMITTED,
-        )
+        counted_reviews()
+        .filter(assignment__round=round_, assignment__entry=assignment.entry)
         .exclude(assignment__user=assignment.user)
         .order_by("pk")
-    )  # fmt: skip
+    )
 
 
 def ranking_input(round_) -> tuple[list, tuple]:
@@ -93,7 +124,6 @@ def ranking_input(round_) -> tuple[list, tuple]:
     from django.db.models.functions import Cast
 
     from jury import rankings
-    from jury.models import Review
 
     counted = [c for c in round_.criteria.all() if c.counted]
     scale = (
@@ -102,9 +132,8 @@ def ranking_input(round_) -> tuple[list, tuple]:
         else (1, 10)
     )
     rows = list(
-        Review.objects.filter(
-            assignment__round=round_, state=ReviewState.SUBMITTED, weighted_total__isnull=False
-        )
+        counted_reviews()
+        .filter(assignment__round=round_, weighted_total__isnull=False)
         .annotate(scores_json=Cast("scores", TextField()))
         .values_list("assignment__entry_id", "assignment__user_id", "weighted_total", "scores_json")
     )
@@ -145,10 +174,17 @@ def rounds_for(user) -> QuerySet[Round]:
 
 
 def conflicts_of_round(round_) -> QuerySet[Conflict]:
-    """Every conflict of interest of a round (for organisers), active and dismissed."""
+    """Every conflict of interest of a round (for organisers), active and dismissed, with
+    ``submitted_review``: whether the juror had submitted a review of the entry (it counts
+    only when an organiser kept it)."""
+    submitted = Review.objects.filter(
+        assignment__round=OuterRef("round"), assignment__entry=OuterRef("entry"),
+        assignment__user=OuterRef("user"), state=ReviewState.SUBMITTED,
+    )  # fmt: skip
     return (
         Conflict.objects.filter(round=round_)
-        .select_related("entry", "user", "dismissed_by")
+        .annotate(submitted_review=Exists(submitted))
+        .select_related("entry__initiative", "user", "dismissed_by", "review_decided_by")
         .order_by("-created_at", "-pk")
     )
 

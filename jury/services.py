@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from common import audit, statemachine
 from common.errors import DomainError, NotAllowed
 from jury import assignment as solver
+from jury import selectors
 from jury.enums import (
     REVIEW_TRANSITIONS,
     ROUND_TRANSITIONS,
@@ -90,6 +92,8 @@ def find_conflicts(*, round_: Round, user) -> list[tuple[Entry, str]]:
     ties = list(JurorTie.objects.filter(user=user))
     found = []
     for entry in round_entries(round_):
+        if entry.initiative.owner_id == user.pk:
+            found.append((entry, _("Entered by this person.")))
         found += [(entry, reason) for reason in _tie_reasons(ties, entry, round_.geography_rule)]
     return found
 
@@ -111,7 +115,8 @@ def detect_conflicts(*, round_: Round) -> int:
 
 def declare_conflict(*, round_: Round, entry: Entry, user, reason: str) -> Conflict:
     """A juror declares a conflict with an entry. An assignment without a submitted review is
-    taken away at once (the juror recuses); a submitted review stays for organisers to decide."""
+    taken away at once (the juror recuses); a submitted review stops counting until an
+    organiser decides otherwise (``decide_conflicted_review``)."""
     reason = reason.strip()
     if not reason:
         raise JuryError(_("Tell us briefly why."), code="reason_required")
@@ -144,12 +149,36 @@ def dismiss_conflict(*, conflict: Conflict, reason: str, actor) -> Conflict:
 
 
 def conflict_pairs(round_: Round) -> set[tuple[int, int]]:
-    """(juror id, entry id) pairs with an active conflict."""
-    return set(
-        Conflict.objects.filter(round=round_, dismissed_at__isnull=True).values_list(
-            "user_id", "entry_id"
-        )
+    """(juror id, entry id) pairs of the round that may not be assigned: an active conflict
+    whose review the organiser did not keep, or the juror's own entry
+    (``selectors.conflicted`` says the same for queries)."""
+    declared_or_found = Conflict.objects.filter(
+        round=round_, dismissed_at__isnull=True, review_kept=False
+    ).values_list("user_id", "entry_id")
+    own = (
+        round_entries(round_)
+        .filter(initiative__owner__jury_memberships__round=round_)
+        .values_list("initiative__owner_id", "pk")
     )
+    return set(declared_or_found) | set(own)
+
+
+def decide_conflicted_review(*, conflict: Conflict, keep: bool, reason: str, actor) -> Conflict:
+    """An organiser decides whether the review a juror submitted before declaring (or being
+    found to have) a conflict counts in the ranking. Until then it does not."""
+    reason = reason.strip()
+    if not reason:
+        raise JuryError(_("Tell us briefly why."), code="reason_required")
+    if conflict.entry.initiative.owner_id == conflict.user_id:
+        raise JuryError(_("A review of one's own entry never counts."), code="own_entry")
+    with transaction.atomic():
+        conflict.review_kept = keep
+        conflict.review_decided_by = actor
+        conflict.review_decision_reason = reason[:500]
+        conflict.save(update_fields=["review_kept", "review_decided_by", "review_decision_reason"])
+        audit.record(actor=actor, action="conflicted_review_kept" if keep else
+                     "conflicted_review_excluded", obj=conflict, reason=reason[:500])  # fmt: skip
+    return conflict
 
 
 # --- Assignment -----------------------------------------------------------------------------
@@ -163,13 +192,16 @@ def propose_assignment(*, round_: Round) -> solver.Assignment | solver.Infeasibl
     existing = Assignment.objects.filter(round=round_).values_list(
         "user_id", "entry_id", "review__state"
     )
+    conflicts = conflict_pairs(round_)
+    # A submitted review with a conflict does not count: its entry needs another juror.
+    submitted = [(u, e) for u, e, state in existing if state == ReviewState.SUBMITTED]
     return solver.solve_assignment(
         entries=list(round_entries(round_).values_list("pk", flat=True)),
         jurors=[m.user_id for m in members],
         k=round_.jurors_per_entry,
-        conflicts=conflict_pairs(round_),
+        conflicts=conflicts,
         caps={m.user_id: m.max_load for m in active if m.max_load is not None},
-        fixed=[(u, e) for u, e, state in existing if state == ReviewState.SUBMITTED],
+        fixed=[pair for pair in submitted if pair not in conflicts],
         excluded=[m.user_id for m in members if not m.active],
         prefer=[(u, e) for u, e, state in existing if state != ReviewState.SUBMITTED],
         seed=round_.pk,
@@ -267,21 +299,18 @@ def save_review(*, review: Review, user, version: int, data: dict) -> Review:
     review_for(assignment=review.assignment, user=user)
     scores = _parse_scores(round_, data.get("scores", {}))
     with transaction.atomic():
-        locked = Review.objects.select_for_update().get(pk=review.pk)
-        if locked.version != version:
-            raise JuryError(
-                _("This review was changed in another window. Reload the page to see the "
-                  "latest version; your changes were not saved."),
-                code="stale",
-            )  # fmt: skip
+        locked = _locked(review, version)
         old = {"scores": locked.scores, "comments": locked.comments,
                "overall_comment": locked.overall_comment}  # fmt: skip
         locked.scores = {**locked.scores, **scores}
         locked.comments = {**locked.comments, **data.get("comments", {})}
         locked.overall_comment = data.get("overall_comment", locked.overall_comment)
         locked.notes = data.get("notes", locked.notes)
-        watched = Decimal(str(data.get("watched_seconds", 0)))
-        locked.watched_seconds = max(locked.watched_seconds, watched)
+        if locked.opened_at is None:  # saved without opening (the API): the clock starts now
+            locked.opened_at = timezone.now()
+        reported = Decimal(str(data.get("watched_seconds", 0)))
+        # The browser's number, never more than the wall time since the page was opened.
+        locked.watched_seconds = max(locked.watched_seconds, min(reported, _open_for(locked)))
         locked.version += 1
         if locked.state == ReviewState.SUBMITTED:
             locked.weighted_total = weighted_total(round_, locked.scores)
@@ -303,15 +332,56 @@ def weighted_total(round_: Round, scores: dict[str, str]) -> Decimal | None:
     return (total / weights).quantize(Decimal("0.001")) if weights else None
 
 
+def _locked(review: Review, version: int) -> Review:
+    """The review's row, locked until the transaction ends, if it is still at ``version``
+    (the one the juror's form or API call was based on) and may still change. Every check
+    and computation of a change is made on this row, never on the caller's copy."""
+    locked = Review.objects.select_for_update().get(pk=review.pk)
+    if locked.version != version:
+        raise JuryError(
+            _("This review was changed in another window. Reload the page to see the "
+              "latest version; your changes were not saved."),
+            code="stale",
+        )  # fmt: skip
+    if locked.is_final:
+        raise JuryError(
+            _("Your review is final: you have seen the other jury members' scores."),
+            code="final",
+        )
+    return locked
+
+
+def others_shown(*, assignment: Assignment, review: Review) -> list | None:
+    """The other jury members' submitted reviews the juror may see now (the round's policy:
+    ``selectors.other_reviews``). Showing at least one makes the juror's submitted review
+    final, so nobody can adjust their score to the others'."""
+    others = selectors.other_reviews(assignment, review)
+    if others and review.state == ReviewState.SUBMITTED and review.others_seen_at is None:
+        review.others_seen_at = timezone.now()
+        Review.objects.filter(pk=review.pk, others_seen_at__isnull=True).update(
+            others_seen_at=review.others_seen_at
+        )
+    return others
+
+
 def submit_review(*, review: Review, user, version: int) -> Review:
     """Check the review (all required criteria, the watch minimum) and submit it with its
-    weighted total."""
+    weighted total, all on the locked row: a save in another window cannot slip between
+    the checks and the total."""
     round_ = review.assignment.round
     _require_open(round_)
     review_for(assignment=review.assignment, user=user)
-    if review.version != version:
-        raise JuryError(_("This review was changed in another window. Reload the page."),
-                        code="stale")  # fmt: skip
+    with transaction.atomic():
+        review = _locked(review, version)
+        _check_complete(round_, review)
+        return statemachine.transition(
+            model=Review, pk=review.pk, to=ReviewState.SUBMITTED, table=REVIEW_TRANSITIONS,
+            actor=user, weighted_total=weighted_total(round_, review.scores),
+            submitted_at=timezone.now(), version=review.version + 1,
+        )  # fmt: skip
+
+
+def _check_complete(round_: Round, review: Review) -> None:
     missing = [
         c.name_nl for c in round_.criteria.filter(required=True)
         if str(c.pk) not in review.scores
@@ -321,30 +391,112 @@ def submit_review(*, review: Review, user, version: int) -> Review:
             _("Give a score for: %(criteria)s.") % {"criteria": ", ".join(missing)},
             code="incomplete",
         )
+    watch = watch_progress(round_, review)
+    if watch is not None and not watch.enough:
+        raise JuryError(
+            _("Watch at least %(seconds)s seconds of the vlog before you submit.")
+            % {"seconds": watch.needed},
+            code="watch_more",
+        )
+
+
+# --- Watch time -----------------------------------------------------------------------------
+
+# The scoring page sends a heartbeat every HEARTBEAT_INTERVAL seconds while the player plays.
+HEARTBEAT_INTERVAL = 10
+# One heartbeat counts at most this many seconds since the previous one ...
+HEARTBEAT_MAX_STEP = 15
+# ... and one after a longer silence starts a new stretch (counts nothing).
+HEARTBEAT_GAP = 30
+
+
+@dataclass(frozen=True)
+class WatchProgress:
+    """The watch minimum of a review: what the server measured against what is needed."""
+
+    heard: Decimal
+    needed: Decimal
+
+    @property
+    def tolerance(self) -> Decimal:
+        """At most one heartbeat interval (a lost last heartbeat), never more than a tenth
+        of what is needed."""
+        return min(Decimal(HEARTBEAT_INTERVAL), self.needed / 10)
+
+    @property
+    def enough(self) -> bool:
+        return self.heard + self.tolerance >= self.needed
+
+
+def watch_progress(round_: Round, review: Review) -> WatchProgress | None:
+    """The one rule for "watched enough": the server-measured ``heard_seconds`` (from
+    heartbeats, plus the tolerance) against the round's share of the vlog's duration. The
+    number the browser reports (``watched_seconds``) does not count. None when the round
+    asks no minimum (or the vlog has no known duration)."""
     vlog = review.assignment.entry.vlog
-    if round_.min_watch_share and vlog is not None and vlog.duration:
-        needed = (vlog.duration * round_.min_watch_share).quantize(Decimal("0.1"))
-        if review.watched_seconds < needed:
+    if not (round_.min_watch_share and vlog is not None and vlog.duration):
+        return None
+    needed = (vlog.duration * round_.min_watch_share).quantize(Decimal("0.1"))
+    return WatchProgress(heard=review.heard_seconds, needed=needed)
+
+
+def _open_for(review: Review) -> Decimal:
+    """Seconds since the juror first opened the review (0 when never opened)."""
+    if review.opened_at is None:
+        return Decimal(0)
+    seconds = max((timezone.now() - review.opened_at).total_seconds(), 0)
+    return Decimal(str(seconds)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
+def mark_opened(review: Review) -> Review:
+    """Remember when the juror first opened the review (scoring page or API): the cap on the
+    watch time the browser reports. Set once."""
+    if review.opened_at is None and review.pk is not None:
+        now = timezone.now()
+        if Review.objects.filter(pk=review.pk, opened_at__isnull=True).update(opened_at=now):
+            review.opened_at = now
+        else:
+            review.opened_at = Review.objects.values_list("opened_at", flat=True).get(pk=review.pk)
+    return review
+
+
+def heartbeat(*, review: Review, user, start: bool = False) -> Review:
+    """The player is playing: add the seconds since the previous heartbeat (at most
+    HEARTBEAT_MAX_STEP) to the server-measured ``heard_seconds``. After a silence of more
+    than HEARTBEAT_GAP seconds, or with ``start`` (playback resumes), a new stretch starts
+    and nothing is added. A closed round or a submitted review changes nothing (JuryError)."""
+    round_ = review.assignment.round
+    _require_open(round_)
+    review_for(assignment=review.assignment, user=user)
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().get(pk=review.pk)
+        if locked.state == ReviewState.SUBMITTED:
             raise JuryError(
-                _("Watch at least %(seconds)s seconds of the vlog before you submit.")
-                % {"seconds": needed},
-                code="watch_more",
+                _("Your review is submitted: watch time no longer counts."), code="submitted"
             )
-    return statemachine.transition(
-        model=Review, pk=review.pk, to=ReviewState.SUBMITTED, table=REVIEW_TRANSITIONS,
-        actor=user, weighted_total=weighted_total(round_, review.scores),
-        submitted_at=timezone.now(), version=review.version + 1,
-    )  # fmt: skip
+        now = timezone.now()
+        last = locked.last_heartbeat_at
+        if not start and last is not None:
+            since = (now - last).total_seconds()
+            if 0 < since <= HEARTBEAT_GAP:
+                step = Decimal(str(min(since, HEARTBEAT_MAX_STEP)))
+                locked.heard_seconds += step.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+        locked.last_heartbeat_at = now
+        locked.save(update_fields=["heard_seconds", "last_heartbeat_at", "updated_at"])
+    return locked
 
 
 def reopen_review(*, review: Review, user) -> Review:
-    """The juror reopens their submitted review to change it, while the round is open."""
+    """The juror reopens their submitted review to change it, while the round is open and
+    they have not seen the others' scores."""
     _require_open(review.assignment.round)
     review_for(assignment=review.assignment, user=user)
-    return statemachine.transition(
-        model=Review, pk=review.pk, to=ReviewState.DRAFT, table=REVIEW_TRANSITIONS, actor=user,
-        version=review.version + 1,
-    )  # fmt: skip
+    with transaction.atomic():
+        review = _locked(review, review.version)
+        return statemachine.transition(
+            model=Review, pk=review.pk, to=ReviewState.DRAFT, table=REVIEW_TRANSITIONS,
+            actor=user, version=review.version + 1,
+        )  # fmt: skip
 
 
 def copy_round(*, source: Round, edition, actor) -> Round:

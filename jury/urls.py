@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="jury-home"),
     path("uitnodiging/<str:token>/", views.invitation, name="jury-invitation"),
     path("beoordelen/<int:pk>/", views.review, name="jury-review"),
+    path("beoordelen/<int:pk>/kijken/", views.review_heartbeat, name="jury-review-heartbeat"),
     path(
         "beoordelen/<int:pk>/belangenverstrengeling/", views.declare_conflict, name="jury-conflict"
     ),
@@ -18,6 +19,11 @@ urlpatterns = [
         "rondes/<int:pk>/conflicten/<int:conflict_pk>/afwijzen/",
         org.dismiss,
         name="jury-round-dismiss",
+    ),
+    path(
+        "rondes/<int:pk>/conflicten/<int:conflict_pk>/beoordeling/",
+        org.decide_review,
+        name="jury-round-decide-review",
     ),
     path("rondes/<int:pk>/voorstel/", org.propose, name="jury-round-propose"),
     path("rondes/<int:pk>/vastleggen/", org.commit, name="jury-round-commit"),

@@ -7,11 +7,17 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.exceptions import ValidationError
 
+from common.api import error_body, validation_fields
 from common.errors import DomainError
+from common.second_factor import SIGNED_IN_BY_LINK, privileged
 from jury import invitations, selectors, services
+from jury.api.serializers import review_input
 from jury.enums import ReviewState
 from jury.forms import AcceptInvitationForm, ConflictForm, TieForm
 from jury.models import JurorTie
@@ -28,7 +34,12 @@ def invitation(request, token: str):
     form = AcceptInvitationForm(request.POST if request.method == "POST" else None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         member = invitations.accept_invitation(token=token, terms_accepted=True)
+        if privileged(member.user):  # the link alone never opens an organiser's account
+            messages.success(request, _("Welcome to the jury. Sign in as usual to see the "
+                                        "entries for you."))  # fmt: skip
+            return redirect(f"{reverse('login')}?next={reverse('jury-home')}")
         login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[SIGNED_IN_BY_LINK] = True
         messages.success(request, _("Welcome to the jury. Here are the entries for you."))
         return redirect("jury-home")
     return render(request, "jury/invitation.html", {"member": member, "form": form})
@@ -44,29 +55,35 @@ def home(request):
     return render(request, "jury/home.html", {"memberships": rounds})
 
 
-def _review_data(post) -> dict:
-    scores = {k.removeprefix("score-"): v for k, v in post.items() if k.startswith("score-")}
-    comments = {
-        k.removeprefix("comment-"): v[:2000] for k, v in post.items() if k.startswith("comment-")
+def _review_input(post) -> dict:
+    """The scoring form as the review input that ``review_input`` checks (as the API's)."""
+    raw = {
+        "version": post.get("version", ""),
+        "scores": {k.removeprefix("score-"): v for k, v in post.items() if k.startswith("score-")},
+        "comments": {
+            k.removeprefix("comment-"): v for k, v in post.items() if k.startswith("comment-")
+        },
+        "overall_comment": post.get("overall_comment", ""),
     }
-    try:
-        notes = json.loads(post.get("notes") or "[]")[:200]
-    except json.JSONDecodeError:
-        notes = []
-    return {
-        "scores": scores,
-        "comments": comments,
-        "overall_comment": post.get("overall_comment", "")[:5000],
-        "notes": notes,
-        "watched_seconds": post.get("watched_seconds") or 0,
-    }
+    if post.get("notes"):
+        try:
+            raw["notes"] = json.loads(post["notes"])
+        except json.JSONDecodeError:
+            raw["notes"] = post["notes"]  # refused by the check, with its message
+    if post.get("watched_seconds"):
+        raw["watched_seconds"] = post["watched_seconds"]
+    return raw
 
 
-def _version(post) -> int:
-    try:
-        return int(post.get("version", ""))
-    except ValueError:
-        return 0
+# The scoring form's fields as the juror knows them, for the message when one is not right.
+FIELD_LABELS = {
+    "version": gettext_lazy("Version"),
+    "scores": gettext_lazy("Scores"),
+    "comments": gettext_lazy("Comments"),
+    "overall_comment": gettext_lazy("Overall comment"),
+    "notes": gettext_lazy("Notes"),
+    "watched_seconds": gettext_lazy("Time watched"),
+}
 
 
 @login_required
@@ -79,12 +96,18 @@ def review(request, pk: int):
         current = services.review_for(assignment=assignment, user=request.user)
         if request.method == "POST":
             return _act(request, assignment, current)
+    except ValidationError as error:
+        fields = validation_fields(error)
+        name, problems = next(iter(fields.items()))
+        message = _("Not saved. %(field)s: %(problem)s") % {
+            "field": FIELD_LABELS.get(name, name), "problem": problems[0]}  # fmt: skip
+        return _refused(request, pk, "invalid", message, fields)
     except DomainError as error:
-        if request.headers.get("X-Autosave") == "1":
-            return JsonResponse({"saved": False, "code": error.code,
-                                 "message": str(error.message)}, status=400)  # fmt: skip
-        messages.error(request, error.message)
-        return redirect("jury-review", pk=pk) if request.method == "POST" else redirect("jury-home")
+        if request.method == "GET":
+            messages.error(request, error.message)
+            return redirect("jury-home")
+        return _refused(request, pk, error.code, error.message)
+    services.mark_opened(current)
     criteria = list(assignment.round.criteria.all())
     for criterion in criteria:
         criterion.value = current.scores.get(str(criterion.pk), "")
@@ -94,17 +117,67 @@ def review(request, pk: int):
         "assignment": assignment, "entry": assignment.entry, "review": current,
         "criteria": criteria, "playback": playback(assignment.entry.vlog),
         "notes_json": json.dumps(current.notes), "conflict_form": ConflictForm(label_suffix=""),
-        "others": selectors.other_reviews(assignment, current),
+        "others": services.others_shown(assignment=assignment, review=current),
+        "watch_text": watch_text(assignment.round, current),
+        "heartbeat_seconds": services.HEARTBEAT_INTERVAL,
     })  # fmt: skip
 
 
+def watch_text(round_, review) -> str:
+    """What the watch time on the scoring page means, honestly: measured while the video
+    plays on the page, which says nothing about whether anyone watches."""
+    watch = services.watch_progress(round_, review)
+    heard = int(review.heard_seconds)
+    if watch is None:
+        text = _("Watch time: %(heard)s seconds, measured while the video plays on this page.")
+    else:
+        text = _(
+            "Watch time: %(heard)s of the %(needed)s seconds needed, measured while the "
+            "video plays on this page."
+        )
+    text %= {"heard": heard, "needed": format(watch.needed.normalize(), "f") if watch else ""}
+    return text + " " + _("The platform cannot see whether you are really watching.")
+
+
+@login_required
+@require_POST
+def review_heartbeat(request, pk: int):
+    """The scoring page's player is playing (sent every few seconds): the server measures
+    the watch time from these. JSON: the measured seconds and the page's text."""
+    assignment = get_object_or_404(selectors.assignments_for(request.user), pk=pk)
+    try:
+        current = services.review_for(assignment=assignment, user=request.user)
+        current = services.heartbeat(
+            review=current, user=request.user, start=request.POST.get("start") == "1"
+        )
+    except DomainError as error:
+        return JsonResponse({"counted": False, **error_body(error.code, error.message)},
+                            status=400)  # fmt: skip
+    watch = services.watch_progress(assignment.round, current)
+    return JsonResponse({
+        "counted": True, "heard_seconds": str(current.heard_seconds),
+        "needed_seconds": str(watch.needed) if watch else None,
+        "enough": watch.enough if watch else True,
+        "message": watch_text(assignment.round, current),
+    })  # fmt: skip
+
+
+def _refused(request, pk: int, code: str, message, fields: dict | None = None):
+    """A change that was not made: the autosave gets the API's error shape, the form its
+    page back with the message."""
+    if request.headers.get("X-Autosave") == "1":
+        return JsonResponse({"saved": False, **error_body(code, message, fields)}, status=400)
+    messages.error(request, message)
+    return redirect("jury-review", pk=pk)
+
+
 def _act(request, assignment, current):
-    post, version = request.POST, _version(request.POST)
+    post = request.POST
     if "reopen" in post:
         services.reopen_review(review=current, user=request.user)
         return redirect("jury-review", pk=assignment.pk)
-    saved = services.save_review(review=current, user=request.user, version=version,
-                                 data=_review_data(post))  # fmt: skip
+    version, data = review_input(_review_input(post), round_=assignment.round, partial=False)
+    saved = services.save_review(review=current, user=request.user, version=version, data=data)
     if request.headers.get("X-Autosave") == "1":
         return JsonResponse({"saved": True, "version": saved.version})
     if "submit" in post or "submit_next" in post:
@@ -146,7 +219,10 @@ def ties(request):
     form = TieForm(request.POST if request.method == "POST" else None, label_suffix="")
     if request.method == "POST":
         if "delete" in request.POST:
-            JurorTie.objects.filter(user=request.user, pk=request.POST["delete"]).delete()
+            tie = request.POST["delete"]
+            mine = JurorTie.objects.filter(user=request.user)
+            if not (tie.isdecimal() and mine.filter(pk=tie).delete()[0]):
+                messages.error(request, _("This tie was not found; it may be removed already."))
             return redirect("jury-ties")
         if form.is_valid():
             JurorTie.objects.get_or_create(user=request.user, **form.cleaned_data)

@@ -89,6 +89,19 @@ def sniff_demuxer(head: bytes) -> str | None:
     return None
 
 
+def download_type(head: bytes) -> tuple[str, str]:
+    """The file extension and video content type for a file starting with ``head``, from its
+    container alone (never from a name someone gave it). MP4 when it cannot be told."""
+    demuxer = sniff_demuxer(head)
+    if demuxer == "mov" and head[4:8] == b"ftyp" and head[8:12] == b"qt  ":
+        return ".mov", "video/quicktime"
+    if demuxer == "matroska":
+        return (".webm", "video/webm") if b"webm" in head[:64] else (".mkv", "video/x-matroska")
+    if demuxer == "avi":
+        return ".avi", "video/x-msvideo"
+    return ".mp4", "video/mp4"
+
+
 def sniff_file(path: Path) -> str | None:
     with open(path, "rb") as fh:
         return sniff_demuxer(fh.read(16))

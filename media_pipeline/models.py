@@ -47,6 +47,9 @@ class MediaAsset(TimeStampedModel):
     poster_at = models.DecimalField(
         _("poster moment (s)"), max_digits=10, decimal_places=3, null=True, blank=True
     )  # chosen by the entrant; empty: a frame near the start
+    # A poster job is queued and has not started: further choices queue no other job (the
+    # queued one reads the latest moment when it starts, and clears this).
+    poster_pending_since = models.DateTimeField(null=True, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)  # failed optional outputs
     # The processing lease: a worker owns the asset while lease_expires_at is in the future.
     # Every claim raises lease_token (the fencing token); writes check it, so a worker that

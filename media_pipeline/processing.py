@@ -449,7 +449,9 @@ def _progress_writer(asset_id: int, token: int, job_id: int, duration: Decimal):
 def make_poster(*, asset_id: int) -> MediaAsset | None:
     """Make the poster and thumbnail again at the asset's chosen moment (``poster_at``), from
     the preview. Runs only on a ready asset; new keys, so cached old URLs never show the new
-    image; the old objects are deleted afterwards."""
+    image; the old objects are deleted afterwards. Starting clears the asset's pending mark
+    first, so a moment chosen from now on queues a new job."""
+    MediaAsset.objects.filter(pk=asset_id).update(poster_pending_since=None)
     asset = MediaAsset.objects.filter(pk=asset_id, state=AssetState.READY).first()
     preview = asset.rendition(RenditionKind.PREVIEW) if asset else None
     if preview is None:

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from media_pipeline import storage
+from django.apps import apps
+from django.db.models import Q
+
+from media_pipeline import ffmpeg, storage
 from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.models import MediaAsset
 from media_pipeline.profile import Storyboard, storyboard_vtt
@@ -46,7 +49,22 @@ def storyboard_index(asset: MediaAsset | None) -> str | None:
     return storyboard_vtt(plan, storage.presigned_url(board.key))
 
 
-def original_download_url(asset: MediaAsset) -> str:
-    """A presigned URL that downloads the untouched original as an attachment (organisers)."""
-    name = "".join(c for c in asset.original_filename if c.isalnum() or c in "._- ") or "vlog"
-    return storage.presigned_url(asset.original_key, download_name=name.strip()[:100])
+def original_download_url(asset: MediaAsset, *, number: int | None = None) -> str:
+    """A presigned URL that downloads the untouched original as an attachment (organisers).
+    Named from the entry number and the container sniffed from the stored bytes, served as
+    video: never under the entrant's file name or extension (an .hta or .html would run)."""
+    if number is None:
+        number = _entry_number(asset)
+    extension, content_type = ffmpeg.download_type(storage.read_head(asset.original_key))
+    name = f"inzending-{number}" if number else f"vlog-{asset.uid}"
+    return storage.presigned_url(
+        asset.original_key, download_name=name + extension, content_type=content_type
+    )
+
+
+def _entry_number(asset: MediaAsset) -> int | None:
+    """The number of the entry whose (new) vlog this is. The model is looked up by name: the
+    media pipeline does not import the apps that use it."""
+    entry = apps.get_model("prijzen", "Entry")
+    found = entry.objects.filter(Q(vlog=asset) | Q(pending_vlog=asset)).values_list("number")
+    return next((n for (n,) in found if n), None)

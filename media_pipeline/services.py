@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from common import audit, statemachine
 from common.errors import DomainError, InvalidTransition
+from common.models import AuditLog
 from media_pipeline import storage
 from media_pipeline.enums import ASSET_TRANSITIONS, AssetState
 from media_pipeline.models import MediaAsset
@@ -138,9 +139,15 @@ def reconcile(*, now=None) -> dict[str, int]:
 
 
 def choose_poster(*, asset_id: int, at_seconds: Decimal, actor=None) -> MediaAsset:
-    """The entrant picks another moment of their vlog as its poster. Checks the asset is ready
-    and the moment lies inside it; stores it (so reprocessing keeps it) and queues the new
-    poster after commit. Audited."""
+    """The entrant picks another moment of their vlog as its poster. The rules, all here: the
+    asset is ready, the moment lies inside it, the entrant has not chosen too often this hour
+    (MEDIA_POSTER_CHOICES_PER_HOUR, counted from the audit log); the moment is stored (so
+    reprocessing keeps it) and a poster job is queued after commit, with a low priority,
+    unless one is still waiting for this asset (``poster_pending_since``, in the row: the
+    waiting job will read the new moment). Audited."""
+    from media_pipeline.tasks import make_poster
+
+    now = timezone.now()
     with transaction.atomic():
         asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
         if asset.state != AssetState.READY:
@@ -151,10 +158,27 @@ def choose_poster(*, asset_id: int, at_seconds: Decimal, actor=None) -> MediaAss
                 % {"end": minutes_seconds(asset.duration or 0)},
                 code="poster_out_of_range",
             )
+        if (
+            getattr(actor, "pk", None)
+            and AuditLog.objects.filter(
+                actor=actor, action="poster_chosen", created_at__gte=now - timedelta(hours=1)
+            ).count()
+            >= settings.MEDIA_POSTER_CHOICES_PER_HOUR
+        ):
+            raise DomainError(
+                _("You have chosen a new picture many times in a short while. Try again later."),
+                code="poster_throttled",
+            )
+        pending = asset.poster_pending_since
+        queue = pending is None or pending <= now - timedelta(
+            seconds=settings.MEDIA_POSTER_PENDING_SECONDS
+        )
         asset.poster_at = at_seconds.quantize(Decimal("0.001"))
-        asset.save(update_fields=["poster_at", "updated_at"])
+        if queue:
+            asset.poster_pending_since = now
+        asset.save(update_fields=["poster_at", "poster_pending_since", "updated_at"])
         audit.record(actor=actor, action="poster_chosen", obj=asset, at=str(asset.poster_at))
-        from media_pipeline.tasks import make_poster
-
-        transaction.on_commit(lambda: _send_quietly(make_poster, asset_id))
+        if queue:
+            priority = settings.MEDIA_POSTER_PRIORITY
+            transaction.on_commit(lambda: _send_quietly(make_poster, asset_id, priority=priority))
     return asset

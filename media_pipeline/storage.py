@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -34,9 +35,6 @@ class MediaStorage(S3Storage):
     def __init__(self, **options: Any) -> None:
         options.setdefault("client_config", client_config())
         super().__init__(**options)
-
-
-UPLOAD_PART_TTL = 6 * 3600  # a part URL must outlive a slow part on a poor connection
 
 
 @lru_cache(maxsize=4)
@@ -66,13 +64,30 @@ def bucket_name() -> str:
     return default_storage.bucket_name
 
 
-def presigned_url(key: str, *, download_name: str | None = None) -> str:
+def presigned_url(
+    key: str, *, download_name: str | None = None, content_type: str | None = None
+) -> str:
     """A short-lived GET URL for ``key`` that a browser can use (range requests work).
-    With ``download_name`` the object is served as an attachment under that name."""
+    With ``download_name`` the object is served as an attachment under that name (the caller
+    makes the name: never a user's), with ``content_type`` under that type."""
     params = {}
     if download_name:
         params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+    if content_type:
+        params["ResponseContentType"] = content_type
     return _public_storage().url(key, parameters=params or None, expire=settings.S3_PRESIGNED_TTL)
+
+
+def read_head(key: str, length: int = 64) -> bytes:
+    """The first ``length`` bytes of an object (to sniff its container); nothing when the
+    object is missing or empty."""
+    try:
+        found = s3_client().get_object(Bucket=bucket_name(), Key=key, Range=f"bytes=0-{length - 1}")
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "InvalidRange"):
+            return b""
+        raise
+    return found["Body"].read()
 
 
 def upload_file(path: Path, key: str, *, content_type: str) -> None:
@@ -137,6 +152,22 @@ def ensure_bucket() -> None:
     )
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _policy_with_storage_origin(origin: str) -> dict:
+    """The Content-Security-Policy with the storage origin swapped: pages may then load media
+    from, and upload to, the other server."""
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {
+        name: [origin if source == settings.STORAGE_ORIGIN else source for source in sources]
+        for name, sources in policy["DIRECTIVES"].items()
+    }
+    return {**policy, "DIRECTIVES": directives}
+
+
 def settings_for_server(
     *, endpoint_url: str, access_key: str, secret_key: str, bucket: str
 ) -> dict:
@@ -150,9 +181,12 @@ def settings_for_server(
         "secret_key": secret_key,
         "bucket_name": bucket,
     }
+    origin = _origin(endpoint_url)
     return {
         "S3_ENDPOINT_URL": endpoint_url,
         "S3_PUBLIC_ENDPOINT_URL": endpoint_url,
+        "STORAGE_ORIGIN": origin,
+        "CONTENT_SECURITY_POLICY": _policy_with_storage_origin(origin),
         "S3_ACCESS_KEY_ID": access_key,
         "S3_SECRET_ACCESS_KEY": secret_key,
         "S3_BUCKET": bucket,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from pathlib import PurePath
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,10 +42,25 @@ def part_count(asset: MediaAsset) -> int:
     return max(1, math.ceil(asset.size_bytes / asset.part_size))
 
 
+def expected_part_size(asset: MediaAsset, number: int) -> int:
+    """The exact byte count of part ``number`` (every part is full except the last)."""
+    count = part_count(asset)
+    return asset.part_size if number < count else asset.size_bytes - (count - 1) * asset.part_size
+
+
+# What browsers report for a video file they do not recognise.
+UNKNOWN_TYPES = {"", "application/octet-stream"}
+
+
 def check_file(*, filename: str, size: int, content_type: str, max_bytes: int) -> None:
-    """The checks the browser's own report allows before a byte is sent."""
+    """The checks the browser's own report allows before a byte is sent: a video extension
+    and a video (or unknown) type, both; a size within the limit. The first bytes are checked
+    on completion."""
     suffix = PurePath(filename or "").suffix.lower()
-    if suffix not in VIDEO_EXTENSIONS and not (content_type or "").startswith("video/"):
+    browser_type = (content_type or "").split(";")[0].strip().lower()
+    if suffix not in VIDEO_EXTENSIONS or not (
+        browser_type in UNKNOWN_TYPES or browser_type.startswith("video/")
+    ):
         raise UploadError(
             _("This file type is not a video. Upload an MP4, MOV, WebM or AVI file."),
             code="wrong_type",
@@ -102,7 +118,9 @@ def _require_open(asset: MediaAsset) -> None:
 
 
 def sign_parts(*, asset: MediaAsset, part_numbers: list[int]) -> dict[int, str]:
-    """Presigned UploadPart URLs for a batch of part numbers."""
+    """Presigned UploadPart URLs for a batch of part numbers. Each URL signs the part's exact
+    Content-Length (storage refuses any other body size) and lives
+    MEDIA_UPLOAD_PART_URL_TTL seconds."""
     _require_open(asset)
     count = part_count(asset)
     if not part_numbers or len(part_numbers) > SIGN_BATCH_MAX:
@@ -120,8 +138,9 @@ def sign_parts(*, asset: MediaAsset, part_numbers: list[int]) -> dict[int, str]:
                 "Key": asset.original_key,
                 "UploadId": asset.multipart_upload_id,
                 "PartNumber": n,
+                "ContentLength": expected_part_size(asset, n),
             },
-            ExpiresIn=storage.UPLOAD_PART_TTL,
+            ExpiresIn=settings.MEDIA_UPLOAD_PART_URL_TTL,
         )
         for n in sorted(set(part_numbers))
     }
@@ -164,9 +183,8 @@ def _complete(asset: MediaAsset, actor) -> MediaAsset:
     parts = list_parts(asset)
     count = part_count(asset)
     sizes = {p["part_number"]: p["size"] for p in parts}
-    expected_last = asset.size_bytes - (count - 1) * asset.part_size
     complete = set(sizes) == set(range(1, count + 1)) and all(
-        sizes[n] == (asset.part_size if n < count else expected_last) for n in sizes
+        sizes[n] == expected_part_size(asset, n) for n in sizes
     )
     if not complete:
         raise UploadError(

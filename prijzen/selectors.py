@@ -114,7 +114,12 @@ def public_entries(edition: Edition | None = None) -> QuerySet[Entry]:
     """Entries anyone may see: submitted, with active publication consent and a ready vlog.
     Withdrawing consent (or the entry) removes an entry from every public page at once.
     Deliberately ordered by number and annotated with nothing from the jury, so that neither
-    sorting nor counts can reveal a decision before publication."""
+    sorting nor counts can reveal a decision before publication.
+
+    While a round that hides entrants' names is open, the entries it may judge are not
+    public at all: their number, title and texts would otherwise lead a juror from the
+    scoring page to the initiative's name in the gallery."""
+    from jury.selectors import in_anonymous_round  # jury builds on prijzen, not the reverse
     from media_pipeline.enums import AssetState
     from prijzen.enums import ConsentKind, EntryState
     from prijzen.models import Consent
@@ -126,6 +131,7 @@ def public_entries(edition: Edition | None = None) -> QuerySet[Entry]:
         Entry.objects.filter(
             Exists(consented), state=EntryState.SUBMITTED, vlog__state=AssetState.READY
         )
+        .exclude(in_anonymous_round())
         .select_related("edition", "category", "initiative", "vlog")
         .prefetch_related(Prefetch("vlog__renditions", queryset=Rendition.objects.all()))
         .order_by("number")

@@ -92,6 +92,23 @@ def save_initiative(*, owner, data: dict, initiative: Initiative | None = None) 
 # --- Entry --------------------------------------------------------------------------------
 
 
+def _lock_entry_limit(*, edition: Edition, initiative_id: int) -> None:
+    """The one check of ``edition.entries_per_initiative``, for every path that makes an entry
+    active (a new entry, a withdrawn one taken back). Locks the initiative first, so two
+    requests at once cannot both pass; call it inside the transaction that makes the change."""
+    Initiative.objects.select_for_update().get(pk=initiative_id)
+    active = (
+        Entry.objects.filter(edition=edition, initiative_id=initiative_id)
+        .exclude(state=EntryState.WITHDRAWN)
+        .count()
+    )
+    if active >= edition.entries_per_initiative:
+        raise EntryError(
+            _("Your initiative has already entered this edition. You can change that entry."),
+            code="entry_limit",
+        )
+
+
 def create_entry(
     *, initiative: Initiative, category: Category, title: str, summary: str = "", answer: str = "",
     vlog=None,
@@ -100,17 +117,7 @@ def create_entry(
     initiative has at most ``edition.entries_per_initiative`` entries that are not withdrawn."""
     edition = category.edition
     with transaction.atomic():
-        Initiative.objects.select_for_update().get(pk=initiative.pk)  # serialises double clicks
-        active = (
-            Entry.objects.filter(edition=edition, initiative=initiative)
-            .exclude(state=EntryState.WITHDRAWN)
-            .count()
-        )
-        if active >= edition.entries_per_initiative:
-            raise EntryError(
-                _("Your initiative has already entered this edition. You can change that entry."),
-                code="entry_limit",
-            )
+        _lock_entry_limit(edition=edition, initiative_id=initiative.pk)
         return Entry.objects.create(
             edition=edition, category=category, initiative=initiative, title=title,
             summary=summary, answer=answer, vlog=vlog,
@@ -310,9 +317,14 @@ def withdraw_entry(*, entry: Entry, actor) -> Entry:
 
 
 def reopen_entry(*, entry: Entry, actor) -> Entry:
-    """withdrawn → draft, until the deadline (the entrant changed their mind)."""
+    """withdrawn → draft, until the deadline (the entrant changed their mind). Invariant: the
+    initiative stays within ``edition.entries_per_initiative`` active entries (withdraw, start a
+    new entry, take the old one back must not make two)."""
     check_window(entry.edition)
-    return transition_entry(entry_id=entry.pk, to=EntryState.DRAFT, actor=actor)
+    with transaction.atomic():
+        if Entry.objects.filter(pk=entry.pk, state=EntryState.WITHDRAWN).exists():
+            _lock_entry_limit(edition=entry.edition, initiative_id=entry.initiative_id)
+        return transition_entry(entry_id=entry.pk, to=EntryState.DRAFT, actor=actor)
 
 
 def send_receipt(*, entry_id: int) -> None:

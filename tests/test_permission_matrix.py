@@ -83,6 +83,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/rounds/{id}/shortlist/top/"):                (401,404,404,404,404,404,200,403,401),
     ("DELETE", "/rounds/{id}/shortlist/{entry_id}/"):       (401,404,404,404,404,404,204,403,401),
     ("POST", "/conflicts/{id}/dismiss/"):                   (401,404,404,404,404,404,200,403,401),
+    ("POST", "/conflicts/{id}/review-decision/"):           (401,404,404,404,404,404,200,403,401),
     # Assignments: only the juror's own visible ones (the conflicted juror's X is hidden).
     ("GET", "/assignments/"):                               (401,200,200,200,200,200,200,200,401),
     ("GET", "/assignments/{id}/"):                          (401,404,404,200,404,404,404,404,401),
@@ -92,6 +93,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("PATCH", "/assignments/{id}/review/"):                 (401,404,404,200,404,404,404,403,401),
     ("POST", "/assignments/{id}/review/submit/"):           (401,404,404,200,404,404,404,403,401),
     ("POST", "/assignments/{id}/review/reopen/"):           (401,404,404,200,404,404,404,403,401),
+    ("POST", "/assignments/{id}/review/heartbeat/"):        (401,404,404,200,404,404,404,403,401),
     # Winners and the announcement: organisers only (404 for everyone else).
     ("GET", "/awards/"):                                    (401,404,404,404,404,404,200,200,401),
     ("POST", "/awards/"):                                   (401,404,404,404,404,404,201,403,401),
@@ -295,6 +297,10 @@ RESOLVERS = {
         lambda w, r: Call({"id": w.conflict.pk}, {"reason": "Geen echte band."}),
         None,
     ),
+    ("POST", f"{A}/conflicts/{{id}}/review-decision/"): (
+        lambda w, r: Call({"id": w.conflict.pk}, {"keep": True, "reason": "Telt toch mee."}),
+        None,
+    ),
     ("GET", f"{A}/assignments/"): (lambda w, r: Call({}), None),
     ("GET", f"{A}/assignments/{{id}}/"): (lambda w, r: Call({"id": _assignment(w, r).pk}), None),
     ("POST", f"{A}/assignments/{{id}}/conflict/"): (
@@ -320,6 +326,10 @@ RESOLVERS = {
     ("POST", f"{A}/assignments/{{id}}/review/reopen/"): (
         lambda w, r: Call({"id": _assignment(w, r).pk}),
         _submitted_review,
+    ),
+    ("POST", f"{A}/assignments/{{id}}/review/heartbeat/"): (
+        lambda w, r: Call({"id": _assignment(w, r).pk}),
+        None,
     ),
     ("GET", f"{A}/awards/"): (lambda w, r: Call({}), None),
     ("POST", f"{A}/awards/"): (

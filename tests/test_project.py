@@ -30,6 +30,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "prijzen.example.org",
     "EMAIL_URL": "smtp://mail.example.org:587",
     "S3_SECRET_ACCESS_KEY": "production-secret",
+    "TRUSTED_PROXY_COUNT": "1",
 }
 
 

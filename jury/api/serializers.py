@@ -160,9 +160,15 @@ class ReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = ["state", "version", "scores", "comments", "overall_comment", "notes",
-                  "watched_seconds", "weighted_total", "submitted_at",
+                  "watched_seconds", "heard_seconds", "weighted_total", "submitted_at",
                   "other_totals"]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = {
+            "watched_seconds": {"help_text": "What your client reported as watched, capped "
+                                "at the time since you first read the review."},
+            "heard_seconds": {"help_text": "Seconds of playback measured by the server from "
+                              "heartbeats: the watch minimum counts this."},
+        }  # fmt: skip
 
     @extend_schema_field(
         serializers.ListField(
@@ -194,7 +200,9 @@ class ReviewWriteSerializer(serializers.Serializer):
     notes = NoteSerializer(many=True, required=False, max_length=200)
     watched_seconds = serializers.DecimalField(
         max_digits=8, decimal_places=1, min_value=0, required=False,
-        help_text="Seconds of the vlog watched so far; the stored value never goes down.",
+        help_text="Seconds of the vlog watched so far, as your client counts them; stored "
+        "at most as the time since you first read the review, and it never goes down. The "
+        "watch minimum does not count it (see the heartbeat).",
     )  # fmt: skip
 
     def validate_comments(self, comments: dict) -> dict:
@@ -224,6 +232,20 @@ class ReviewWriteSerializer(serializers.Serializer):
         return attrs
 
 
+def review_input(raw: dict, *, round_: Round, partial: bool) -> tuple[int, dict]:
+    """The one check of what a juror sends to save a review, for the API and the scoring page
+    alike: (version, the data for ``services.save_review``). Raises ValidationError with the
+    field's message."""
+    criteria = [c.pk for c in round_.criteria.all()]
+    body = ReviewWriteSerializer(data=raw, partial=partial, context={"criteria": criteria})
+    body.is_valid(raise_exception=True)
+    data = dict(body.validated_data)
+    version = data.pop("version")
+    if "notes" in data:  # stored as the page's player reads them: seconds as a JSON number
+        data["notes"] = [{"t": float(n["t"]), "text": n["text"]} for n in data["notes"]]
+    return version, data
+
+
 class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1, help_text="The version you last read; an older one gives 409."
@@ -235,6 +257,10 @@ class VersionSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
+
+
+class ReviewDecisionSerializer(ReasonSerializer):
+    keep = serializers.BooleanField(help_text="true: the review counts; false: it does not.")
 
 
 class ConflictSerializer(serializers.ModelSerializer):
@@ -266,11 +292,16 @@ class OrganiserConflictSerializer(serializers.ModelSerializer):
     dismissed_by = serializers.EmailField(source="dismissed_by.email", read_only=True,
                                           allow_null=True, default=None)  # fmt: skip
     active = serializers.SerializerMethodField()
+    submitted_review = serializers.BooleanField(
+        read_only=True, help_text="The juror had submitted a review of the entry; it counts in "
+        "the ranking only when `review_kept` is true (an organiser's decision).",
+    )  # fmt: skip
 
     class Meta:
         model = Conflict
         fields = ["id", "round", "entry", "juror", "source", "reason", "active", "created_at",
-                  "dismissed_at", "dismissed_by", "dismissal_reason"]  # fmt: skip
+                  "dismissed_at", "dismissed_by", "dismissal_reason", "submitted_review",
+                  "review_kept", "review_decision_reason"]  # fmt: skip
         read_only_fields = fields
 
     def get_active(self, conflict: Conflict) -> bool:

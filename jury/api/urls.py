@@ -10,6 +10,11 @@ urlpatterns = [
     *router.urls,
     path("rounds/<int:pk>/conflicts/", views.RoundConflictList.as_view(), name="round-conflicts"),
     path("conflicts/<int:pk>/dismiss/", views.DismissConflict.as_view(), name="conflict-dismiss"),
+    path(
+        "conflicts/<int:pk>/review-decision/",
+        views.DecideConflictedReview.as_view(),
+        name="conflict-review-decision",
+    ),
     path("rounds/<int:pk>/shortlist/", shortlists.ShortlistView.as_view(), name="round-shortlist"),
     path(
         "rounds/<int:pk>/shortlist/top/",

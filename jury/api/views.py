@@ -242,14 +242,34 @@ class DismissConflict(APIView):
     )
     def post(self, request, pk: int):
         require_organiser(request.user)
-        conflict = get_object_or_404(
-            Conflict.objects.select_related("entry", "user", "dismissed_by"), pk=pk
-        )
+        conflict = get_object_or_404(Conflict, pk=pk)
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        conflict = services.dismiss_conflict(
+        services.dismiss_conflict(
             conflict=conflict, reason=data.validated_data["reason"], actor=request.user
         )
+        conflict = selectors.conflicts_of_round(conflict.round).get(pk=pk)
+        return Response(s.OrganiserConflictSerializer(conflict).data)
+
+
+class DecideConflictedReview(APIView):
+    @extend_schema(
+        summary="Decide whether a review submitted before a conflict counts (organisers)",
+        description="A juror's submitted review of an entry they have a conflict with does not "
+        "count in the ranking until an organiser keeps it, with a reason (audited). A review "
+        "of the juror's own entry never counts (400, code `own_entry`).",
+        request=s.ReviewDecisionSerializer,
+        responses={200: s.OrganiserConflictSerializer, **errors(400, 404)},
+    )
+    def post(self, request, pk: int):
+        require_organiser(request.user)
+        conflict = get_object_or_404(Conflict, pk=pk)
+        data = s.ReviewDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.decide_conflicted_review(
+            conflict=conflict, actor=request.user, **data.validated_data
+        )
+        conflict = selectors.conflicts_of_round(conflict.round).get(pk=pk)
         return Response(s.OrganiserConflictSerializer(conflict).data)
 
 
@@ -286,19 +306,41 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.AssignmentDetailSerializer(assignment, context=context).data)
 
     def _review_response(self, assignment: Assignment, review: Review, **kwargs) -> Response:
-        others = selectors.other_reviews(assignment, review)
+        others = services.others_shown(assignment=assignment, review=review)
         return Response(s.ReviewSerializer(review, context={"others": others}).data, **kwargs)
 
     @extend_schema(
         summary="Your review of the assignment",
         description="Before the first save this is an empty draft with version 1. "
-        "`other_totals` follows the round's score_visibility.",
+        "`other_totals` follows the round's score_visibility. Reading a stored review (or "
+        "the first save) starts the clock: a `watched_seconds` you send is capped at the "
+        "time since then.",
         responses={200: s.ReviewSerializer, **errors(404)},
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def review(self, request, pk=None):
         assignment = self.get_object()
-        review = getattr(assignment, "review", None) or Review(assignment=assignment)
+        review = getattr(assignment, "review", None)
+        if review is None:  # nothing stored yet: the first save starts the clock
+            review = Review(assignment=assignment)
+        return self._review_response(assignment, services.mark_opened(review))
+
+    @extend_schema(
+        summary="The vlog is playing (a heartbeat)",
+        description="Send this every 10 seconds while you play the vlog. The server adds the "
+        "time since your previous heartbeat (at most 15 s; after more than 30 s of silence "
+        "a new stretch starts and nothing is added) to `heard_seconds`, which the watch "
+        "minimum counts; `watched_seconds` does not. A closed round answers 400 (`closed`), "
+        "a submitted review 400 (`submitted`).",
+        request=None,
+        responses={200: s.ReviewSerializer, **errors(400, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="review/heartbeat", pagination_class=None,
+            filter_backends=[])  # fmt: skip
+    def review_heartbeat(self, request, pk=None):
+        assignment = self.get_object()
+        review = services.review_for(assignment=assignment, user=request.user)
+        review = services.heartbeat(review=review, user=request.user)
         return self._review_response(assignment, review)
 
     @extend_schema(
@@ -327,14 +369,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _save(self, request, *, partial: bool) -> Response:
         assignment = self.get_object()
-        criteria = [c.pk for c in assignment.round.criteria.all()]
-        body = s.ReviewWriteSerializer(data=request.data, partial=partial,
-                                       context={"criteria": criteria})  # fmt: skip
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        version = data.pop("version")
-        if "notes" in data:  # stored as the page stores them: seconds as a JSON number
-            data["notes"] = [{"t": float(n["t"]), "text": n["text"]} for n in data["notes"]]
+        version, data = s.review_input(request.data, round_=assignment.round, partial=partial)
         review = services.review_for(assignment=assignment, user=request.user)
         with _stale_is_409():
             review = services.save_review(review=review, user=request.user, version=version,
@@ -344,7 +379,8 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Submit your review",
         description="Checks that every required criterion has a score and, when the round "
-        "asks for it, that enough of the vlog was watched (400 with the code). An older "
+        "asks for it, that enough of the vlog was played as measured by heartbeats "
+        "(`heard_seconds`; 400 with the code `watch_more`). An older "
         "`version` answers 409 (`stale`); an already submitted review 409 "
         "(`invalid_transition`).",
         request=s.VersionSerializer,

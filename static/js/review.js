@@ -1,5 +1,5 @@
 // Scoring page: autosave with a version check, time-stamped notes that jump the player, and
-// how much of the vlog was watched.
+// how much of the vlog was watched (heartbeats to the server while the player plays).
 (function () {
   "use strict";
   var nl = document.documentElement.lang !== "en";
@@ -52,6 +52,50 @@
     last = player.currentTime;
   });
   player.addEventListener("pause", later);
+
+  // Heartbeats while the player plays: the server measures the watch time from these (the
+  // number above is only what this browser counts, and the server caps it).
+  var beatUrl = player.dataset.heartbeatUrl;
+  var beatEvery = (parseInt(player.dataset.heartbeatSeconds, 10) || 10) * 1000;
+  var watchTime = document.getElementById("watch-time");
+  var watchStatus = document.getElementById("watch-status");
+  var beatTimer = null;
+  var announced = false;
+  var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  function beat(start) {
+    var body = new FormData();
+    if (start) body.append("start", "1");
+    fetch(beatUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": token, Accept: "application/json" },
+    })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (!data.counted) { stopBeats(); return; }
+        if (watchTime && data.message) watchTime.textContent = data.message;
+        // Announce once, not every few seconds: the text above changes silently.
+        if (data.enough && !announced && data.needed_seconds && watchStatus) {
+          watchStatus.textContent = data.message;
+          announced = true;
+        }
+      })
+      .catch(function () {});
+  }
+  function stopBeats() { clearInterval(beatTimer); beatTimer = null; }
+  if (beatUrl) {
+    player.addEventListener("playing", function () {
+      if (beatTimer) return;
+      beat(true);
+      beatTimer = setInterval(function () { beat(false); }, beatEvery);
+    });
+    ["pause", "ended", "waiting"].forEach(function (name) {
+      player.addEventListener(name, function () {
+        if (!beatTimer) return;
+        stopBeats();
+        beat(false);
+      });
+    });
+  }
 
   var notes = JSON.parse(notesField.value || "[]");
   var list = document.getElementById("note-list");

@@ -5,7 +5,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from common import magiclink
 from common.models import LoginLink, User
 from tests.factories import UserFactory
 
@@ -78,25 +77,8 @@ def test_an_expired_link_is_refused(client, django_capture_on_commit_callbacks):
     assert User.objects.count() == 0
 
 
-def test_requests_are_rate_limited_per_address_without_telling(
-    client, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        answers = [_request(client, "veel@voorbeeld.nl")["Location"] for _ in range(7)]
-
-    assert answers == ["/aanmelden/verstuurd/"] * 7
-    assert len(mail.outbox) == magiclink.MAX_PER_EMAIL_PER_HOUR
-    assert LoginLink.objects.count() == magiclink.MAX_PER_EMAIL_PER_HOUR
-
-
-def test_requests_are_rate_limited_per_network_address(client):
-    sent = [
-        magiclink.request_link(email=f"p{i}@voorbeeld.nl", ip="10.9.9.9")
-        for i in range(magiclink.MAX_PER_IP_PER_HOUR + 2)
-    ]
-
-    assert sent.count(True) == magiclink.MAX_PER_IP_PER_HOUR
-    assert sent[-2:] == [False, False]
+# The rate limits (told to the person, per address, address+client and client) are tested in
+# tests/security/test_sign_in_limits.py.
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -404,10 +405,14 @@ def test_put_saves_a_draft_and_returns_the_next_version(api, world):
         "watched_seconds": "30.0",
     }
 
+    client.put(_review_url(world.mine), {**body, "watched_seconds": "0"}, format="json")
+    # The reported watch time is capped at the time since the review was first opened.
+    Review.objects.update(opened_at=timezone.now() - timedelta(minutes=1))
+    body["version"] = 2
     response = client.put(_review_url(world.mine), body, format="json")
 
     assert response.status_code == 200, response.json()
-    assert response.json()["version"] == 2
+    assert response.json()["version"] == 3
     review = Review.objects.get()
     assert review.scores == {str(world.required.pk): "7.5", str(world.optional.pk): "4"}
     assert review.comments == {str(world.required.pk): "Sterk verhaal."}
@@ -604,6 +609,10 @@ def test_submit_waits_for_the_watch_minimum(api, world):
 
     early = client.post(_review_url(world.mine, "submit/"), {"version": 2}, format="json")
     client.patch(_review_url(world.mine), {"version": 2, "watched_seconds": 31}, format="json")
+    client.post(_review_url(world.mine, "heartbeat/"))  # the player plays: the server measures
+    for _ in range(3):
+        Review.objects.update(last_heartbeat_at=F("last_heartbeat_at") - timedelta(seconds=10))
+        client.post(_review_url(world.mine, "heartbeat/"))
     later = client.post(_review_url(world.mine, "submit/"), {"version": 3}, format="json")
 
     assert (early.status_code, early.json()["code"]) == (400, "watch_more")

@@ -184,7 +184,9 @@ def test_only_organisers_download_the_original_as_attachment(client, entry_with_
     assert response.status_code == 302
     download = requests.get(response["Location"], timeout=10)
     assert download.status_code == 200
-    assert download.headers["Content-Disposition"] == 'attachment; filename="Mijn vlog.mp4"'
+    name = f"vlog-{entry_with_ready_vlog.vlog.uid}"  # an entry without a number yet
+    assert download.headers["Content-Disposition"] == f'attachment; filename="{name}.mp4"'
+    assert download.headers["Content-Type"] == "video/mp4"
     assert download.content[4:8] == b"ftyp"
 
 

@@ -189,7 +189,7 @@ def test_part_urls_are_useless_after_completion(api, entry, big_clip, s3_server)
         requests.put(signed[str(number)], data=data[(number - 1) * 8 * MiB : number * 8 * MiB])
     api.post(_base(entry, uid) + "complete/")
 
-    replay = requests.put(signed["1"], data=b"x" * 100, timeout=10)
+    replay = requests.put(signed["1"], data=data[: 8 * MiB], timeout=10)  # the signed size
     sign_again = api.post(
         _base(entry, uid) + "sign/", {"part_numbers": [1]}, content_type="application/json"
     )

@@ -107,6 +107,8 @@ class Command(BaseCommand):
                 "4",
                 "--access-logfile",
                 "-",
+                "--logger-class",  # no sign-in or invitation tokens in the access log
+                "common.log_redaction.RedactingGunicornLogger",
             ],
             var / "logs" / "web.log",
         )
