@@ -95,7 +95,7 @@ class ApiTokenForm(forms.Form):
     )
     expires_on = forms.DateField(
         label=gettext_lazy("Works until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy(
             "At most one year from today. The token stops at the end of that day."
         ),

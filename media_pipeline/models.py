@@ -86,7 +86,7 @@ class Rendition(TimeStampedModel):
     asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="renditions")
     kind = models.CharField(_("kind"), max_length=20, choices=RenditionKind.choices)
     key = models.CharField(_("storage key"), max_length=255, unique=True)
-    content_type = models.CharField(_("content type"), max_length=100)
+    content_type = models.CharField(_("file type"), max_length=100)
     size_bytes = models.BigIntegerField(_("size (bytes)"))
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)

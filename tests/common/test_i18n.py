@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import polib
 import pytest
 from django.conf import settings
@@ -40,3 +42,35 @@ def test_admin_is_dutch(client):
 
     assert "<title>Beheer | Vrijwilligersprijzen</title>" in html
     assert "Inzendingen" in html
+
+
+def test_our_dutch_never_overrides_djangos_own_words():
+    """Our catalog comes first, so a msgid that Django also uses changes Django's text: "May"
+    (a column, "Mag") turned every 14 May into "14 Mag". No msgid of ours that Django's own
+    Dutch catalogs (its conf, contrib apps) translate differently."""
+    import django
+
+    ours = polib.pofile(str(settings.BASE_DIR / "locale/nl/LC_MESSAGES/django.po"))
+    root = Path(django.__file__).parent
+    djangos = {}
+    for path in [root / "conf/locale/nl/LC_MESSAGES/django.po",
+                 *root.glob("contrib/*/locale/nl/LC_MESSAGES/django.po")]:  # fmt: skip
+        for entry in polib.pofile(str(path)):
+            if entry.msgstr and not entry.msgctxt:
+                djangos[entry.msgid] = entry.msgstr
+    clashes = {
+        e.msgid: (e.msgstr, djangos[e.msgid])
+        for e in ours
+        if not e.msgctxt and e.msgid in djangos and e.msgstr != djangos[e.msgid]
+    }
+    assert clashes == {}
+
+
+def test_a_may_date_reads_mei_in_dutch():
+    from datetime import date
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override("nl"):
+        assert date_format(date(2021, 5, 14), "j F Y") == "14 mei 2021"

@@ -134,7 +134,7 @@ def test_shortlist_page_refuses_a_count_that_is_not_a_number(client, ranked, val
         f"/jury/rondes/{round_.pk}/voordracht/", {"action": "top", "count": value}, follow=True
     )
 
-    assert [str(m) for m in response.context["messages"]] == ["Vul een heel getal in."]
+    assert [str(m) for m in response.context["messages"]] == ["Voer een geheel getal in."]
     assert _listed(round_) == []
 
 

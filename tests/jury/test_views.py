@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -190,3 +191,26 @@ def test_other_jurors_scores_follow_the_rounds_policy(client, policy, own_submit
 
     assert ("Jurylid 1: 6,500" in page) is shown  # Dutch decimal comma
     assert ("Cijfers van de andere juryleden" in page) is shown
+
+
+def test_a_juror_who_comes_back_submits_the_form_as_the_page_wrote_it(client):
+    """The page's own hidden values, posted back unchanged, are accepted: a Dutch "6,0" in
+    ``watched_seconds`` was a server error for every juror who returned to a review."""
+    member = JuryMemberFactory()
+    criterion = CriterionFactory(round=member.round, step=Decimal("0.5"))
+    [assignment] = _assigned(member.round, member.user, 1)
+    client.force_login(member.user)
+    url = f"/jury/beoordelen/{assignment.pk}/"
+    client.get(url)
+    Review.objects.update(watched_seconds=Decimal("6.5"))
+
+    page = client.get(url).content.decode()
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    hidden.pop("csrfmiddlewaretoken", None)
+    response = client.post(url, {**hidden, f"score-{criterion.pk}": "7.5", "submit": "1"})
+
+    assert hidden["watched_seconds"] == "6.5"
+    assert response.status_code == 302
+    review = Review.objects.get()
+    assert review.state == ReviewState.SUBMITTED
+    assert review.scores == {str(criterion.pk): "7.5"}
