@@ -19,6 +19,7 @@ from common.errors import DomainError
 from common.forms import MagicLinkForm
 from common.http import client_ip, require_organiser, safe_next
 from common.models import ApiToken
+from common.second_factor import SIGNED_IN_BY_LINK
 
 
 @never_cache
@@ -73,6 +74,7 @@ def magic_link(request, token: str):
             status=400,
         )  # fmt: skip
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SIGNED_IN_BY_LINK] = True  # a link alone sets up no second step
     return redirect(safe_next(request, next_url) or "home")
 
 

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the API docs' Redoc served from our own static files
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "storages",
     "common",
     "prijzen",
@@ -85,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "common.second_factor.SecondFactorMiddleware",  # two-step sign-in where it is required
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -96,6 +101,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "common.User"
 LOGIN_URL = "magic-request"  # volunteers sign in by e-mail link; a password is optional
 LOGIN_REDIRECT_URL = "home"
+OTP_TOTP_ISSUER = "Vrijwilligersprijzen"  # the account's name in the authenticator app
 LOGOUT_REDIRECT_URL = "home"
 
 TEMPLATES = [

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from common import second_factor_views
 from common import views as common_views
 from common.api import not_found as api_not_found
 from common.forms import AdminEmailAuthenticationForm, EmailAuthenticationForm
@@ -36,6 +37,8 @@ urlpatterns = [
     path("aanmelden/", common_views.magic_request, name="magic-request"),
     path("aanmelden/verstuurd/", common_views.magic_sent, name="magic-sent"),
     path("inloggen/link/<str:token>/", common_views.magic_link, name="magic-link"),
+    path("tweestaps/instellen/", second_factor_views.setup, name="second-factor-setup"),
+    path("tweestaps/", second_factor_views.verify, name="second-factor-verify"),
     path("api-sleutels/", common_views.api_tokens, name="api-tokens"),
     path(
         "api-sleutels/<int:pk>/intrekken/", common_views.api_token_revoke, name="api-token-revoke"

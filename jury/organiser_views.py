@@ -31,6 +31,7 @@ from jury import (
 )
 from jury.enums import ConflictSource, ReviewState
 from jury.models import Assignment, Conflict, ResultSnapshot, Round
+from prijzen import decisions
 
 
 def _reason_text(reason: solver.Reason) -> str:
@@ -272,6 +273,20 @@ def close(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("The round is closed and its results certificate is made."))
+    return redirect("jury-round", pk=pk)
+
+
+@login_required
+@require_POST
+def second_factor(request, pk: int):
+    """Whether the jury members of this round's edition need two-step sign-in."""
+    round_ = selectors.organiser_round(request.user, pk)
+    required = request.POST.get("required") == "1"
+    decisions.set_jury_second_factor(edition=round_.edition, value=required, actor=request.user)
+    if required:
+        messages.success(request, _("Jury members of this edition now sign in in two steps."))
+    else:
+        messages.success(request, _("Jury members of this edition sign in with one step."))
     return redirect("jury-round", pk=pk)
 
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("rondes/<int:pk>/rangschikking.csv", org.ranking_csv, name="jury-round-ranking-csv"),
     path("rondes/<int:pk>/export/<slug:kind>.<slug:fmt>", org.export, name="jury-round-export"),
     path("rondes/<int:pk>/sluiten/", org.close, name="jury-round-close"),
+    path("rondes/<int:pk>/tweestaps/", org.second_factor, name="jury-round-second-factor"),
     path("rondes/<int:pk>/voordracht/", decision_views.shortlist, name="jury-round-shortlist"),
     path("rondes/<int:pk>/gelijke-stand/", decision_views.decide_tie, name="jury-round-tie"),
     path("rondes/<int:pk>/certificaat.json", org.certificate, name="jury-round-certificate"),

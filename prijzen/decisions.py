@@ -112,6 +112,17 @@ def set_share_feedback(*, edition: Edition, value: bool, actor) -> Edition:
     return locked
 
 
+def set_jury_second_factor(*, edition: Edition, value: bool, actor) -> Edition:
+    """Whether the jury members of this edition need two-step sign-in (organisers always do;
+    the rule is ``common.second_factor.second_factor_required``). Audited."""
+    with transaction.atomic():
+        locked = Edition.objects.select_for_update().get(pk=edition.pk)
+        locked.jury_second_factor = value
+        locked.save(update_fields=["jury_second_factor", "updated_at"])
+        audit.record(actor=actor, action="jury_second_factor", obj=locked, value=value)
+    return locked
+
+
 # --- The announcement -----------------------------------------------------------------------
 
 

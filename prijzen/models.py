@@ -38,6 +38,11 @@ class Edition(TimeStampedModel):
         _("send entrants who did not win the scores per criterion and anonymous jury remarks"),
         default=False,
     )
+    jury_second_factor = models.BooleanField(
+        _("jury members sign in in two steps"),
+        default=False,
+        help_text=_("Jury members of this edition also need a code from an authenticator app."),
+    )
 
     class Meta:
         verbose_name = _("edition")

@@ -18,8 +18,12 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from common.second_factor import second_factor_required
 from media_pipeline import storage
 from media_pipeline.enums import AssetState
 from media_pipeline.models import MediaAsset
@@ -54,6 +58,27 @@ def _fresh_cache_and_language(settings):
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# --- Two-step sign-in -------------------------------------------------------------------
+# Most tests sign people in with Client.force_login and are about something else: for an
+# account that needs the second step, that sign-in also passes it (with an authenticator made
+# for the test), as a real person would have. tests/security/test_second_factor.py walks the
+# real steps; tests that must see the unverified state sign in with _plain_force_login.
+_plain_force_login = Client.force_login
+
+
+def _force_login_with_second_step(self, user, backend=None):
+    _plain_force_login(self, user, backend)
+    if second_factor_required(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+Client.force_login = _force_login_with_second_step
 
 
 # --- Object storage ---------------------------------------------------------------------

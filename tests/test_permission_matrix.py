@@ -105,6 +105,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/editions/{slug}/results/schedule/"):         (401,404,404,404,404,404,200,403,401),
     ("POST", "/editions/{slug}/results/cancel/"):           (401,404,404,404,404,404,200,403,401),
     ("POST", "/editions/{slug}/results/feedback/"):         (401,404,404,404,404,404,200,403,401),
+    ("POST", "/editions/{slug}/jury-second-factor/"):       (401,404,404,404,404,404,200,403,401),
 }
 # fmt: on
 MATRIX = {
@@ -359,6 +360,10 @@ RESOLVERS = {
         lambda w, r: Call({"slug": w.edition.slug}, {"share_feedback": True}),
         None,
     ),
+    ("POST", f"{A}/editions/{{slug}}/jury-second-factor/"): (
+        lambda w, r: Call({"slug": w.edition.slug}, {"jury_second_factor": False}),
+        None,
+    ),
 }
 
 
@@ -524,9 +529,9 @@ def _decided_edition(count: int):
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        ("/api/v1/awards/", 4),
-        ("/api/v1/editions/{slug}/winners/", 7),
-        ("/api/v1/rounds/{round}/shortlist/", 4),
+        ("/api/v1/awards/", 5),  # each with the organiser's second-step device
+        ("/api/v1/editions/{slug}/winners/", 8),
+        ("/api/v1/rounds/{round}/shortlist/", 5),
     ],
 )
 def test_list_query_count_is_the_same_for_1_and_3_items(client, url, queries, count):

@@ -1,12 +1,11 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from prijzen.api import results, uploads
+from prijzen.api import results, uploads, views
 from prijzen.api.entries import EntryViewSet, InitiativeView
-from prijzen.api.views import EditionViewSet
 
 router = DefaultRouter()
-router.register("editions", EditionViewSet, basename="edition")
+router.register("editions", views.EditionViewSet, basename="edition")
 router.register("entries", EntryViewSet, basename="entry")
 router.register("gallery", results.GalleryViewSet, basename="gallery")
 router.register("awards", results.AwardViewSet, basename="award")
@@ -35,6 +34,11 @@ urlpatterns = [
         "editions/<slug:slug>/results/feedback/",
         results.FeedbackSetting.as_view(),
         name="api-results-feedback",
+    ),
+    path(
+        "editions/<slug:slug>/jury-second-factor/",
+        views.JurySecondFactor.as_view(),
+        name="api-jury-second-factor",
     ),
     path("entries/<int:pk>/vlog-uploads/", uploads.StartUpload.as_view(), name="upload-start"),
     path(upload, uploads.UploadDetail.as_view(), name="upload-detail"),

@@ -1,9 +1,13 @@
 import django_filters
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from common.api import IdFilter, errors
-from prijzen import selectors
+from prijzen import decisions, selectors
+from prijzen.api.results import IsOrganiser
 from prijzen.api.serializers import EditionSerializer
 from prijzen.models import Edition
 
@@ -32,3 +36,32 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.editions()
+
+
+class JurySecondFactorSerializer(serializers.Serializer):
+    edition = serializers.CharField(source="slug", read_only=True)
+    jury_second_factor = serializers.BooleanField(
+        help_text="Whether the jury members of this edition need two-step sign-in (organisers "
+        "always do)."
+    )
+
+
+class JurySecondFactor(APIView):
+    """Whether jury members of an edition sign in in two steps (organisers)."""
+
+    permission_classes = [IsOrganiser]
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        summary="Ask the jury members of an edition for two-step sign-in, or stop (organisers)",
+        request=JurySecondFactorSerializer,
+        responses={200: JurySecondFactorSerializer, **errors(400, 404, 415)},
+    )
+    def post(self, request, slug: str):
+        edition = get_object_or_404(Edition, slug=slug)
+        data = JurySecondFactorSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        edition = decisions.set_jury_second_factor(
+            edition=edition, value=data.validated_data["jury_second_factor"], actor=request.user
+        )
+        return Response(JurySecondFactorSerializer(edition).data)

@@ -8,10 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from base64 import b32decode
 from pathlib import Path
 
 import pytest
 import requests
+from django_otp.oath import TOTP
 
 from media_pipeline.seaweedfs import free_port
 from prijzen.management.commands.seed_demo import DEMO_PASSWORD, EDITION_SLUG
@@ -52,7 +54,9 @@ def _poll(predicate, timeout: float, what: str, log: Path):
     pytest.fail(f"{what} not within {timeout} s; log:\n{log.read_text()[-3000:]}")
 
 
-def _signed_in(base: str) -> requests.Session:
+def _signed_in(base: str, recovery_code: str = "") -> tuple[requests.Session, list[str]]:
+    """The organiser signs in with the password; the first time they set up two-step sign-in
+    (and get recovery codes), later they pass the second step with a recovery code."""
     session = requests.Session()
     session.get(f"{base}/inloggen/", timeout=10)
     response = session.post(
@@ -65,8 +69,29 @@ def _signed_in(base: str) -> requests.Session:
         headers={"Referer": f"{base}/inloggen/"},
         timeout=10,
     )
-    assert response.url == f"{base}/", response.text[:500]
-    return session
+    if recovery_code:
+        assert response.url == f"{base}/tweestaps/?next=/", response.text[:500]
+        done = session.post(
+            response.url,
+            data={"code": recovery_code, "next": "/",
+                  "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+            headers={"Referer": response.url},
+            timeout=10,
+        )  # fmt: skip
+        assert done.url == f"{base}/", done.text[:500]
+        return session, []
+    # The first time: the key from the page, a code as the app would show it.
+    assert response.url == f"{base}/tweestaps/instellen/?next=/", response.text[:500]
+    key = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', response.text).group(1)
+    code = f"{TOTP(b32decode(key.replace(' ', ''))).token():06d}"
+    done = session.post(
+        response.url,
+        data={"code": code, "next": "/", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": response.url},
+        timeout=10,
+    )
+    assert "Inloggen in twee stappen is ingesteld" in done.text, done.text[:500]
+    return session, re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.text)
 
 
 def _playing_entries(session: requests.Session, base: str) -> int:
@@ -114,7 +139,7 @@ def test_make_run_embedded_defaults_end_to_end(tmp_path):
             log,
         )
         assert health is True
-        session = _signed_in(base)
+        session, recovery_codes = _signed_in(base)
         playing = _poll(lambda: _playing_entries(session, base), 90, "playing demo vlogs", log)
         seconds_to_preview = time.monotonic() - started
         # The demo's 2021 results are published: the public winners page plays both winners'
@@ -139,7 +164,7 @@ def test_make_run_embedded_defaults_end_to_end(tmp_path):
     proc = _start(env, port, log)
     try:
         _poll(lambda: log.read_text().count("The platform runs at") == 2, 120, "restart", log)
-        session = _signed_in(base)
+        session, _codes = _signed_in(base, recovery_codes[0])
         assert _poll(lambda: _playing_entries(session, base), 30, "vlogs after restart", log) == 2
     finally:
         assert _stop(proc) == 0

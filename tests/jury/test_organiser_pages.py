@@ -164,7 +164,7 @@ def test_round_page_query_count_does_not_grow(client, organiser, count):
         response = client.get(f"/jury/rondes/{round_.pk}/")
 
     assert response.status_code == 200
-    assert len(queries) == 9, [q["sql"] for q in queries]
+    assert len(queries) == 10, [q["sql"] for q in queries]
 
 
 def test_the_rubric_and_the_method_are_fixed_once_scoring_started(client, organiser):

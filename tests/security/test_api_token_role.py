@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from common import tokens
 from common.enums import Role
 from common.models import ApiToken, AuditLog
-from tests.factories import PASSWORD, OrganiserFactory
+from tests.factories import OrganiserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_admin_demoting_or_blocking_an_organiser_revokes_their_tokens(client, ch
     first, raw = make_token(owner)
     second, _raw2 = make_token(owner)
     colleague_token, colleague_raw = make_token(superuser)
-    client.login(username=superuser.email, password=PASSWORD)
+    client.force_login(superuser)  # with the second step (tests/conftest.py)
 
     response = client.post(f"/beheer/common/user/{owner.pk}/change/", admin_form(owner, **change))
 
@@ -120,7 +120,7 @@ def test_admin_saving_an_organiser_unchanged_keeps_their_tokens(client):
     superuser = OrganiserFactory(email="beheerder@example.org")
     owner = OrganiserFactory(email="organisator@example.org")
     token, raw = make_token(owner)
-    client.login(username=superuser.email, password=PASSWORD)
+    client.force_login(superuser)  # with the second step (tests/conftest.py)
 
     response = client.post(
         f"/beheer/common/user/{owner.pk}/change/", admin_form(owner, name="Nieuwe naam")

@@ -117,6 +117,11 @@ PAGES: dict[str, Page] = {
     "api-docs": Page(("GET",), {"GET": 200}, "anonymous"),
     # Organisers' API tokens: their own only (another organiser's token is hidden: 404).
     "api-tokens": Page(ANY, _signed_in(), "organiser", wrong=NOT_ORGANISERS),
+    # Two-step sign-in: anyone signed in may set up an authenticator; the second step sends
+    # someone who passed it (or has no authenticator) on to the page they wanted.
+    "second-factor-setup": Page(ANY, _signed_in(), "entrant_a", post=lambda w: {"code": "1"}),
+    "second-factor-verify": Page(ANY, _signed_in(), "organiser", owner_get=302,
+                                 post=lambda w: {"code": "1"}),
     "api-token-revoke": Page(("POST",), _signed_in(), "organiser",
                              kwargs=lambda w: {"pk": w.extra["token_pk"]},
                              wrong={**NOT_ORGANISERS, "organiser_b": 404}),
@@ -210,6 +215,8 @@ PAGES: dict[str, Page] = {
                               wrong=NOT_ORGANISERS),
     "jury-round-close": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
                              wrong=NOT_ORGANISERS),
+    "jury-round-second-factor": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
+                                     wrong=NOT_ORGANISERS),
     "jury-round-ranking": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=CLOSED,
                                wrong=NOT_ORGANISERS),
     "jury-round-ranking-csv": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=CLOSED,
@@ -361,9 +368,15 @@ def test_anonymous_get_sign_in_or_a_page_without_private_data(world, name):
             assert snapshot() == before, (method, path)
 
 
+# Pages whose owner's GET reaches the object storage (the S3 server is started for them).
+STORAGE_PAGES = {"entry-original"}
+
+
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_owner_get(world, name):
+def test_owner_get(world, name, request):
     page = PAGES[name]
+    if name in STORAGE_PAGES:
+        request.getfixturevalue("s3_server")
     path = reverse(name, kwargs=page.kwargs(world))
     response = client_as(world, page.owner).get(path)
     expected = 405 if "GET" not in page.methods else page.owner_get
@@ -426,7 +439,7 @@ def _admin_path(route: str) -> str:
     route = route.replace("^(?P<app_label>", "").split("|")[0] + "/" if "app_label" in route \
         else route  # fmt: skip
     route = route.replace("(?P<url>.*)$", "nergens/")
-    for arg in ("<path:object_id>", "<path:content_type_id>", "<id>"):
+    for arg in ("<path:object_id>", "<path:content_type_id>", "<id>", "<int:pk>"):
         route = route.replace(arg, "999999")
     return "/" + route
 
