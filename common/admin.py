@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from common import tokens
 from common.models import ApiToken, AuditLog, User, WorkerHeartbeat
@@ -79,3 +81,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             tokens.revoke_token(token=token, actor=request.user)
         self.message_user(request, _("The tokens no longer work."), messages.SUCCESS)
+
+
+class SecondFactorDeviceAdmin(admin.ModelAdmin):
+    """Two-step sign-in devices: support staff see who has one and delete a lost one (the
+    person then sets up a new one). Nobody reads, adds or changes a key or a recovery code
+    here: that would let one admin account pass anyone's second step."""
+
+    list_display = ["user", "name", "confirmed", "last_used_at"]
+    fields = ["user", "name", "confirmed", "last_used_at"]
+    readonly_fields = fields
+    search_fields = ["user__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+for device_model in (TOTPDevice, StaticDevice):
+    admin.site.unregister(device_model)
+    admin.site.register(device_model, SecondFactorDeviceAdmin)

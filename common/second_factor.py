@@ -12,6 +12,8 @@ one for an organiser: that takes the password (see ``may_set_up``).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,7 +21,6 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from common.api import error_body
-from common.enums import Role
 from jury.models import JuryMember
 
 # Set in the session by a sign-in through an e-mail link (the sign-in link, a jury invitation).
@@ -40,8 +41,9 @@ def second_factor_required(user) -> bool:
     """Whether this account must pass the second step before it can use the platform."""
     if privileged(user):
         return True
-    if not user.is_authenticated or user.role != Role.JUROR:
+    if not user.is_authenticated:
         return False
+    # Any account, whatever its role: an entrant invited to a jury keeps the role "entrant".
     return JuryMember.objects.filter(
         user=user, dropped_out_at__isnull=True, round__edition__jury_second_factor=True
     ).exists()
@@ -91,4 +93,4 @@ class SecondFactorMiddleware:
             message = _("Complete two-step sign-in on the website first.")
             return JsonResponse(error_body("second_factor_required", message), status=403)
         step = "second-factor-verify" if user_has_device(user) else "second-factor-setup"
-        return redirect(f"{reverse(step)}?next={request.get_full_path()}")
+        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")

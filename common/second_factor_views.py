@@ -14,15 +14,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import user_has_device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from common import audit
 from common.http import safe_next
 from common.second_factor import may_set_up
 
 RECOVERY_CODES = 10
+NEW_KEY = "second_factor_new_key"  # in the session: the key being set up, until confirmed
 
 
 class CodeForm(forms.Form):
@@ -51,17 +54,22 @@ def _qr_svg(device: TOTPDevice) -> str:
 @require_http_methods(["GET", "POST"])
 def setup(request):
     """Set up an authenticator app: scan the QR code (or type the key), confirm with a code,
-    then receive the recovery codes once."""
+    then receive the recovery codes once. The new key lives in this session only until it is
+    confirmed: nobody else who signs in to the account can see it or plant their own."""
     if not may_set_up(request):
-        return render(request, "common/second_factor_setup.html", {"refused": True}, status=403)
+        context = {"refused": True, "next": _next(request)}
+        return render(request, "common/second_factor_setup.html", context, status=403)
     user = request.user
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    hex_key = request.session.setdefault(NEW_KEY, random_hex(20))
+    device = TOTPDevice(user=user, name=_("Authenticator app"), key=hex_key, confirmed=False)
     form = CodeForm(request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+        code = form.cleaned_data["code"]
+        if code.isdigit() and totp.verify(int(code), tolerance=device.tolerance):
+            device.last_t = totp.t()  # this code cannot be used again for the second step
             codes = _confirm(user, device)
+            del request.session[NEW_KEY]
             otp_login(request, device)
             context = {"codes": codes, "next": _next(request)}
             return render(request, "common/second_factor_codes.html", context)
@@ -81,9 +89,9 @@ def setup(request):
 @transaction.atomic
 def _confirm(user, device: TOTPDevice) -> list[str]:
     """The new authenticator replaces the old ones; new recovery codes replace the old ones."""
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    TOTPDevice.objects.filter(user=user).delete()
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    device.save()
     StaticDevice.objects.filter(user=user).delete()
     recovery = StaticDevice.objects.create(user=user, name=_("Recovery codes"))
     codes = [StaticToken.random_token() for _n in range(RECOVERY_CODES)]
@@ -100,7 +108,7 @@ def verify(request):
         return redirect(_next(request))  # passed, or nothing to check (the page sets it up)
     form = CodeForm(request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["code"])
+        device = _check(request.user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
             if isinstance(device, StaticDevice):
@@ -111,3 +119,14 @@ def verify(request):
     context = {"form": form, "next": _next(request)}
     return render(request, "common/second_factor_verify.html", context,
                   status=400 if form.errors else 200)  # fmt: skip
+
+
+def _check(user, code: str):
+    """The device the code belongs to, or None. Six digits are checked against the app only
+    and anything else against the recovery codes only, so a wrong app code does not make the
+    recovery codes wait too. The device row is locked while it is checked: a code (or
+    recovery code) sent twice at once works once."""
+    model = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    with transaction.atomic():
+        device = model.objects.select_for_update().filter(user=user, confirmed=True).first()
+        return device if device is not None and device.verify_token(code) else None

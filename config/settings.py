@@ -102,6 +102,7 @@ AUTH_USER_MODEL = "common.User"
 LOGIN_URL = "magic-request"  # volunteers sign in by e-mail link; a password is optional
 LOGIN_REDIRECT_URL = "home"
 OTP_TOTP_ISSUER = "Vrijwilligersprijzen"  # the account's name in the authenticator app
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a key or a recovery code
 LOGOUT_REDIRECT_URL = "home"
 
 TEMPLATES = [

@@ -70,7 +70,7 @@ def _signed_in(base: str, recovery_code: str = "") -> tuple[requests.Session, li
         timeout=10,
     )
     if recovery_code:
-        assert response.url == f"{base}/tweestaps/?next=/", response.text[:500]
+        assert response.url == f"{base}/tweestaps/?next=%2F", response.text[:500]
         done = session.post(
             response.url,
             data={"code": recovery_code, "next": "/",
@@ -81,7 +81,7 @@ def _signed_in(base: str, recovery_code: str = "") -> tuple[requests.Session, li
         assert done.url == f"{base}/", done.text[:500]
         return session, []
     # The first time: the key from the page, a code as the app would show it.
-    assert response.url == f"{base}/tweestaps/instellen/?next=/", response.text[:500]
+    assert response.url == f"{base}/tweestaps/instellen/?next=%2F", response.text[:500]
     key = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', response.text).group(1)
     code = f"{TOTP(b32decode(key.replace(' ', ''))).token():06d}"
     done = session.post(

@@ -25,6 +25,7 @@ from tests.factories import PASSWORD, JuryMemberFactory, OrganiserFactory, UserF
 pytestmark = pytest.mark.django_db
 
 ORGANISER_PAGE = "/api-sleutels/"
+NEXT = "next=%2Fapi-sleutels%2F"  # ORGANISER_PAGE as the steps' next
 
 
 def _password_sign_in(email: str) -> Client:
@@ -48,12 +49,15 @@ def _code(key: str) -> str:
     return f"{totp.token():06d}"
 
 
-def _set_up(client: Client) -> list[str]:
-    page = client.get("/tweestaps/instellen/?next=/api-sleutels/")
+def _key(page) -> str:
     assert page.status_code == 200
     html = page.content.decode()
     assert "<svg" in html  # the QR code, inline (no script, no image host)
-    key = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', html).group(1)
+    return re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', html).group(1)
+
+
+def _set_up(client: Client) -> list[str]:
+    key = _key(client.get("/tweestaps/instellen/?next=/api-sleutels/"))
     done = client.post("/tweestaps/instellen/", {"code": _code(key), "next": ORGANISER_PAGE})
     assert done.status_code == 200
     return re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.content.decode())
@@ -69,7 +73,7 @@ def test_an_organiser_signed_in_by_password_sets_up_the_second_step_first():
     codes = _set_up(client)
 
     assert held.status_code == 302
-    assert held["Location"] == f"/tweestaps/instellen/?next={ORGANISER_PAGE}"
+    assert held["Location"] == f"/tweestaps/instellen/?{NEXT}"
     assert api.status_code == 403
     assert api.json()["code"] == "second_factor_required"
     assert admin["Location"].startswith("/tweestaps/instellen/")
@@ -88,7 +92,7 @@ def test_the_next_sign_in_asks_for_a_code_and_a_recovery_code_works_once():
     held = client.get(ORGANISER_PAGE)
     used = client.post("/tweestaps/", {"code": codes[0], "next": ORGANISER_PAGE})
 
-    assert held["Location"] == f"/tweestaps/?next={ORGANISER_PAGE}"
+    assert held["Location"] == f"/tweestaps/?{NEXT}"
     assert used["Location"] == ORGANISER_PAGE
     assert client.get(ORGANISER_PAGE).status_code == 200
     assert AuditLog.objects.filter(action="recovery_code_used").count() == 1
@@ -125,7 +129,7 @@ def test_an_email_link_alone_never_opens_an_organisers_account(django_capture_on
     refused = client.get("/tweestaps/instellen/")
     refused_post = client.post("/tweestaps/instellen/", {"code": "123456"})
 
-    assert held["Location"] == f"/tweestaps/instellen/?next={ORGANISER_PAGE}"
+    assert held["Location"] == f"/tweestaps/instellen/?{NEXT}"
     assert refused.status_code == 403
     assert "Log in met je wachtwoord" in refused.content.decode()
     assert refused_post.status_code == 403
@@ -134,7 +138,7 @@ def test_an_email_link_alone_never_opens_an_organisers_account(django_capture_on
     # With an authenticator set up by password, the link is the first step of two.
     _set_up(_password_sign_in(organiser.email))
     by_link = _link_sign_in(Client(), organiser.email, django_capture_on_commit_callbacks)
-    assert by_link.get(ORGANISER_PAGE)["Location"] == f"/tweestaps/?next={ORGANISER_PAGE}"
+    assert by_link.get(ORGANISER_PAGE)["Location"] == f"/tweestaps/?{NEXT}"
     assert by_link.get("/tweestaps/instellen/").status_code == 403  # no second app by link
 
 
@@ -164,8 +168,66 @@ def test_entrants_never_and_jurors_when_their_edition_asks(django_capture_on_com
     codes = _set_up(juror)  # a juror may set it up from a link sign-in: not an organiser
 
     assert turned_on.status_code == 302
-    assert held["Location"] == "/tweestaps/instellen/?next=/jury/"
+    assert held["Location"] == "/tweestaps/instellen/?next=%2Fjury%2F"
     assert len(codes) == 10
     assert juror.get("/jury/").status_code == 200
     assert _password_sign_in(entrant.email).get("/inzendingen/").status_code == 200
     assert AuditLog.objects.filter(action="jury_second_factor", actor=organiser).count() == 1
+
+
+def test_someone_else_with_the_password_cannot_plant_the_key():
+    """The key being set up lives in one session: whoever else signs in sees another key, and
+    theirs never works once the owner has confirmed their own."""
+    organiser = OrganiserFactory(email="organisator@example.org")
+    intruder, owner = _password_sign_in(organiser.email), _password_sign_in(organiser.email)
+
+    planted = _key(intruder.get("/tweestaps/instellen/"))
+    owners = _key(owner.get("/tweestaps/instellen/"))
+    owner.post("/tweestaps/instellen/", {"code": _code(owners)})
+    attempt = intruder.post("/tweestaps/instellen/", {"code": _code(planted)})
+    later = _password_sign_in(organiser.email)
+    guessed = later.post("/tweestaps/", {"code": _code(planted)})
+
+    assert planted != owners
+    assert attempt.status_code == 403  # the account has an authenticator now: second step first
+    assert guessed.status_code == 400
+    assert TOTPDevice.objects.filter(user=organiser).count() == 1
+    assert later.get(ORGANISER_PAGE).status_code == 302
+
+
+def test_a_wrong_app_code_does_not_make_the_recovery_codes_wait():
+    organiser = OrganiserFactory()
+    codes = _set_up(_password_sign_in(organiser.email))
+    client = _password_sign_in(organiser.email)
+
+    client.post("/tweestaps/", {"code": "000000"})
+    recovered = client.post("/tweestaps/", {"code": codes[0]})
+
+    assert recovered["Location"] == "/"
+
+
+def test_an_entrant_invited_to_a_jury_that_asks_for_it_needs_the_second_step():
+    entrant = UserFactory(email="inzender@example.org")  # the role stays "entrant"
+    member = JuryMemberFactory(user=entrant, round__edition__jury_second_factor=True)
+
+    held = _password_sign_in(entrant.email).get(f"/jury/?ronde={member.round.pk}&x=1")
+
+    wanted = f"next=%2Fjury%2F%3Fronde%3D{member.round.pk}%26x%3D1"  # the whole address
+    assert held["Location"] == f"/tweestaps/instellen/?{wanted}"
+
+
+def test_the_admin_shows_no_key_and_makes_no_device():
+    organiser = OrganiserFactory()
+    _set_up(_password_sign_in(organiser.email))
+    device = TOTPDevice.objects.get(user=organiser)
+    admin = Client()
+    admin.force_login(OrganiserFactory())
+
+    page = admin.get(f"/beheer/otp_totp/totpdevice/{device.pk}/change/")
+    add = admin.get("/beheer/otp_totp/totpdevice/add/")
+    config = admin.get(f"/beheer/otp_totp/totpdevice/{device.pk}/config/")
+
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert add.status_code == 403
+    assert config.status_code in (302, 404)  # no such page: the admin's catch-all
