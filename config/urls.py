@@ -9,6 +9,7 @@ from common import second_factor_views
 from common import views as common_views
 from common.api import not_found as api_not_found
 from common.forms import AdminEmailAuthenticationForm, EmailAuthenticationForm
+from jury import organiser_views as jury_organiser_views
 
 admin.site.site_header = _("Volunteer prizes: management")
 admin.site.site_title = _("Volunteer prizes")
@@ -48,6 +49,7 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("api/v1/", include("config.api_urls")),
     re_path(r"^api/", api_not_found),  # unknown API addresses: 404 in the one error shape
+    path("organisatie/", jury_organiser_views.workspace, name="organiser-home"),
     path("jury/", include("jury.urls")),
     path("", include("prijzen.urls")),
 ]

@@ -5,17 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
 from common.forms import MagicLinkForm
+from common.http import require_organiser
 from common.identity import InvalidEmail, canonical_email
 from common.models import User
 from jury import assignment as solver
@@ -24,12 +28,14 @@ from jury import (
     decision_views,
     exports,
     invitations,
+    lifecycle,
     rankings,
     results,
     selectors,
     services,
 )
-from jury.enums import ConflictSource, ReviewState
+from jury import workspace as workspace_selectors
+from jury.enums import ConflictSource, ReviewState, RoundState
 from jury.models import Assignment, Conflict, ResultSnapshot, Round
 from prijzen import decisions
 
@@ -65,6 +71,14 @@ def _proposal_hash(proposal: solver.Assignment) -> str:
 
 
 @login_required
+def workspace(request):
+    """The organisers' home: every edition at a glance and what needs attention now."""
+    require_organiser(request.user)
+    context = {"overviews": workspace_selectors.edition_overviews(), "now": timezone.now()}
+    return render(request, "jury/organiser/workspace.html", context)
+
+
+@login_required
 def overview(request, pk: int):
     """Members and their progress, entries and theirs, conflicts, and the actions."""
     round_ = selectors.organiser_round(request.user, pk)
@@ -92,6 +106,8 @@ def overview(request, pk: int):
     return render(request, "jury/organiser/round.html", {
         "round": round_, "members": members, "entries": entries, "conflicts": conflicts,
         "locked": services.rubric_locked(round_), "check": check,
+        "opening_problems": lifecycle.opening_problems(round_)
+        if round_.state == RoundState.DRAFT else [],
         "snapshot": ResultSnapshot.objects.filter(round=round_).first(),
         "check_results": services.find_conflicts(round_=round_, user=person) if person else None,
     })  # fmt: skip
@@ -262,17 +278,70 @@ def ranking_csv(request, pk: int):
     return export(request, pk, kind="rangschikking", fmt="csv")
 
 
+def _confirmed(request) -> bool:
+    """Weighty actions ask once: the form's confirmation box must be ticked."""
+    if request.POST.get("confirm") == "1":
+        return True
+    messages.error(request, _("Tick the box to confirm."))
+    return False
+
+
+@login_required
+@require_POST
+def open_(request, pk: int):
+    """Open the round for scoring (when nothing is missing; the page lists what is)."""
+    round_ = selectors.organiser_round(request.user, pk)
+    if _confirmed(request):
+        try:
+            opened = lifecycle.open_round(round_=round_, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            start = date_format(localtime(opened.opens_at), "j F Y, H:i")
+            message = _("The round is open. Jury members can score from %(date)s.")
+            messages.success(request, message % {"date": start})
+    return redirect("jury-round", pk=pk)
+
+
 @login_required
 @require_POST
 def close(request, pk: int):
     """Close the round and freeze its results certificate."""
     round_ = selectors.organiser_round(request.user, pk)
-    try:
-        results.close_round(round_=round_, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The round is closed and its results certificate is made."))
+    if _confirmed(request):
+        try:
+            results.close_round(round_=round_, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The round is closed and its results certificate is "
+                                        "made."))  # fmt: skip
+    return redirect("jury-round", pk=pk)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(max_length=lifecycle.REASON_MAX, required=False)
+    closes_at = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M"])
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int):
+    """Open a closed round again, with a reason (and a new deadline when it has passed)."""
+    round_ = selectors.organiser_round(request.user, pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Fill in the new deadline as a date and time."))
+    elif _confirmed(request):
+        try:
+            lifecycle.reopen_round(round_=round_, reason=form.cleaned_data["reason"],
+                                   closes_at=form.cleaned_data["closes_at"],
+                                   actor=request.user)  # fmt: skip
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The round is open again. It makes a new results "
+                                        "certificate when it closes."))  # fmt: skip
     return redirect("jury-round", pk=pk)
 
 

@@ -26,10 +26,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from jury.models import Review
+from jury import services as jury_services
+from jury.models import Assignment, Review
 from prijzen import decisions, services
 from tests.api_world import JUROR_REMARK, MOTIVATION, ROLES, build_world, client_for
-from tests.factories import CategoryFactory, OrganiserFactory
+from tests.factories import (
+    CategoryFactory,
+    CriterionFactory,
+    JuryMemberFactory,
+    OrganiserFactory,
+    RoundFactory,
+)
 from tests.prijzen.results_data import closed_round, public_entry
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +84,9 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/rounds/{id}/certificate/"):                   (401,404,404,404,404,404,200,200,401),
     ("GET", "/rounds/{id}/exports/{kind}/"):                (401,404,404,404,404,404,200,200,401),
     ("GET", "/rounds/{id}/conflicts/"):                     (401,404,404,404,404,404,200,200,401),
+    ("POST", "/rounds/{id}/open/"):                         (401,404,404,404,404,404,200,403,401),
     ("POST", "/rounds/{id}/close/"):                        (401,404,404,404,404,404,201,403,401),
+    ("POST", "/rounds/{id}/reopen/"):                       (401,404,404,404,404,404,200,403,401),
     ("GET", "/rounds/{id}/shortlist/"):                     (401,404,404,404,404,404,200,200,401),
     ("POST", "/rounds/{id}/shortlist/"):                    (401,404,404,404,404,404,201,403,401),
     ("POST", "/rounds/{id}/shortlist/top/"):                (401,404,404,404,404,404,200,403,401),
@@ -206,6 +215,17 @@ def _upload(w, *, with_part: bool = False):
     w.extra["uid"] = str(asset.uid)
 
 
+def _ready_draft_round(w):
+    """A round in preparation with everything it needs to open: a rubric, one accepted jury
+    member (one per entry) and every entry assigned to them."""
+    round_ = RoundFactory(edition=w.edition, state="draft", jurors_per_entry=1)
+    CriterionFactory(round=round_)
+    member = JuryMemberFactory(round=round_)
+    for entry in jury_services.round_entries(round_):
+        Assignment.objects.create(round=round_, entry=entry, user=member.user)
+    w.extra["ready_round"] = round_.pk
+
+
 def _scheduled(w):
     decisions.schedule_results(edition=w.edition, at=timezone.now() + dt.timedelta(days=2),
                                actor=w.organiser)  # fmt: skip
@@ -280,7 +300,17 @@ RESOLVERS = {
         None,
     ),
     ("GET", f"{A}/rounds/{{id}}/conflicts/"): (lambda w, r: Call({"id": w.round.pk}), None),
+    ("POST", f"{A}/rounds/{{id}}/open/"): (
+        lambda w, r: Call({"id": w.extra["ready_round"]}),
+        _ready_draft_round,
+    ),
     ("POST", f"{A}/rounds/{{id}}/close/"): (lambda w, r: Call({"id": w.round.pk}), None),
+    ("POST", f"{A}/rounds/{{id}}/reopen/"): (
+        lambda w, r: Call(
+            {"id": w.closed.pk}, {"reason": "Een jurylid was ziek.", "closes_at": FUTURE}
+        ),
+        None,
+    ),
     ("GET", f"{A}/rounds/{{id}}/shortlist/"): (lambda w, r: Call({"id": w.closed.pk}), None),
     ("POST", f"{A}/rounds/{{id}}/shortlist/"): (
         lambda w, r: Call({"id": w.closed.pk}, {"entry": w.y.pk}),

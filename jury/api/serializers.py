@@ -259,6 +259,15 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000, help_text="Why the round opens again (kept in the audit log)."
+    )
+    closes_at = serializers.DateTimeField(
+        required=False, help_text="A new deadline; needed when the old one has passed."
+    )
+
+
 class ReviewDecisionSerializer(ReasonSerializer):
     keep = serializers.BooleanField(help_text="true: the review counts; false: it does not.")
 

@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from common.api import errors
 from common.http import require_organiser
 from common.models import User
-from jury import exports, results, selectors, services
+from jury import exports, lifecycle, results, selectors, services
 from jury.api import serializers as s
 from jury.api.filters import AssignmentFilter, ConflictFilter, RoundFilter
 from jury.models import Assignment, Conflict, ResultSnapshot, Review, Round
@@ -102,6 +102,40 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         if snapshot is None:
             raise exceptions.NotFound(_("Not found."))
         return Response(s.CertificateSerializer(snapshot).data)
+
+    @extend_schema(
+        summary="Open the round for scoring (organisers)",
+        description="Possible for a round in preparation when nothing is missing: a rubric "
+        "with weight, the round it follows closed, entries, enough accepted jury members and "
+        "an assignment that gives every entry as many of them as the round asks. Otherwise "
+        "400 (`not_ready`) with everything that is missing in the message; 409 when the round "
+        "is not in preparation. Jury members score from `opens_at`.",
+        request=None,
+        responses={200: s.RoundSerializer, **errors(400, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="open", pagination_class=None,
+            filter_backends=[])  # fmt: skip
+    def open_(self, request, pk=None):
+        round_ = selectors.organiser_round(request.user, pk)
+        opened = lifecycle.open_round(round_=round_, actor=request.user)
+        return Response(s.RoundSerializer(opened).data)
+
+    @extend_schema(
+        summary="Reopen a closed round, with a reason (organisers)",
+        description="Not when the edition's results are published or scheduled, or a round "
+        "that follows it has started (400). A new `closes_at` is needed when the deadline "
+        "has passed. The round makes a new certificate when it closes again.",
+        request=s.ReopenSerializer,
+        responses={200: s.RoundSerializer, **errors(400, 404, 409, 415)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def reopen(self, request, pk=None):
+        round_ = selectors.organiser_round(request.user, pk)
+        data = s.ReopenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reopened = lifecycle.reopen_round(round_=round_, actor=request.user,
+                                          **data.validated_data)  # fmt: skip
+        return Response(s.RoundSerializer(reopened).data)
 
     @extend_schema(
         summary="Close the round and freeze its results certificate (organisers)",

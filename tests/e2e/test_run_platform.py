@@ -145,6 +145,10 @@ def test_make_run_embedded_defaults_end_to_end(tmp_path):
         # The demo's 2021 results are published: the public winners page plays both winners'
         # vlogs, and the worker sent both winners their outcome e-mail.
         winners = requests.get(f"{base}/edities/{EDITION_SLUG}/winnaars/", timeout=10).text
+        # The web server runs without DEBUG: our Dutch error page, with its stylesheet.
+        missing = requests.get(f"{base}/bestaat-niet/", timeout=10)
+        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', missing.text)
+        css = requests.get(f"{base}{stylesheet.group(1)}", timeout=10) if stylesheet else None
         _poll(lambda: _mails_containing(var_dir, "Gefeliciteerd!") >= 2, 60, "outcome mails", log)
         outcome_mails = _mails_containing(var_dir, "Gefeliciteerd!")
     finally:
@@ -153,6 +157,8 @@ def test_make_run_embedded_defaults_end_to_end(tmp_path):
     print(f"make run: demo previews playing {seconds_to_preview:.1f} s after start")
     assert playing == 2
     assert winners.count('<video id="vlog-player-') == 2
+    assert (missing.status_code, "<h1>Pagina niet gevonden</h1>" in missing.text) == (404, True)
+    assert css is not None and css.status_code == 200
     assert outcome_mails == 2
     assert seconds_to_preview < 60
     assert exit_code == 0

@@ -69,7 +69,7 @@ def test_no_scoring_after_closing_without_reopening(scored_round):
 def test_organiser_closes_and_downloads_the_certificate(client, scored_round):
     client.force_login(OrganiserFactory())
 
-    client.post(f"/jury/rondes/{scored_round.pk}/sluiten/")
+    client.post(f"/jury/rondes/{scored_round.pk}/sluiten/", {"confirm": "1"})
     response = client.get(f"/jury/rondes/{scored_round.pk}/certificaat.json")
 
     body = response.json()

@@ -117,6 +117,7 @@ PAGES: dict[str, Page] = {
     "api-docs": Page(("GET",), {"GET": 200}, "anonymous"),
     # Organisers' API tokens: their own only (another organiser's token is hidden: 404).
     "api-tokens": Page(ANY, _signed_in(), "organiser", wrong=NOT_ORGANISERS),
+    "organiser-home": Page(("GET",), _signed_in(("GET",)), "organiser", wrong=NOT_ORGANISERS),
     # Two-step sign-in: anyone signed in may set up an authenticator; the second step sends
     # someone who passed it (or has no authenticator) on to the page they wanted.
     "second-factor-setup": Page(ANY, _signed_in(), "entrant_a", post=lambda w: {"code": "1"}),
@@ -217,6 +218,11 @@ PAGES: dict[str, Page] = {
                              wrong=NOT_ORGANISERS),
     "jury-round-second-factor": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
                                      wrong=NOT_ORGANISERS),
+    "jury-round-open": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
+                            wrong=NOT_ORGANISERS, post=lambda w: {"confirm": "1"}),
+    "jury-round-reopen": Page(("POST",), _signed_in(), "organiser", kwargs=CLOSED,
+                              wrong=NOT_ORGANISERS,
+                              post=lambda w: {"confirm": "1", "reason": "Opnieuw"}),
     "jury-round-ranking": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=CLOSED,
                                wrong=NOT_ORGANISERS),
     "jury-round-ranking-csv": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=CLOSED,

@@ -1,0 +1,105 @@
+"""The organisers' home: every edition at a glance, and what needs attention now. Reads only;
+a fixed number of queries however many editions, entries and rounds there are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from jury.enums import ConflictSource, ReviewState, RoundState
+from jury.models import Round
+from media_pipeline.enums import AssetState
+from prijzen.enums import EntryState, ResultsState
+from prijzen.models import Edition
+
+WAITING = (AssetState.AWAITING_UPLOAD, AssetState.UPLOADED, AssetState.PROBING,
+           AssetState.PROCESSING)  # fmt: skip
+REFUSED = (AssetState.REJECTED, AssetState.FAILED)
+
+
+@dataclass
+class EditionOverview:
+    edition: Edition
+    rounds: list[Round] = field(default_factory=list)
+    attention: list[tuple[str, str]] = field(default_factory=list)  # (text, address)
+
+
+def _count(path: str, **conditions) -> Count:
+    return Count(path, filter=Q(**{f"{path}__{k}": v for k, v in conditions.items()}),
+                 distinct=True)  # fmt: skip
+
+
+def edition_overviews() -> list[EditionOverview]:
+    """Editions (newest first) with their entries by state and vlog state, their rounds with
+    panel acceptance and scoring progress, and the list of things to do."""
+    editions = list(
+        Edition.objects.order_by("-year", "name").annotate(
+            drafts=_count("entries", state=EntryState.DRAFT),
+            submitted=_count("entries", state=EntryState.SUBMITTED),
+            withdrawn=_count("entries", state=EntryState.WITHDRAWN),
+            vlogs_waiting=_count("entries", vlog__state__in=WAITING),
+            vlogs_refused=_count("entries", vlog__state__in=REFUSED),
+        )
+    )
+    rounds = (
+        Round.objects.filter(edition__in=editions)
+        .select_related("category")
+        .annotate(
+            invited=Count("members", filter=Q(members__dropped_out_at__isnull=True),
+                          distinct=True),
+            accepted=Count("members", filter=Q(members__dropped_out_at__isnull=True,
+                                               members__accepted_at__isnull=False,
+                                               members__terms_accepted_at__isnull=False),
+                           distinct=True),
+            assigned=Count("assignments", distinct=True),
+            scored=_count("assignments", review__state=ReviewState.SUBMITTED),
+            conflicts_to_review=_count("conflicts", source=ConflictSource.DETECTED,
+                                       dismissed_at__isnull=True,
+                                       review_decided_by__isnull=True),
+        )
+        .order_by("opens_at", "pk")
+    )  # fmt: skip
+    overviews = {edition.pk: EditionOverview(edition) for edition in editions}
+    for round_ in rounds:
+        overviews[round_.edition_id].rounds.append(round_)
+    for overview in overviews.values():
+        overview.attention = _attention(overview)
+    return list(overviews.values())
+
+
+def _attention(overview: EditionOverview) -> list[tuple[str, str]]:
+    edition, todo = overview.edition, []
+    entries = reverse("entry-list")
+    if edition.vlogs_waiting:
+        todo.append((ngettext("%(n)s vlog is not processed yet.",
+                              "%(n)s vlogs are not processed yet.", edition.vlogs_waiting)
+                     % {"n": edition.vlogs_waiting}, entries))  # fmt: skip
+    if edition.vlogs_refused:
+        todo.append((ngettext("%(n)s vlog was refused or failed.",
+                              "%(n)s vlogs were refused or failed.", edition.vlogs_refused)
+                     % {"n": edition.vlogs_refused}, entries))  # fmt: skip
+    for round_ in overview.rounds:
+        page = reverse("jury-round", args=[round_.pk])
+        waiting = round_.invited - round_.accepted
+        if waiting and round_.state != RoundState.CLOSED:
+            todo.append((ngettext("%(name)s: %(n)s jury member has not accepted yet.",
+                                  "%(name)s: %(n)s jury members have not accepted yet.", waiting)
+                         % {"name": round_.name, "n": waiting}, page))  # fmt: skip
+        if round_.conflicts_to_review:
+            todo.append((ngettext("%(name)s: %(n)s conflict of interest found to review.",
+                                  "%(name)s: %(n)s conflicts of interest found to review.",
+                                  round_.conflicts_to_review)
+                         % {"name": round_.name, "n": round_.conflicts_to_review},
+                         page))  # fmt: skip
+        if round_.state == RoundState.DRAFT:
+            todo.append((_("%(name)s: in preparation; open it when it is ready.")
+                         % {"name": round_.name}, page))  # fmt: skip
+    closed = any(r.state == RoundState.CLOSED for r in overview.rounds)
+    if closed and edition.results_state == ResultsState.PRIVATE:
+        todo.append((_("The results are not published or scheduled yet."),
+                     reverse("results-manage", args=[edition.slug])))  # fmt: skip
+    return todo
