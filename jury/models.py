@@ -121,6 +121,15 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return self.name_nl
 
+    def level_texts(self) -> list[tuple[str, str]]:
+        """What each score means, in the order of the scale. Levels that are not whole
+        numbers on the scale (typed by hand in the admin, say) are left out."""
+        levels = []
+        for key, text in (self.anchors or {}).items():
+            if str(key).isdigit() and self.scale_min <= int(key) <= self.scale_max and text:
+                levels.append((int(key), str(key), str(text)))
+        return [(key, text) for _n, key, text in sorted(levels)]
+
 
 class JuryMember(TimeStampedModel):
     """A person invited to score in a round. They see entries only after accepting the

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jury import decision_views, views
+from jury import decision_views, setup_views, views
 from jury import organiser_views as org
 
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     ),
     path("banden/", views.ties, name="jury-ties"),
     path("rondes/<int:pk>/", org.overview, name="jury-round"),
+    path("edities/<slug:slug>/nieuwe-ronde/", setup_views.round_new, name="round-new"),
+    path("rondes/<int:pk>/instellingen/", setup_views.round_settings, name="round-settings"),
+    path("rondes/<int:pk>/beoordelingsformulier/", setup_views.rubric, name="round-rubric"),
     path("rondes/<int:pk>/uitnodigen/", org.invite, name="jury-round-invite"),
     path("rondes/<int:pk>/conflicten-zoeken/", org.detect, name="jury-round-detect"),
     path(

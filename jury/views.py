@@ -112,7 +112,7 @@ def review(request, pk: int):
     for criterion in criteria:
         criterion.value = current.scores.get(str(criterion.pk), "")
         criterion.comment = current.comments.get(str(criterion.pk), "")
-        criterion.levels = sorted(criterion.anchors.items(), key=lambda kv: float(kv[0]))
+        criterion.levels = criterion.level_texts()
     return render(request, "jury/review.html", {
         "assignment": assignment, "entry": assignment.entry, "review": current,
         "criteria": criteria, "playback": playback(assignment.entry.vlog),

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from prijzen.consents import CONSENT_TEXTS
-from prijzen.models import Category, Entry, Initiative
+from prijzen.models import Category, Edition, Entry, Initiative
 from prijzen.municipalities import grouped_choices
 
 
@@ -100,3 +100,90 @@ class EntryForm(DutchForm, forms.ModelForm):
         )
         for name in ("title", "summary", "answer"):
             self.fields[name].required = False  # drafts may be incomplete; submit checks
+
+
+# --- Organisers: an edition and its categories ------------------------------------------------
+
+MOMENT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type=datetime-local> sends and reads
+
+
+def moment_field(label, *, required=True, help_text="") -> forms.DateTimeField:
+    """A date and time in Amsterdam time, as the browser's date-time picker writes it."""
+    return forms.DateTimeField(
+        label=label, required=required, help_text=help_text, input_formats=[MOMENT_FORMAT],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=MOMENT_FORMAT),
+        error_messages={"required": _("Fill in a date and time."),
+                        "invalid": _("Fill in a date and time, for example 10-06-2027 20:00.")},
+    )  # fmt: skip
+
+
+class EditionForm(DutchForm, forms.ModelForm):
+    entries_open_at = moment_field(_("Entries open"))
+    entries_close_at = moment_field(_("Entries close"))
+    ceremony_at = moment_field(_("Ceremony (optional)"), required=False)
+    max_upload_mb = forms.IntegerField(
+        label=_("Largest vlog (MB)"), min_value=10, max_value=20_000, initial=2048,
+        error_messages={"required": _("Fill in the largest size of a vlog.")},
+    )  # fmt: skip
+
+    class Meta:
+        model = Edition
+        fields = ["name", "slug", "year", "theme", "question", "entries_open_at",
+                  "entries_close_at", "upload_grace_minutes", "ceremony_at",
+                  "max_duration_seconds", "entries_per_initiative"]  # fmt: skip
+        labels = {
+            "name": _("Name"),
+            "slug": _("Short name in addresses"),
+            "year": _("Year"),
+            "theme": _("Theme (optional)"),
+            "question": _("Question for the entrants (optional)"),
+            "upload_grace_minutes": _("Grace period for uploads (minutes)"),
+            "max_duration_seconds": _("Longest vlog (seconds)"),
+            "entries_per_initiative": _("Entries per initiative"),
+        }
+        help_texts = {
+            "slug": _("Lower-case letters, digits and hyphens, for example "
+                      "vrijwilligersprijzen-2027."),
+            "upload_grace_minutes": _("An upload that started before the deadline may finish "
+                                      "within this time; the entry can then still be submitted."),
+        }  # fmt: skip
+        widgets = {"question": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "name": {"required": _("Fill in the name of the edition.")},
+            "slug": {"required": _("Fill in a short name."),
+                     "invalid": _("Use only lower-case letters, digits and hyphens."),
+                     "unique": _("Another edition already has this short name.")},
+        }  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["max_upload_mb"].initial = self.instance.max_upload_bytes // 1024**2
+        self.fields["year"].widget.attrs.update(min=2000, max=2100)
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("entries_open_at"), data.get("entries_close_at")
+        if opens and closes and closes <= opens:
+            self.add_error("entries_close_at", _("Entries must close after they open."))
+        ceremony = data.get("ceremony_at")
+        if ceremony and closes and ceremony < closes:
+            self.add_error("ceremony_at", _("The ceremony comes after entries close."))
+        year = data.get("year")
+        if year is not None and not 2000 <= year <= 2100:
+            self.add_error("year", _("Fill in a year between 2000 and 2100."))
+        return data
+
+
+class CategoryForm(DutchForm, forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "slug", "description", "position"]
+        labels = {"name": _("Name"), "slug": _("Short name in addresses"),
+                  "description": _("Description (optional)"), "position": _("Order")}  # fmt: skip
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "name": {"required": _("Fill in the name of the category.")},
+            "slug": {"required": _("Fill in a short name."),
+                     "invalid": _("Use only lower-case letters, digits and hyphens.")},
+        }  # fmt: skip

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prijzen import organiser_views, public_views, views
+from prijzen import organiser_views, public_views, setup_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +26,15 @@ urlpatterns = [
         public_views.poster,
         name="public-poster",
     ),
+    # Organisers: setting up an edition
+    path("organisatie/edities/nieuw/", setup_views.edition_new, name="edition-new"),
+    path("organisatie/edities/<slug:slug>/", setup_views.edition_setup, name="edition-setup"),
+    path(
+        "organisatie/edities/<slug:slug>/categorieen/",
+        setup_views.category_add,
+        name="category-add",
+    ),
+    path("organisatie/categorieen/<int:pk>/", setup_views.category_change, name="category-change"),
     # Organisers: decisions and the announcement
     path("edities/<slug:slug>/uitslag/", organiser_views.results, name="results-manage"),
 ]

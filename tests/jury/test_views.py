@@ -214,3 +214,18 @@ def test_a_juror_who_comes_back_submits_the_form_as_the_page_wrote_it(client):
     review = Review.objects.get()
     assert review.state == ReviewState.SUBMITTED
     assert review.scores == {str(criterion.pk): "7.5"}
+
+
+def test_level_texts_typed_by_hand_never_break_the_scoring_page(client):
+    member = JuryMemberFactory()
+    anchors = {"5": "Heel goed", "1": "Zwak", "goed": "x", "9": "buiten"}  # "goed": by hand
+    CriterionFactory(round=member.round, scale_min=1, scale_max=5, anchors=anchors)
+    [assignment] = _assigned(member.round, member.user, 1)
+    client.force_login(member.user)
+
+    response = client.get(f"/jury/beoordelen/{assignment.pk}/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.index("<dt>1</dt><dd>Zwak</dd>") < page.index("<dt>5</dt><dd>Heel goed</dd>")
+    assert "buiten" not in page

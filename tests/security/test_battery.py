@@ -95,6 +95,7 @@ def _signed_in(methods=ANY) -> dict[str, object]:
 NOT_ORGANISERS = {"entrant_a": 404, "juror_assigned": 404, "juror_conflicted": 404}
 ROUND = lambda w: {"pk": w.round.pk}  # noqa: E731
 CLOSED = lambda w: {"pk": w.closed.pk}  # noqa: E731
+EDITION = lambda w: {"slug": w.edition.slug}  # noqa: E731
 
 # fmt: off
 PAGES: dict[str, Page] = {
@@ -169,6 +170,20 @@ PAGES: dict[str, Page] = {
     # Organisers only (the entrant of the entry too gets 404); a redirect to a presigned URL.
     "entry-original": Page(("GET",), _signed_in(("GET",)), "organiser", owner_get=302,
                            kwargs=lambda w: {"pk": w.x.pk}, wrong=NOT_ORGANISERS),
+    # Setting up an edition, its categories and its rounds.
+    "edition-new": Page(ANY, _signed_in(), "organiser", wrong=NOT_ORGANISERS),
+    "edition-setup": Page(ANY, _signed_in(), "organiser", kwargs=EDITION, wrong=NOT_ORGANISERS),
+    "category-add": Page(("POST",), _signed_in(), "organiser", kwargs=EDITION,
+                         wrong=NOT_ORGANISERS, post=lambda w: {"new-name": "Nieuw",
+                                                               "new-slug": "nieuw",
+                                                               "new-position": "3"}),
+    "category-change": Page(("POST",), _signed_in(), "organiser",
+                            kwargs=lambda w: {"pk": w.edition.categories.first().pk},
+                            wrong=NOT_ORGANISERS, post=lambda w: {"delete": "1"}),
+    "round-new": Page(ANY, _signed_in(), "organiser", kwargs=EDITION, wrong=NOT_ORGANISERS),
+    "round-settings": Page(ANY, _signed_in(), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS),
+    "round-rubric": Page(ANY, _signed_in(), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS,
+                         post=lambda w: {"action": "delete", "criterion": w.criterion_id}),
     "results-manage": Page(ANY, _signed_in(), "organiser",
                            kwargs=lambda w: {"slug": w.edition.slug}, wrong=NOT_ORGANISERS),
     # Jurors: their own assignments (another juror's, or a conflicted one: 404).

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from common.enums import Role
 from common.models import User
+from jury import lifecycle
 from jury import services as jury_services
 from jury.enums import RoundKind
 from jury.models import Criterion, JuryMember, Round
@@ -207,7 +208,7 @@ class Command(BaseCommand):
         accepted and the entries assigned by the solver, so scoring can be tried at once."""
         demo = jury_services.copy_round(source=final, edition=final.edition, actor=users[0])
         Round.objects.filter(pk=demo.pk).update(
-            name="Juryronde (demo, nu open)", state="open",
+            name="Juryronde (demo, nu open)",
             opens_at=timezone.now() - dt.timedelta(days=1),
             closes_at=timezone.now() + dt.timedelta(days=30), jurors_per_entry=2,
         )  # fmt: skip
@@ -217,6 +218,7 @@ class Command(BaseCommand):
                                       terms_accepted_at=timezone.now())  # fmt: skip
         proposal = jury_services.propose_assignment(round_=demo)
         jury_services.commit_assignment(round_=demo, proposal=proposal, actor=users[0])
+        lifecycle.open_round(round_=demo, actor=users[0])  # as the organiser would
 
     def _open_edition(self) -> None:
         """An edition whose window is open now, so the entry journey can be tried at once."""

@@ -1,0 +1,58 @@
+"""Organisers set up an edition and its categories (every write here is audited). The forms in
+``prijzen.forms`` check the input; these services hold the rules that need the database."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from common import audit
+from common.errors import DomainError
+from prijzen.models import Category, Edition
+
+
+class SetupError(DomainError):
+    code = "setup_error"
+
+
+def save_edition(*, form, actor) -> Edition:
+    """Create or change an edition from a valid ``EditionForm``."""
+    with transaction.atomic():
+        edition = form.save(commit=False)
+        edition.max_upload_bytes = form.cleaned_data["max_upload_mb"] * 1024**2
+        created = edition.pk is None
+        edition.save()
+        audit.record(actor=actor, action="edition_created" if created else "edition_changed",
+                     obj=edition, fields=sorted(form.changed_data))  # fmt: skip
+    return edition
+
+
+def save_category(*, edition: Edition, form, actor) -> Category:
+    """Add a category to the edition or change one, from a valid ``CategoryForm``; its short
+    name is unique within the edition."""
+    with transaction.atomic():
+        Edition.objects.select_for_update().get(pk=edition.pk)
+        category = form.save(commit=False)
+        category.edition = edition
+        taken = Category.objects.filter(edition=edition, slug=category.slug)
+        if taken.exclude(pk=category.pk).exists():
+            raise SetupError(_("This edition already has a category with this short name."),
+                             code="slug_taken")  # fmt: skip
+        created = category.pk is None
+        category.save()
+        audit.record(actor=actor, action="category_created" if created else "category_changed",
+                     obj=category, name=category.name)  # fmt: skip
+    return category
+
+
+def delete_category(*, category: Category, actor) -> None:
+    """Remove a category that has no entries (entries are never lost this way)."""
+    with transaction.atomic():
+        locked = Category.objects.select_for_update().get(pk=category.pk)
+        if locked.entries.exists():
+            raise SetupError(_("This category has entries, so it stays. Rename it instead."),
+                             code="has_entries")  # fmt: skip
+        if locked.rounds.exists():
+            raise SetupError(_("A round judges this category, so it stays."), code="has_rounds")
+        audit.record(actor=actor, action="category_deleted", obj=locked, name=locked.name)
+        locked.delete()
