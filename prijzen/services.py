@@ -230,6 +230,22 @@ def start_vlog_upload(*, entry: Entry, actor, filename: str, size: int, content_
     return asset
 
 
+def in_upload_grace(entry: Entry, *, now=None) -> bool:
+    """After the deadline but within the edition's grace period, for an entry whose vlog
+    upload started before the deadline: that upload may finish and be processed, and the
+    entry may then be submitted. Its texts and consents stay as they were at the deadline."""
+    now = now or timezone.now()
+    edition = entry.edition
+    close = edition.entries_close_at
+    if not close <= now < close + timedelta(minutes=edition.upload_grace_minutes):
+        return False
+    pending, vlog = entry.pending_vlog, entry.vlog
+    if pending is not None and pending.created_at < close:
+        return True  # still uploading or being processed
+    # Uploaded in time, processed after the deadline (and promoted from pending).
+    return vlog is not None and vlog.created_at < close and (vlog.processed_at or now) >= close
+
+
 def check_upload_deadline(asset: MediaAsset, entry: Entry, *, now=None) -> None:
     """An upload started before the deadline may finish within the edition's grace period."""
     now = now or timezone.now()
@@ -287,8 +303,10 @@ def missing_for_submission(entry: Entry) -> list[str]:
 def submit_entry(*, entry: Entry, actor) -> Entry:
     """draft → submitted: gives the entry the next number of its edition and sends the receipt
     (after commit). Only a complete entry with a ready vlog and the required consents, by a
-    verified address, within the window."""
-    check_window(entry.edition)
+    verified address, within the window (or its grace period for an upload that started
+    before the deadline: ``in_upload_grace``)."""
+    if not in_upload_grace(entry):
+        check_window(entry.edition)
     if actor.email_verified_at is None:
         raise EntryError(_("Confirm your e-mail address first."), code="unverified")
     missing = missing_for_submission(entry)

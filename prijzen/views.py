@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -83,6 +84,9 @@ def entry_edit(request, pk: int):
     consents = services.active_consents(entry)
     data = request.POST if request.method == "POST" else None
     form = EntryForm(data, instance=entry, edition=entry.edition, consents=consents)
+    grace = entry.state == EntryState.DRAFT and services.in_upload_grace(entry)
+    if request.method == "POST" and grace and not autosave:
+        return _submit_in_grace(request, entry)
     if request.method == "POST":
         try:
             return _save_entry(request, entry, form, autosave)
@@ -91,7 +95,7 @@ def entry_edit(request, pk: int):
                 return JsonResponse({"saved": False, "message": str(error.message)}, status=400)
             messages.error(request, error.message)
             return redirect("entry-edit", pk=entry.pk)
-    if entry.state == EntryState.WITHDRAWN or not entry.edition.is_open():
+    if entry.state == EntryState.WITHDRAWN or not (entry.edition.is_open() or grace):
         return redirect("entry-detail", pk=entry.pk)
     return render(
         request,
@@ -101,8 +105,34 @@ def entry_edit(request, pk: int):
             "form": form,
             "missing": services.missing_for_submission(entry),
             "playback": playback(entry.vlog),
+            "grace_until": entry.edition.entries_close_at
+            + timedelta(minutes=entry.edition.upload_grace_minutes)
+            if grace
+            else None,
         },
     )
+
+
+def _submitted(request, entry):
+    messages.success(
+        request,
+        _("Your entry has been submitted. Its number is %(number)s. You will get an e-mail.")
+        % {"number": entry.number},
+    )
+    return redirect("entry-detail", pk=entry.pk)
+
+
+def _submit_in_grace(request, entry):
+    """In the grace period the texts are as they were at the deadline: only submitting."""
+    if "submit" in request.POST:
+        try:
+            entry = services.submit_entry(entry=entry, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("entry-edit", pk=entry.pk)
+        return _submitted(request, entry)
+    messages.error(request, _("The deadline has passed: the texts can no longer change."))
+    return redirect("entry-edit", pk=entry.pk)
 
 
 def _save_entry(request, entry, form, autosave: bool):
@@ -122,13 +152,7 @@ def _save_entry(request, entry, form, autosave: bool):
         saved_at = timezone.localtime().strftime("%H:%M")
         return JsonResponse({"saved": True, "saved_at": saved_at})
     if "submit" in request.POST and entry.state == EntryState.DRAFT:
-        entry = services.submit_entry(entry=entry, actor=request.user)
-        messages.success(
-            request,
-            _("Your entry has been submitted. Its number is %(number)s. You will get an e-mail.")
-            % {"number": entry.number},
-        )
-        return redirect("entry-detail", pk=entry.pk)
+        return _submitted(request, services.submit_entry(entry=entry, actor=request.user))
     messages.success(request, _("Your changes are saved."))
     return redirect("entry-edit", pk=entry.pk)
 
