@@ -48,7 +48,7 @@ schema: $(VENV)/.dev
 
 ## messages: update locale/*/django.po from the code and templates (needs GNU gettext)
 messages: $(VENV)/.dev
-	$(MANAGE) makemessages --locale nl --locale en --no-obsolete --ignore '.venv/*'
+	$(MANAGE) makemessages --locale nl --locale en --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'benchmarks/*'
 
 doctor: $(VENV)/.runtime
 	$(MANAGE) doctor

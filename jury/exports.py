@@ -52,7 +52,7 @@ def amsterdam(value: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(value, AMSTERDAM) if value else None
 
 
-def _dutch_labels(choices) -> dict[str, str]:
+def dutch_labels(choices) -> dict[str, str]:
     """The Dutch label of each state, whatever the active language."""
     with translation.override("nl"):
         return {value: str(label) for value, label in choices.choices}
@@ -66,7 +66,7 @@ def entries_table(round_: Round) -> Table:
     entries = services.round_entries(round_).select_related("category").order_by("number", "pk")
     header = ["nummer", "titel", "initiatief", "gemeente", "provincie", "categorie", "status",
               "ingediend op"]  # fmt: skip
-    states = _dutch_labels(EntryState)
+    states = dutch_labels(EntryState)
     rows: list[list[Cell]] = [
         [e.number, e.title, e.initiative.name, e.initiative.municipality, e.initiative.province,
          e.category.name, states[e.state], amsterdam(e.submitted_at)]
@@ -86,7 +86,7 @@ def reviews_table(round_: Round) -> Table:
     )
     header = ["nummer", "inzending", "jurylid", "status", *[c.name_nl for c in criteria],
               "gewogen totaal", "ingediend op"]  # fmt: skip
-    states, rows = _dutch_labels(ReviewState), []
+    states, rows = dutch_labels(ReviewState), []
     for review in reviews:
         entry = review.assignment.entry
         scores = review.scores or {}

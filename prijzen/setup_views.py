@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError
 from common.http import require_organiser
+from jury import edition_export as edition_export_data
+from jury.exports import XLSX_CONTENT_TYPE
 from prijzen import setup
 from prijzen.forms import CategoryForm, EditionForm
 from prijzen.models import Category, Edition
@@ -54,6 +57,7 @@ def _page(request, edition, *, form=None, category_form=None, status=200):
         or CategoryForm(prefix="new", initial={"position": edition.categories.count()}),
         "categories": categories,
         "rounds": edition.rounds.select_related("category").order_by("opens_at", "pk"),
+        "sheets": [sheet.name for sheet in edition_export_data.SHEETS],
     }
     return render(request, "prijzen/organiser/edition_setup.html", context, status=status)
 
@@ -96,3 +100,28 @@ def category_change(request, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("edition-setup", slug=slug)
+
+
+@login_required
+def edition_export(request, slug: str):
+    """Everything of the edition as one XLSX workbook."""
+    require_organiser(request.user)
+    edition = get_object_or_404(Edition, slug=slug)
+    response = HttpResponse(edition_export_data.write_workbook(edition),
+                            content_type=XLSX_CONTENT_TYPE)  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="{edition.slug}-alles.xlsx"'
+    return response
+
+
+@login_required
+def edition_export_csv(request, slug: str, sheet: str):
+    """One sheet of the edition's workbook as CSV (semicolons, decimal commas)."""
+    require_organiser(request.user)
+    edition = get_object_or_404(Edition, slug=slug)
+    spec = edition_export_data.BY_NAME.get(sheet)
+    if spec is None:
+        raise Http404
+    response = StreamingHttpResponse(edition_export_data.csv_lines(edition, spec),
+                                     content_type="text/csv; charset=utf-8")  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="{edition.slug}-{sheet}.csv"'
+    return response

@@ -35,6 +35,16 @@ urlpatterns = [
         name="category-add",
     ),
     path("organisatie/categorieen/<int:pk>/", setup_views.category_change, name="category-change"),
+    path(
+        "organisatie/edities/<slug:slug>/alles.xlsx",
+        setup_views.edition_export,
+        name="edition-export",
+    ),
+    path(
+        "organisatie/edities/<slug:slug>/alles/<slug:sheet>.csv",
+        setup_views.edition_export_csv,
+        name="edition-export-csv",
+    ),
     # Organisers: decisions and the announcement
     path("edities/<slug:slug>/uitslag/", organiser_views.results, name="results-manage"),
 ]
