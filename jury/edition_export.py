@@ -27,14 +27,13 @@ from openpyxl.utils import get_column_letter
 
 from common.models import AuditLog
 from jury.enums import ConflictSource, ReviewState, RoundKind, RoundState
-from jury.exports import XLSX_TIME_FORMAT, Cell, amsterdam, dutch_labels, safe_text
+from jury.exports import XLSX_TIME_FORMAT, Cell, amsterdam, csv_cell, dutch_labels, safe_text
 from jury.models import Conflict, Criterion, Review, Round, Shortlisting
 from media_pipeline.enums import AssetState
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Award, Category, Consent, Edition, Entry, Initiative
 
 CHUNK = 2000
-CSV_TIME_FORMAT = "%d-%m-%Y %H:%M"
 
 
 @dataclass(frozen=True)
@@ -262,17 +261,6 @@ def write_workbook(edition: Edition) -> bytes:
         return out.read()
 
 
-def _csv_cell(value: Cell) -> str:
-    """As Dutch spreadsheets read it: decimal comma, day-month-year."""
-    if value is None:
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime(CSV_TIME_FORMAT)
-    if isinstance(value, Decimal):
-        return str(value).replace(".", ",")
-    return safe_text(value) if isinstance(value, str) else str(value)
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -284,4 +272,4 @@ def csv_lines(edition: Edition, sheet: Sheet) -> Iterator[bytes]:
     writer = csv.writer(_Echo(), delimiter=";")
     yield ("\ufeff" + writer.writerow(sheet.header)).encode("utf-8")
     for row in sheet.rows(edition):
-        yield writer.writerow([_csv_cell(v) for v in row]).encode("utf-8")
+        yield writer.writerow([csv_cell(v) for v in row]).encode("utf-8")

@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from jury import rankings, results, selectors, services
 from jury.enums import ReviewState
 from jury.models import Assignment, Review, Round
+from jury.rankings.common import METHOD_LABELS
 from prijzen.enums import EntryState
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -110,8 +111,10 @@ def ranking_table(round_: Round, report: rankings.report.RankingReport | None = 
     if report is None:
         report = compute_report(round_)
     titles = dict(services.round_entries(round_).values_list("pk", "title"))
+    with translation.override("nl"):
+        methods = [str(METHOD_LABELS[m]).lower() for m in rankings.METHODS]
     header = ["rang", "inzending", "score", "beoordelingen", "standaardafwijking", "spreiding",
-              *[f"rang {m}" for m in rankings.METHODS], "verschoven", "ranginterval"]  # fmt: skip
+              *[f"rang {m}" for m in methods], "verschoven", "ranginterval"]  # fmt: skip
     rows = []
     for row in report.entries if report else ():
         interval = f"{row.interval.lower}{EN_DASH}{row.interval.upper}" if row.interval else None
@@ -181,23 +184,27 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _csv_cell(value: Cell) -> str:
+def csv_cell(value: Cell) -> str:
+    """As Dutch spreadsheets read it: a decimal comma (the columns are split by semicolons)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         return value.strftime(TIME_FORMAT)
     if isinstance(value, str):
         return safe_text(value)
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
     return str(value)
 
 
 def to_csv(table: Table) -> bytes:
-    """UTF-8 with a byte order mark (so Excel reads the accents right), comma separated."""
+    """UTF-8 with a byte order mark (so Excel reads the accents right), separated by
+    semicolons with decimal commas: what Dutch Excel opens in columns."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=";")
     writer.writerow([safe_text(h) for h in table.header])
     for row in table.rows:
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

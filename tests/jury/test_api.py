@@ -878,7 +878,7 @@ def test_exports_as_csv_and_xlsx(api, world):
 
     assert as_csv.status_code == 200
     assert as_csv["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["rang", "inzending", "score"]
     assert [row[:2] for row in rows[1:]] == [["1", "Taalcafé"], ["2", "Buurtkamer"]]
     assert as_xlsx["Content-Type"].startswith("application/vnd.openxmlformats")

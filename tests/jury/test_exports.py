@@ -89,7 +89,7 @@ def _round(*, entries: int = 3, jurors: int = 3, titles=None):
 def _csv(response) -> list[list[str]]:
     body = response.content
     assert body.startswith("\ufeff".encode())  # BOM: Excel reads UTF-8
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
 
 
 def _xlsx(response):
@@ -160,12 +160,12 @@ def test_reviews_export_has_a_column_per_criterion(client, organiser):
     assert rows == [
         ["nummer", "inzending", "jurylid", "status", "Verbindt mensen", "Verrast",
          "gewogen totaal", "ingediend op"],
-        ["1", "Inzending A0", "jury0@example.org", "Ingediend", "9", "8", "8.500",
+        ["1", "Inzending A0", "jury0@example.org", "Ingediend", "9", "8", "8,500",
          "2026-07-01 12:00"],
-        ["1", "Inzending A0", "jury1@example.org", "Concept", "9", "8", "8.500", ""],
-        ["2", "Inzending B1", "jury0@example.org", "Ingediend", "7", "6", "6.500",
+        ["1", "Inzending A0", "jury1@example.org", "Concept", "9", "8", "8,500", ""],
+        ["2", "Inzending B1", "jury0@example.org", "Ingediend", "7", "6", "6,500",
          "2026-07-01 12:00"],
-        ["2", "Inzending B1", "jury1@example.org", "Ingediend", "7", "6", "6.500",
+        ["2", "Inzending B1", "jury1@example.org", "Ingediend", "7", "6", "6,500",
          "2026-07-01 12:00"],
     ]  # fmt: skip
     assert [list(r) for r in sheet.iter_rows(min_row=2, max_row=3, values_only=True)] == [
@@ -179,8 +179,8 @@ def test_reviews_export_has_a_column_per_criterion(client, organiser):
 
 RANKING_HEADER = [
     "rang", "inzending", "score", "beoordelingen", "standaardafwijking", "spreiding",
-    "rang mean", "rang median", "rang trimmed_mean", "rang zscore", "rang additive",
-    "rang borda", "rang schulze", "verschoven", "ranginterval",
+    "rang gemiddelde", "rang mediaan", "rang getrimd gemiddelde", "rang z-score per jurylid",
+    "rang model met jurylideffect", "rang borda", "rang schulze", "verschoven", "ranginterval",
 ]  # fmt: skip
 
 
@@ -192,9 +192,9 @@ def test_ranking_export_has_every_method_and_the_rank_interval(client, organiser
 
     assert rows == [
         RANKING_HEADER,
-        ["1", "Inzending A0", "8.50", "2", "0.00", "0.00", *["1"] * 7, "nee", f"1{DASH}1"],
-        ["2", "Inzending B1", "6.50", "3", "0.00", "0.00", *["2"] * 7, "nee", f"2{DASH}2"],
-        ["3", "Inzending C2", "4.50", "3", "0.00", "0.00", *["3"] * 7, "nee", f"3{DASH}3"],
+        ["1", "Inzending A0", "8,50", "2", "0,00", "0,00", *["1"] * 7, "nee", f"1{DASH}1"],
+        ["2", "Inzending B1", "6,50", "3", "0,00", "0,00", *["2"] * 7, "nee", f"2{DASH}2"],
+        ["3", "Inzending C2", "4,50", "3", "0,00", "0,00", *["3"] * 7, "nee", f"3{DASH}3"],
     ]
     assert [list(r) for r in sheet.iter_rows(values_only=True)][:2] == [
         RANKING_HEADER,
@@ -290,7 +290,7 @@ def test_negative_numbers_are_not_quoted():
 
     table = Table("x", ["getal", "tekst"], [[Decimal("-0.50"), "-0.50"]])
 
-    assert to_csv(table).decode("utf-8-sig").splitlines() == ["getal,tekst", "-0.50,'-0.50"]
+    assert to_csv(table).decode("utf-8-sig").splitlines() == ["getal;tekst", "-0,50;'-0.50"]
 
 
 # --- Who may download -------------------------------------------------------------------------
