@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 
 def safe_next(request, url: str) -> str:
@@ -36,3 +38,12 @@ def require_organiser(user) -> None:
     """Organisers' pages and resources do not exist for anyone else: 404, never 403."""
     if not (user.is_authenticated and user.is_organiser):
         raise Http404
+
+
+def confirmed(request) -> bool:
+    """Weighty actions ask once: the form's confirmation box (``confirm=1``) must be ticked;
+    when it is not, the person is told so and nothing happens."""
+    if request.POST.get("confirm") == "1":
+        return True
+    messages.error(request, _("Tick the box to confirm."))
+    return False

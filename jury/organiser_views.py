@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
 from common.forms import MagicLinkForm
-from common.http import require_organiser
+from common.http import confirmed, require_organiser
 from common.identity import InvalidEmail, canonical_email
 from common.models import User
 from jury import assignment as solver
@@ -278,20 +278,12 @@ def ranking_csv(request, pk: int):
     return export(request, pk, kind="rangschikking", fmt="csv")
 
 
-def _confirmed(request) -> bool:
-    """Weighty actions ask once: the form's confirmation box must be ticked."""
-    if request.POST.get("confirm") == "1":
-        return True
-    messages.error(request, _("Tick the box to confirm."))
-    return False
-
-
 @login_required
 @require_POST
 def open_(request, pk: int):
     """Open the round for scoring (when nothing is missing; the page lists what is)."""
     round_ = selectors.organiser_round(request.user, pk)
-    if _confirmed(request):
+    if confirmed(request):
         try:
             opened = lifecycle.open_round(round_=round_, actor=request.user)
         except DomainError as error:
@@ -308,7 +300,7 @@ def open_(request, pk: int):
 def close(request, pk: int):
     """Close the round and freeze its results certificate."""
     round_ = selectors.organiser_round(request.user, pk)
-    if _confirmed(request):
+    if confirmed(request):
         try:
             results.close_round(round_=round_, actor=request.user)
         except DomainError as error:
@@ -332,7 +324,7 @@ def reopen(request, pk: int):
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Fill in the new deadline as a date and time."))
-    elif _confirmed(request):
+    elif confirmed(request):
         try:
             lifecycle.reopen_round(round_=round_, reason=form.cleaned_data["reason"],
                                    closes_at=form.cleaned_data["closes_at"],

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError
-from common.http import require_organiser, safe_next
+from common.http import confirmed, require_organiser, safe_next
 from media_pipeline.enums import AssetState
 from media_pipeline.selectors import original_download_url, playback, storyboard_index
 from media_pipeline.services import choose_poster
@@ -161,6 +161,8 @@ def _save_entry(request, entry, form, autosave: bool):
 @require_POST
 def entry_withdraw(request, pk: int):
     entry = get_object_or_404(selectors.entries_of_entrant(request.user), pk=pk)
+    if not confirmed(request):
+        return redirect("entry-edit", pk=entry.pk)
     try:
         services.withdraw_entry(entry=entry, actor=request.user)
     except DomainError as error:
@@ -259,6 +261,8 @@ def entry_publication(request, pk: int):
 def entry_reopen(request, pk: int):
     """A withdrawn entry becomes a draft again (until the deadline)."""
     entry = get_object_or_404(selectors.entries_of_entrant(request.user), pk=pk)
+    if not confirmed(request):
+        return redirect("entry-detail", pk=entry.pk)
     try:
         services.reopen_entry(entry=entry, actor=request.user)
     except DomainError as error:

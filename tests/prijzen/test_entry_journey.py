@@ -241,7 +241,11 @@ def test_unverified_address_cannot_submit(client):
 def test_withdraw_a_submitted_entry(client, entrant):
     entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), state=EntryState.SUBMITTED)
 
-    response = client.post(f"/inzendingen/{entry.pk}/intrekken/", follow=True)
+    unconfirmed = client.post(f"/inzendingen/{entry.pk}/intrekken/", follow=True)
+    assert Entry.objects.get(pk=entry.pk).state == EntryState.SUBMITTED
+    assert "Vink het vakje aan om te bevestigen." in unconfirmed.content.decode()
+
+    response = client.post(f"/inzendingen/{entry.pk}/intrekken/", {"confirm": "1"}, follow=True)
 
     entry.refresh_from_db()
     assert entry.state == EntryState.WITHDRAWN
@@ -316,7 +320,11 @@ def test_publication_consent_can_be_withdrawn_after_the_deadline(client, entrant
 def test_a_withdrawn_entry_can_take_part_again(client, entrant):
     entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), state=EntryState.WITHDRAWN)
 
-    response = client.post(f"/inzendingen/{entry.pk}/opnieuw/")
+    unconfirmed = client.post(f"/inzendingen/{entry.pk}/opnieuw/")
+    assert unconfirmed["Location"] == f"/inzendingen/{entry.pk}/"
+    assert Entry.objects.get(pk=entry.pk).state == EntryState.WITHDRAWN
+
+    response = client.post(f"/inzendingen/{entry.pk}/opnieuw/", {"confirm": "1"})
 
     assert response["Location"] == f"/inzendingen/{entry.pk}/bewerken/"
     entry.refresh_from_db()
@@ -343,3 +351,20 @@ def test_ready_pending_vlogs_are_promoted_by_the_safety_net(entrant):
     assert services.promote_ready_vlogs() == 1
     entry.refresh_from_db()
     assert (entry.vlog, entry.pending_vlog) == (asset, None)
+
+
+def test_a_visitor_finds_how_to_take_part_on_the_home_and_edition_pages(client):
+    from tests.factories import EditionFactory
+
+    now = timezone.now()
+    edition = EditionFactory(entries_open_at=now - timedelta(days=1),
+                             entries_close_at=now + timedelta(days=30))  # fmt: skip
+
+    home = client.get("/").content.decode()
+    page = client.get(f"/edities/{edition.slug}/").content.decode()
+    follow = client.get("/inzendingen/")
+
+    for html in (home, page):
+        assert '<a class="button" href="/inzendingen/">Doe mee: meld je aan</a>' in html
+        assert "Meedoen kan tot" in html
+    assert follow["Location"] == "/aanmelden/?next=/inzendingen/"

@@ -58,10 +58,10 @@ def test_reopen_over_the_limit_is_refused_in_the_api(world):
 
 def test_reopen_over_the_limit_is_refused_on_the_page(world):
     first_id = Entry.objects.get().pk
-    world.post(f"/inzendingen/{first_id}/intrekken/")
+    world.post(f"/inzendingen/{first_id}/intrekken/", {"confirm": "1"})
     world.post("/meedoen/nvp-2021/")
 
-    response = world.post(f"/inzendingen/{first_id}/opnieuw/")
+    response = world.post(f"/inzendingen/{first_id}/opnieuw/", {"confirm": "1"})
 
     assert response.status_code == 302
     assert response["Location"] == f"/inzendingen/{first_id}/"
