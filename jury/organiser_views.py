@@ -44,8 +44,9 @@ def _reason_text(reason: solver.Reason) -> str:
     p = reason.params
     texts = {
         solver.ENTRY_TOO_FEW_JURORS: _(
-            "Entry %(entry)s: only %(available)s jury members can take it, %(needed)s are "
-            "needed (%(conflicted)s with a conflict, %(excluded)s not active, %(full)s full)."
+            "Entry %(entry)s needs %(needed)s jury members; available: %(available)s (with a "
+            "conflict of interest: %(conflicted)s, not active: %(excluded)s, at their maximum: "
+            "%(full)s)."
         ),
         solver.CAPACITY_TOO_SMALL: _(
             "%(needed)s reviews are needed, but the jury members can do at most %(capacity)s."

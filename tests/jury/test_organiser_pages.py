@@ -88,7 +88,10 @@ def test_an_impossible_assignment_is_explained_in_dutch(client, organiser):
     page = client.post(f"/jury/rondes/{round_.pk}/voorstel/").content.decode()
 
     assert "Toewijzen is niet mogelijk:" in page
-    assert f"Inzending {entry.pk}: maar 1 juryleden kunnen hem nemen" in page
+    assert (
+        f"Inzending {entry.pk} heeft 2 juryleden nodig; beschikbaar: 1 (met een "
+        "belangenconflict: 0, niet actief: 0, op hun maximum: 0)."
+    ) in page
 
 
 def test_detect_and_dismiss_a_conflict(client, organiser):
@@ -247,7 +250,7 @@ def test_ranking_csv_has_dutch_columns_and_every_method(client, organiser):
 
     response = client.get(f"/jury/rondes/{round_.pk}/rangschikking.csv")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert response["Content-Disposition"] == (
         f'attachment; filename="rangschikking-ronde-{round_.pk}.csv"'
     )

@@ -118,8 +118,8 @@ def test_shortlist_page_adds_and_removes_by_hand(client, ranked):
 
     assert _listed(round_) == []
     assert [str(m) for m in response.context["messages"]] == [
-        "Inzending 3 staat op de shortlist.",
-        "Inzending 3 staat niet meer op de shortlist.",
+        "Inzending 3 staat op de voordracht.",
+        "Inzending 3 staat niet meer op de voordracht.",
     ]
     actions = AuditLog.objects.filter(action__startswith="shortlist").order_by("pk")
     assert [log.action for log in actions] == ["shortlist_add", "shortlist_remove"]
