@@ -57,9 +57,10 @@ def shortlist(request, pk: int):
     chosen = {s.entry_id: s for s in Shortlisting.objects.filter(round=round_)}
     order = shortlists.frozen_order(round_)
     rows = [(rank, entries[e], chosen.get(e)) for e, rank in order if e in entries]
+    fixed = shortlists.why_fixed(round_)
     return render(request, "jury/organiser/shortlist.html", {
         "round": round_, "rows": rows, "count": len(chosen),
-        "next_rounds": round_.next_rounds.all(),
+        "next_rounds": round_.next_rounds.all(), "fixed": fixed[1] if fixed else "",
     })  # fmt: skip
 
 

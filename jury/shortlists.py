@@ -19,25 +19,33 @@ class ShortlistError(services.JuryError):
     code = "shortlist_error"
 
 
-def _lock_editable(round_: Round) -> Round:
-    """Lock the round and check its shortlist may change: the round is closed (its order is
-    frozen), the results are not published and no round that judges this shortlist has
-    started."""
-    locked = Round.objects.select_for_update().get(pk=round_.pk)
-    if locked.state != RoundState.CLOSED:
-        raise ShortlistError(
+def why_fixed(round_: Round) -> tuple[str, str] | None:
+    """Why the round's shortlist cannot change now, as (code, message); None when it can.
+    It can while the round is closed (its order is frozen), the results are not published
+    and no round that judges this shortlist has started. The page shows its buttons only
+    when this is None."""
+    if round_.state != RoundState.CLOSED:
+        return (
+            "round_not_closed",
             _("Close the round first: a shortlist is made from the frozen results."),
-            code="round_not_closed",
         )
-    if Edition.objects.select_for_update().get(pk=locked.edition_id).results_public:
-        raise ShortlistError(
-            _("The results are published: decisions can no longer change."), code="published"
-        )
-    if locked.next_rounds.exclude(state=RoundState.DRAFT).exists():
-        raise ShortlistError(
+    if Edition.objects.get(pk=round_.edition_id).results_public:
+        return ("published", _("The results are published: decisions can no longer change."))
+    if round_.next_rounds.exclude(state=RoundState.DRAFT).exists():
+        return (
+            "next_round_started",
             _("The next round has started: its entries can no longer change."),
-            code="next_round_started",
         )
+    return None  # fmt: skip
+
+
+def _lock_editable(round_: Round) -> Round:
+    """Lock the round (and its edition) and check its shortlist may change (``why_fixed``)."""
+    locked = Round.objects.select_for_update().get(pk=round_.pk)
+    Edition.objects.select_for_update().get(pk=locked.edition_id)
+    fixed = why_fixed(locked)
+    if fixed is not None:
+        raise ShortlistError(fixed[1], code=fixed[0])
     return locked
 
 

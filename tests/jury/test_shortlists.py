@@ -150,3 +150,17 @@ def test_shortlist_page_is_hidden_from_everyone_but_organisers(client, ranked):
         == 404
     )
     assert _listed(round_) == []
+
+
+def test_the_page_offers_no_buttons_once_the_shortlist_is_fixed(client, ranked):
+    from jury.models import Round
+
+    closed, _entries = ranked
+    RoundFactory(edition=closed.edition, source_round=closed, state="open")
+    client.force_login(OrganiserFactory())
+
+    page = client.get(f"/jury/rondes/{closed.pk}/voordracht/").content.decode()
+
+    assert "De volgende ronde is begonnen" in page
+    assert 'name="action"' not in page
+    assert Round.objects.get(pk=closed.pk).state == "closed"
