@@ -112,8 +112,8 @@ class AuditLog(models.Model):
 class WorkerHeartbeat(models.Model):
     """Last time a Celery worker on a host ran the heartbeat task (shown by /healthz)."""
 
-    hostname = models.CharField(max_length=255, unique=True)
-    last_seen = models.DateTimeField()
+    hostname = models.CharField(_("host name"), max_length=255, unique=True)
+    last_seen = models.DateTimeField(_("last seen"))
 
     class Meta:
         verbose_name = _("worker heartbeat")
@@ -128,12 +128,12 @@ class LoginLink(models.Model):
     Only a hash of the token is stored."""
 
     email = models.EmailField(_("e-mail address"), db_index=True)
-    token_hash = models.CharField(max_length=64, unique=True)
-    requested_ip = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    next_url = models.CharField(max_length=200, blank=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    requested_ip = models.CharField(_("requested from"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    next_url = models.CharField(_("next page"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("sign-in link")

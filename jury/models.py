@@ -24,7 +24,12 @@ METHOD_CHOICES = [(m, m) for m in METHODS]
 class Round(TimeStampedModel):
     """A judging round of an edition (a selection committee's round, then the jury's final)."""
 
-    edition = models.ForeignKey("prijzen.Edition", on_delete=models.CASCADE, related_name="rounds")
+    edition = models.ForeignKey(
+        "prijzen.Edition",
+        on_delete=models.CASCADE,
+        related_name="rounds",
+        verbose_name=_("edition"),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=RoundKind.choices)
     name = models.CharField(_("name"), max_length=200)
     opens_at = models.DateTimeField(_("opens"))
@@ -94,7 +99,9 @@ class Round(TimeStampedModel):
 class Criterion(models.Model):
     """One line of a round's rubric (beoordelingsformulier)."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="criteria")
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("round")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     name_nl = models.CharField(_("name (Dutch)"), max_length=150)
     name_en = models.CharField(_("name (English)"), max_length=150)
@@ -135,11 +142,18 @@ class JuryMember(TimeStampedModel):
     """A person invited to score in a round. They see entries only after accepting the
     invitation and the confidentiality terms."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jury_memberships"
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="members", verbose_name=_("round")
     )
-    invitation_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="jury_memberships",
+        verbose_name=_("user"),
+    )
+    invitation_hash = models.CharField(
+        _("invitation hash"), max_length=64, unique=True, null=True, blank=True
+    )
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     terms_accepted_at = models.DateTimeField(
@@ -168,7 +182,10 @@ class JurorTie(models.Model):
     find conflicts of interest."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jury_ties"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="jury_ties",
+        verbose_name=_("user"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=TieKind.choices)
     value = models.CharField(_("name"), max_length=200)
@@ -188,10 +205,17 @@ class Conflict(TimeStampedModel):
     """A conflict of interest between a juror and an entry. A juror never sees or scores an
     entry with an active conflict; organisers may dismiss a detected one with a reason."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="conflicts")
-    entry = models.ForeignKey("prijzen.Entry", on_delete=models.CASCADE, related_name="conflicts")
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("round")
+    )
+    entry = models.ForeignKey(
+        "prijzen.Entry", on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("entry")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jury_conflicts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="jury_conflicts",
+        verbose_name=_("user"),
     )
     source = models.CharField(_("source"), max_length=20, choices=ConflictSource.choices)
     reason = models.CharField(_("reason"), max_length=500)
@@ -199,6 +223,7 @@ class Conflict(TimeStampedModel):
     dismissed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("dismissed by"),
     )  # fmt: skip
     dismissal_reason = models.CharField(_("reason for dismissal"), max_length=500, blank=True)
     # A review the juror submitted before the conflict came to light does not count, unless
@@ -207,6 +232,7 @@ class Conflict(TimeStampedModel):
     review_decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("review decided by"),
     )  # fmt: skip
     review_decision_reason = models.CharField(
         _("reason for the decision on the review"), max_length=500, blank=True
@@ -228,10 +254,20 @@ class Conflict(TimeStampedModel):
 class Assignment(TimeStampedModel):
     """An entry given to a juror to score in a round."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignments")
-    entry = models.ForeignKey("prijzen.Entry", on_delete=models.CASCADE, related_name="assignments")
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("round")
+    )
+    entry = models.ForeignKey(
+        "prijzen.Entry",
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("entry"),
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jury_assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="jury_assignments",
+        verbose_name=_("user"),
     )
 
     class Meta:
@@ -249,7 +285,9 @@ class Review(TimeStampedModel):
     """A juror's scores for one assigned entry. ``version`` guards against two tabs silently
     overwriting each other; the weighted total is computed on the server."""
 
-    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="review", verbose_name=_("assignment")
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT
     )
@@ -300,11 +338,19 @@ class Shortlisting(models.Model):
         TOP = "top", _("Top of the ranking")
         BY_HAND = "by_hand", _("By hand")
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="shortlist")
-    entry = models.ForeignKey("prijzen.Entry", on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="shortlist", verbose_name=_("round")
+    )
+    entry = models.ForeignKey(
+        "prijzen.Entry", on_delete=models.CASCADE, related_name="+", verbose_name=_("entry")
+    )
     how = models.CharField(_("how"), max_length=20, choices=How.choices)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
     )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
@@ -324,12 +370,18 @@ class TieDecision(models.Model):
     """The organisers' order for entries that the round's tie rule leaves tied, with the
     written reason. Recorded while the round is open; closing freezes it in the certificate."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tie_decisions")
-    key = models.CharField(max_length=500)  # the tied entry ids, sorted, comma-separated
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="tie_decisions", verbose_name=_("round")
+    )
+    key = models.CharField(_("key"), max_length=500)  # the tied entry ids, sorted, comma-separated
     order = models.JSONField(_("order (best first)"))
     reason = models.TextField(_("reason"), max_length=2000)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), auto_now=True)
 
@@ -348,7 +400,9 @@ class ResultSnapshot(models.Model):
     """The results certificate of a closed round: method and parameters, the input scores with
     a SHA-256 of their canonical form, the software version and the resulting order."""
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="snapshots")
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("round")
+    )
     created_at = models.DateTimeField(_("made at"), auto_now_add=True)
     method = models.CharField(_("method"), max_length=20)
     parameters = models.JSONField(_("parameters"), default=dict)

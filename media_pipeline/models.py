@@ -13,7 +13,7 @@ from media_pipeline.enums import FINAL_STATES, AssetState, JobKind, JobStatus, R
 class MediaAsset(TimeStampedModel):
     """One uploaded original (a vlog) and the state of its processing."""
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uid = models.UUIDField(_("uid"), default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -24,10 +24,14 @@ class MediaAsset(TimeStampedModel):
     original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
     size_bytes = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
     # Browser uploads: the S3 multipart upload and the part size the server chose.
-    multipart_upload_id = models.CharField(max_length=255, blank=True)
-    part_size = models.PositiveIntegerField(null=True, blank=True)
-    completing_since = models.DateTimeField(null=True, blank=True)  # one completion at a time
-    requeued_at = models.DateTimeField(null=True, blank=True)  # last queued by the reconciler
+    multipart_upload_id = models.CharField(_("multipart upload id"), max_length=255, blank=True)
+    part_size = models.PositiveIntegerField(_("part size"), null=True, blank=True)
+    completing_since = models.DateTimeField(
+        _("completing since"), null=True, blank=True
+    )  # one completion at a time
+    requeued_at = models.DateTimeField(
+        _("queued again at"), null=True, blank=True
+    )  # last queued by the reconciler
     max_duration_seconds = models.PositiveIntegerField(_("maximum duration (s)"), default=300)
     state = models.CharField(
         _("state"), max_length=20, choices=AssetState.choices, default=AssetState.AWAITING_UPLOAD
@@ -49,7 +53,9 @@ class MediaAsset(TimeStampedModel):
     )  # chosen by the entrant; empty: a frame near the start
     # A poster job is queued and has not started: further choices queue no other job (the
     # queued one reads the latest moment when it starts, and clears this).
-    poster_pending_since = models.DateTimeField(null=True, blank=True)
+    poster_pending_since = models.DateTimeField(
+        _("poster job waiting since"), null=True, blank=True
+    )
     warnings = models.JSONField(_("warnings"), default=list, blank=True)  # failed optional outputs
     # The processing lease: a worker owns the asset while lease_expires_at is in the future.
     # Every claim raises lease_token (the fencing token); writes check it, so a worker that
@@ -83,7 +89,9 @@ class MediaAsset(TimeStampedModel):
 class Rendition(TimeStampedModel):
     """One output derived from an asset: the web preview or the poster image."""
 
-    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="renditions")
+    asset = models.ForeignKey(
+        MediaAsset, on_delete=models.CASCADE, related_name="renditions", verbose_name=_("asset")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=RenditionKind.choices)
     key = models.CharField(_("storage key"), max_length=255, unique=True)
     content_type = models.CharField(_("file type"), max_length=100)
@@ -109,7 +117,9 @@ class Rendition(TimeStampedModel):
 class MediaJob(TimeStampedModel):
     """One step of processing an asset (probe, preview, poster): what ran, where, how it went."""
 
-    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="jobs")
+    asset = models.ForeignKey(
+        MediaAsset, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("asset")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=JobKind.choices)
     processing_version = models.PositiveSmallIntegerField(_("processing version"))
     status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices)

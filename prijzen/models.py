@@ -75,7 +75,9 @@ class Edition(TimeStampedModel):
 
 
 class Category(models.Model):
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="categories")
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="categories", verbose_name=_("edition")
+    )
     slug = models.SlugField(_("short name"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -97,7 +99,10 @@ class Initiative(TimeStampedModel):
     """A local volunteer initiative, project or organisation that enters."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="initiatives"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="initiatives",
+        verbose_name=_("owner"),
     )
     name = models.CharField(_("name"), max_length=200)
     municipality = models.CharField(_("municipality"), max_length=100)
@@ -119,9 +124,15 @@ class Initiative(TimeStampedModel):
 class Entry(TimeStampedModel):
     """An entry (inzending): an initiative's vlog and texts for one edition and category."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="entries")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
-    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="entries")
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="entries", verbose_name=_("edition")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="entries", verbose_name=_("category")
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.PROTECT, related_name="entries", verbose_name=_("initiative")
+    )
     number = models.PositiveIntegerField(_("entry number"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=120)
     summary = models.TextField(_("short description"), max_length=500, blank=True)
@@ -167,11 +178,17 @@ class Consent(models.Model):
     """A consent given for an entry, with the time and the version of the wording shown.
     Withdrawing keeps the row (with withdrawn_at) so the history stays auditable."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="consents")
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="consents", verbose_name=_("entry")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=ConsentKind.choices)
     version = models.CharField(_("wording version"), max_length=20)
     given_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("given by"),
     )
     given_at = models.DateTimeField(_("given at"), default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
@@ -196,11 +213,19 @@ class Award(TimeStampedModel):
     """A winner of a category, with the jury's motivation. Private until the edition's results
     are published."""
 
-    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="award")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="awards")
+    entry = models.OneToOneField(
+        Entry, on_delete=models.PROTECT, related_name="award", verbose_name=_("entry")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="awards", verbose_name=_("category")
+    )
     motivation = models.TextField(_("jury motivation"), max_length=3000)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
 
     class Meta:

@@ -74,3 +74,19 @@ def test_a_may_date_reads_mei_in_dutch():
 
     with translation.override("nl"):
         assert date_format(date(2021, 5, 14), "j F Y") == "14 mei 2021"
+
+
+def test_every_field_of_ours_has_a_translated_name():
+    """The admin and the forms show field names: none may fall back to the English attribute
+    name ("INITIATIVE", "Op edition")."""
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    untranslated = [
+        f"{model._meta.label}.{field.name}"
+        for app in ("common", "prijzen", "jury", "media_pipeline")
+        for model in apps.get_app_config(app).get_models()
+        for field in model._meta.get_fields()
+        if field.concrete and not field.auto_created and not isinstance(field.verbose_name, Promise)
+    ]
+    assert untranslated == []
