@@ -238,18 +238,30 @@ def ranking(request, pk: int):
     charts."""
     round_ = selectors.organiser_round(request.user, pk)
     report = exports.compute_report(round_)
-    titles = dict(services.round_entries(round_).values_list("pk", "title"))
+    entries = {
+        pk: (title, category)
+        for pk, title, category in services.round_entries(round_).values_list(
+            "pk", "title", "category__name"
+        )
+    }
+    titles = {pk: title for pk, (title, _category) in entries.items()}
     emails = dict(round_.members.values_list("user_id", "user__email"))
     rows = [
         (row, titles.get(row.entry_id, row.entry_id), [row.ranks.get(m) for m in rankings.METHODS])
         for row in (report.entries if report else ())
     ]
+    by_disagreement = request.GET.get("volgorde") == "onenigheid"
     leniency = report.leniency if report else None
     jurors = [(emails.get(j.juror_id, j.juror_id), j) for j in
               (leniency.jurors if leniency else ())]  # fmt: skip
     names = _criterion_names(round_) if report and report.distributions else {}
     return render(request, "jury/organiser/ranking.html", {
         "round": round_, "report": report, "rows": rows, "jurors": jurors,
+        "groups": _ranking_groups(rows, entries, _remarks(round_), by_disagreement),
+        "by_disagreement": by_disagreement,
+        "official_label": rankings.common.METHOD_LABELS.get(round_.official_method, ""),
+        "methods": [(rankings.common.METHOD_LABELS[m], rankings.common.METHOD_EXPLANATIONS[m], m)
+                    for m in rankings.METHODS],
         "method_labels": [rankings.common.METHOD_LABELS[m] for m in rankings.METHODS],
         "spread_chart": charts.spread_chart(leniency, emails),
         "offset_chart": charts.offset_chart(leniency, emails),
@@ -258,6 +270,38 @@ def ranking(request, pk: int):
         ),
         "ties": decision_views.tie_groups(round_, report),
     })  # fmt: skip
+
+
+def _remarks(round_) -> dict[int, list[tuple[str, str]]]:
+    """The jury members' overall remarks per entry, from the reviews that count (organisers
+    see who wrote them)."""
+    remarks: dict[int, list[tuple[str, str]]] = {}
+    rows = (
+        selectors.counted_reviews()
+        .filter(assignment__round=round_)
+        .exclude(overall_comment="")
+        .values_list("assignment__entry_id", "assignment__user__email", "overall_comment")
+    )
+    for entry_id, email, text in rows.order_by("assignment__user__email"):
+        remarks.setdefault(entry_id, []).append((email, text))
+    return remarks
+
+
+def _ranking_groups(rows, entries, remarks, by_disagreement: bool) -> list[dict]:
+    """The official order per category (winners are chosen per category), each entry with
+    its place in its category and the remarks; optionally ordered by disagreement (the
+    largest spread of the totals first) to discuss those first."""
+    groups: dict[str, dict] = {}
+    for row, title, ranks in rows:
+        category = entries.get(row.entry_id, ("", ""))[1]
+        group = groups.setdefault(category, {"category": category, "rows": []})
+        place = len(group["rows"]) + 1
+        group["rows"].append({"row": row, "title": title, "ranks": ranks, "place": place,
+                              "remarks": remarks.get(row.entry_id, [])})  # fmt: skip
+    for group in groups.values():
+        if by_disagreement:
+            group["rows"].sort(key=lambda r: -(r["row"].spread.sd or 0))
+    return list(groups.values())
 
 
 @login_required

@@ -35,6 +35,19 @@ METHOD_LABELS = {
     BORDA: _("Borda"),
     SCHULZE: _("Schulze"),
 }
+# What each method does, in one plain line (the ranking page and the round form show them).
+METHOD_EXPLANATIONS = {
+    MEAN: _("The average of the jury members' totals."),
+    MEDIAN: _("The middle total: one very high or very low total weighs less."),
+    TRIMMED_MEAN: _("The average without the highest and the lowest total (with enough "
+                    "reviews)."),
+    ZSCORE: _("Each jury member's totals are first compared with their own average, so strict "
+              "and lenient jury members count the same; then averaged."),
+    ADDITIVE: _("A statistical model that estimates how strict or lenient each jury member is "
+                "and corrects for it."),
+    BORDA: _("Each jury member's order gives points: the higher the place, the more points."),
+    SCHULZE: _("Entries are compared two by two: which one do more jury members prefer?"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,18 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from jury import services
 from jury.enums import TieKind
 from jury.models import Assignment, Conflict, JurorTie, JuryMember, Review
 from prijzen.enums import EntryState
-from tests.factories import EntryFactory, JuryMemberFactory, OrganiserFactory, RoundFactory
+from prijzen.models import Entry
+from tests.factories import (
+    CategoryFactory,
+    EntryFactory,
+    JuryMemberFactory,
+    OrganiserFactory,
+    RoundFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -239,7 +247,33 @@ def test_ranking_page_shows_the_official_order_and_agreement(client, organiser):
     assert [row.score for row, _t, _r in response.context["rows"]] == [
         Decimal("8.67"), Decimal("7.00"), Decimal("5.00"),
     ]  # fmt: skip
-    assert "Overeenstemming (alfa van Krippendorff)" in response.content.decode()
+    page = " ".join(response.content.decode().split())
+    assert "Overeenstemming tussen de juryleden" in page
+    assert "Officiële methode: Gemiddelde. Het gemiddelde van de totalen van de juryleden." in page
+
+
+def test_ranking_page_ranks_per_category_with_remarks_and_by_disagreement(client, organiser):
+    round_ = _scored_round()
+    entries = list(services.round_entries(round_).order_by("title"))  # A, B, C
+    lokaal = CategoryFactory(edition=round_.edition, name="Lokaal")
+    Entry.objects.filter(pk__in=[e.pk for e in entries]).update(category=lokaal)
+    other = CategoryFactory(edition=round_.edition, name="Landelijk")
+    Entry.objects.filter(pk=entries[2].pk).update(category=other)  # C is Landelijk
+    Review.objects.filter(assignment__entry=entries[0]).update(overall_comment="Hartelijk.")
+
+    groups = client.get(f"/jury/rondes/{round_.pk}/rangschikking/").context["groups"]
+    disagreement = client.get(f"/jury/rondes/{round_.pk}/rangschikking/?volgorde=onenigheid")
+
+    assert [(g["category"], [(r["place"], r["title"]) for r in g["rows"]]) for g in groups] == [
+        ("Lokaal", [(1, "Inzending A"), (2, "Inzending B")]),
+        ("Landelijk", [(1, "Inzending C")]),
+    ]
+    assert [email for email, _text in groups[0]["rows"][0]["remarks"]] == sorted(
+        Review.objects.filter(assignment__entry=entries[0]).values_list(
+            "assignment__user__email", flat=True))  # fmt: skip
+    first = disagreement.context["groups"][0]["rows"]
+    assert [r["row"].spread.sd for r in first] == sorted(
+        (r["row"].spread.sd for r in first), reverse=True)  # fmt: skip
 
 
 def test_ranking_csv_has_dutch_columns_and_every_method(client, organiser):
