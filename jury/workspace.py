@@ -43,6 +43,9 @@ def edition_overviews() -> list[EditionOverview]:
             withdrawn=_count("entries", state=EntryState.WITHDRAWN),
             vlogs_waiting=_count("entries", vlog__state__in=WAITING),
             vlogs_refused=_count("entries", vlog__state__in=REFUSED),
+            gallery_waiting=_count(
+                "entries", state=EntryState.SUBMITTED, gallery_approved_at__isnull=True
+            ),
         )
     )
     rounds = (
@@ -82,6 +85,11 @@ def _attention(overview: EditionOverview) -> list[tuple[str, str]]:
         todo.append((ngettext("%(n)s vlog was refused or failed.",
                               "%(n)s vlogs were refused or failed.", edition.vlogs_refused)
                      % {"n": edition.vlogs_refused}, entries))  # fmt: skip
+    if edition.gallery_review and edition.gallery_waiting:
+        todo.append((ngettext("%(n)s entry waits for approval for the gallery.",
+                              "%(n)s entries wait for approval for the gallery.",
+                              edition.gallery_waiting) % {"n": edition.gallery_waiting},
+                     entries))  # fmt: skip
     for round_ in overview.rounds:
         page = reverse("jury-round", args=[round_.pk])
         waiting = round_.invited - round_.accepted

@@ -130,7 +130,7 @@ class EditionForm(DutchForm, forms.ModelForm):
         model = Edition
         fields = ["name", "slug", "year", "theme", "question", "entries_open_at",
                   "entries_close_at", "upload_grace_minutes", "ceremony_at",
-                  "max_duration_seconds", "entries_per_initiative"]  # fmt: skip
+                  "max_duration_seconds", "entries_per_initiative", "gallery_review"]  # fmt: skip
         labels = {
             "name": _("Name"),
             "slug": _("Short name in addresses"),
@@ -140,6 +140,7 @@ class EditionForm(DutchForm, forms.ModelForm):
             "upload_grace_minutes": _("Grace period for uploads (minutes)"),
             "max_duration_seconds": _("Longest vlog (seconds)"),
             "entries_per_initiative": _("Entries per initiative"),
+            "gallery_review": _("Organisers approve each entry before it shows in the gallery"),
         }
         help_texts = {
             "slug": _("Lower-case letters, digits and hyphens, for example "
@@ -159,6 +160,8 @@ class EditionForm(DutchForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["max_upload_mb"].initial = self.instance.max_upload_bytes // 1024**2
+        else:
+            self.fields["gallery_review"].initial = True  # a new edition: review first
         self.fields["year"].widget.attrs.update(min=2000, max=2100)
 
     def clean(self):

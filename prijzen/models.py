@@ -38,6 +38,11 @@ class Edition(TimeStampedModel):
         _("send entrants who did not win the scores per criterion and anonymous jury remarks"),
         default=False,
     )
+    gallery_review = models.BooleanField(
+        _("entries show in the gallery after an organiser approved them"),
+        default=False,
+        help_text=_("Off: a submitted entry with publication consent shows at once."),
+    )
     jury_second_factor = models.BooleanField(
         _("jury members sign in in two steps"),
         default=False,
@@ -133,6 +138,8 @@ class Entry(TimeStampedModel):
     initiative = models.ForeignKey(
         Initiative, on_delete=models.PROTECT, related_name="entries", verbose_name=_("initiative")
     )
+    gallery_approved_at = models.DateTimeField(_("approved for the gallery at"), null=True,
+                                               blank=True)  # fmt: skip
     number = models.PositiveIntegerField(_("entry number"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=120)
     summary = models.TextField(_("short description"), max_length=500, blank=True)

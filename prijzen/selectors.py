@@ -111,7 +111,8 @@ def outcome_of(entry: Entry) -> str | None:
 
 
 def public_entries(edition: Edition | None = None) -> QuerySet[Entry]:
-    """Entries anyone may see: submitted, with active publication consent and a ready vlog.
+    """Entries anyone may see: submitted, with active publication consent and a ready vlog,
+    and approved by an organiser when the edition asks for that (``gallery_review``).
     Withdrawing consent (or the entry) removes an entry from every public page at once.
     Deliberately ordered by number and annotated with nothing from the jury, so that neither
     sorting nor counts can reveal a decision before publication.
@@ -127,9 +128,10 @@ def public_entries(edition: Edition | None = None) -> QuerySet[Entry]:
     consented = Consent.objects.filter(
         entry=OuterRef("pk"), kind=ConsentKind.PUBLICATION, withdrawn_at__isnull=True
     )
+    approved = Q(edition__gallery_review=False) | Q(gallery_approved_at__isnull=False)
     qs = (
         Entry.objects.filter(
-            Exists(consented), state=EntryState.SUBMITTED, vlog__state=AssetState.READY
+            approved, Exists(consented), state=EntryState.SUBMITTED, vlog__state=AssetState.READY
         )
         .exclude(in_anonymous_round())
         .select_related("edition", "category", "initiative", "vlog")

@@ -188,6 +188,21 @@ def set_publication_consent(*, entry: Entry, given: bool, actor) -> None:
         _set_consent(entry=entry, kind=ConsentKind.PUBLICATION, given=given, actor=actor)
 
 
+def set_gallery_approval(*, entry: Entry, approved: bool, actor) -> Entry:
+    """An organiser approves a submitted entry for the public gallery, or takes the approval
+    back (for editions with ``gallery_review``; the entrant's consent is needed as well).
+    Audited."""
+    with transaction.atomic():
+        locked = Entry.objects.select_for_update().get(pk=entry.pk)
+        if approved and locked.state != EntryState.SUBMITTED:
+            raise EntryError(_("Only a submitted entry can be shown in the gallery."),
+                             code="not_submitted")  # fmt: skip
+        locked.gallery_approved_at = timezone.now() if approved else None
+        locked.save(update_fields=["gallery_approved_at", "updated_at"])
+        audit.record(actor=actor, action="gallery_approval", obj=locked, approved=approved)
+    return locked
+
+
 def _set_consent(*, entry: Entry, kind: str, given: bool, actor) -> None:
     active = entry.consents.filter(kind=kind, withdrawn_at__isnull=True).first()
     if given and active is None:

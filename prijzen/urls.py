@@ -11,6 +11,7 @@ urlpatterns = [
     path("inzendingen/<int:pk>/intrekken/", views.entry_withdraw, name="entry-withdraw"),
     path("inzendingen/<int:pk>/plaatje/", views.entry_poster, name="entry-poster"),
     path("inzendingen/<int:pk>/publicatie/", views.entry_publication, name="entry-publication"),
+    path("inzendingen/<int:pk>/galerij/", views.entry_gallery_approval, name="entry-gallery"),
     path("inzendingen/<int:pk>/opnieuw/", views.entry_reopen, name="entry-reopen"),
     path("inzendingen/<int:pk>/", views.entry_detail, name="entry-detail"),
     path("inzendingen/<int:pk>/vlog-status/", views.entry_vlog_status, name="entry-vlog-status"),

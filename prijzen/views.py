@@ -21,7 +21,7 @@ from media_pipeline.services import choose_poster
 from prijzen import selectors, services
 from prijzen.enums import EntryState
 from prijzen.forms import EntryForm, InitiativeForm
-from prijzen.models import Edition
+from prijzen.models import Edition, Entry
 
 
 def home(request):
@@ -253,6 +253,23 @@ def entry_publication(request, pk: int):
         if given
         else _("Your vlog will not be shown in the public gallery."),
     )
+    return redirect("entry-detail", pk=entry.pk)
+
+
+@login_required
+@require_POST
+def entry_gallery_approval(request, pk: int):
+    """Organisers approve an entry for the public gallery (or take the approval back)."""
+    require_organiser(request.user)
+    entry = get_object_or_404(Entry, pk=pk)
+    approved = request.POST.get("approved") == "1"
+    try:
+        services.set_gallery_approval(entry=entry, approved=approved, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The entry is approved for the gallery.") if approved
+                         else _("The entry is no longer approved for the gallery."))  # fmt: skip
     return redirect("entry-detail", pk=entry.pk)
 
 

@@ -155,6 +155,8 @@ PAGES: dict[str, Page] = {
     "entry-publication": Page(("POST",), _signed_in(), "entrant_a",
                               kwargs=lambda w: {"pk": w.x.pk},
                               wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404}),
+    "entry-gallery": Page(("POST",), _signed_in(), "organiser", kwargs=lambda w: {"pk": w.x.pk},
+                          wrong=NOT_ORGANISERS, post=lambda w: {"approved": "1"}),
     "entry-reopen": Page(("POST",), _signed_in(), "entrant_a",
                          kwargs=lambda w: {"pk": w.a_withdrawn.pk},
                          wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404},
