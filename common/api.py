@@ -15,7 +15,6 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
@@ -156,11 +155,33 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class Pagination(pagination.PageNumberPagination):
-    """``?page=2&page_size=20``: 50 per page unless asked, at most 200."""
+    """``?page=2&page_size=20``: 50 per page unless asked, at most 200. The schema states
+    these bounds and the API refuses what lies outside them (400), instead of quietly using
+    another page size."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("Choose a page size from 1 to %(max)s.") % {"max": self.max_page_size}
+            ]})  # fmt: skip
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
 
 def throttles(*extra) -> list:
@@ -257,7 +278,7 @@ class BoundedIntegerField(forms.IntegerField):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(django_filters.NumberFilter):
     """A filter on an id or another positive whole number."""
 

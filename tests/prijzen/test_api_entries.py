@@ -381,17 +381,21 @@ def test_list_refuses_bad_parameters(client, others_entry, query):
         assert set(response.json()) == {"code", "message", "fields"}
 
 
-def test_page_size_is_capped(client, edition):
+def test_page_size_within_the_stated_bounds_and_refused_outside(client, edition):
     client.force_login(OrganiserFactory())
     for _ in range(3):
         EntryFactory(category=edition.categories.first())
 
     small = client.get("/api/v1/entries/?page_size=2")
-    huge = client.get("/api/v1/entries/?page_size=100000")
+    largest = client.get("/api/v1/entries/?page_size=200")
+    refused = [client.get(f"/api/v1/entries/?page_size={value}")
+               for value in ("0", "201", "null", "-1", "2.5", "")]  # fmt: skip
 
     assert (len(small.json()["results"]), small.json()["count"]) == (2, 3)
     assert small.json()["next"].endswith("page=2&page_size=2")
-    assert len(huge.json()["results"]) == 3
+    assert len(largest.json()["results"]) == 3
+    assert [r.status_code for r in refused] == [400] * 6
+    assert refused[0].json()["fields"] == {"page_size": ["Kies een paginagrootte van 1 tot 200."]}
 
 
 def test_someone_elses_entry_is_404_everywhere(api, initiative, others_entry):
