@@ -103,19 +103,24 @@ def _rounds(edition: Edition) -> Iterator[list[Cell]]:
         ]
 
 
-def _reviews_of(edition: Edition):
+def _reviews_of(edition: Edition, *fields: str):
+    """The edition's reviews as plain tuples (no model objects: a national edition has tens
+    of thousands), in round, entry and jury member order."""
     return (Review.objects.filter(assignment__round__edition=edition)
-            .select_related("assignment__round", "assignment__entry", "assignment__user")
             .order_by("assignment__round__opens_at", "assignment__round_id",
-                      "assignment__entry__number", "assignment__user__email"))  # fmt: skip
+                      "assignment__entry__number", "assignment__user__email")
+            .values_list("assignment__round__name", "assignment__entry__number",
+                         "assignment__user__email", *fields)
+            .iterator(chunk_size=CHUNK))  # fmt: skip
 
 
 def _reviews(edition: Edition) -> Iterator[list[Cell]]:
     states = dutch_labels(ReviewState)
-    for r in _reviews_of(edition).iterator(chunk_size=CHUNK):
-        a = r.assignment
-        yield [a.round.name, a.entry.number, a.entry.title, a.user.email, states[r.state],
-               amsterdam(r.submitted_at), r.weighted_total, r.overall_comment]  # fmt: skip
+    rows = _reviews_of(edition, "assignment__entry__title", "state", "submitted_at",
+                       "weighted_total", "overall_comment")  # fmt: skip
+    for round_name, number, email, title, state, submitted_at, total, remark in rows:
+        yield [round_name, number, title, email, states[state], amsterdam(submitted_at), total,
+               remark]  # fmt: skip
 
 
 def _decimal(value) -> Decimal | str:
@@ -127,17 +132,15 @@ def _decimal(value) -> Decimal | str:
 
 def _scores(edition: Edition) -> Iterator[list[Cell]]:
     """One row per score: the review, the criterion (Dutch name, rubric order), score, remark."""
-    criteria: dict[int, list[Criterion]] = {}
+    criteria: dict[int, list[tuple[str, str]]] = {}
     for c in Criterion.objects.filter(round__edition=edition).order_by("round_id", "position"):
-        criteria.setdefault(c.round_id, []).append(c)
-    for r in _reviews_of(edition).iterator(chunk_size=CHUNK):
-        a = r.assignment
-        for c in criteria.get(a.round_id, []):
-            key = str(c.pk)
-            if key in r.scores or r.comments.get(key):
-                score = _decimal(r.scores[key]) if key in r.scores else None
-                yield [a.round.name, a.entry.number, a.user.email, c.name_nl, score,
-                       r.comments.get(key, "")]  # fmt: skip
+        criteria.setdefault(c.round_id, []).append((str(c.pk), c.name_nl))
+    rows = _reviews_of(edition, "assignment__round_id", "scores", "comments")
+    for round_name, number, email, round_id, scores, comments in rows:
+        for key, name in criteria.get(round_id, []):
+            if key in scores or comments.get(key):
+                score = _decimal(scores[key]) if key in scores else None
+                yield [round_name, number, email, name, score, comments.get(key, "")]
 
 
 def _conflicts(edition: Edition) -> Iterator[list[Cell]]:

@@ -76,7 +76,7 @@ def edition_overviews() -> list[EditionOverview]:
 
 def _attention(overview: EditionOverview) -> list[tuple[str, str]]:
     edition, todo = overview.edition, []
-    entries = reverse("entry-list")
+    entries = reverse("edition-entries", args=[edition.slug])
     if edition.vlogs_waiting:
         todo.append((ngettext("%(n)s vlog is not processed yet.",
                               "%(n)s vlogs are not processed yet.", edition.vlogs_waiting)

@@ -3,9 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from media_pipeline.enums import AssetState
 from prijzen.consents import CONSENT_TEXTS
+from prijzen.enums import EntryState
 from prijzen.models import Category, Edition, Entry, Initiative
-from prijzen.municipalities import grouped_choices
+from prijzen.municipalities import grouped_choices, provinces_by_municipality
 
 
 class DutchForm:
@@ -190,3 +192,25 @@ class CategoryForm(DutchForm, forms.ModelForm):
             "slug": {"required": _("Fill in a short name."),
                      "invalid": _("Use only lower-case letters, digits and hyphens.")},
         }  # fmt: skip
+
+
+class EntryFilterForm(DutchForm, forms.Form):
+    """The organisers' entries list of an edition: search and filters (all optional)."""
+
+    q = forms.CharField(label=_("Search (title, initiative, number)"), required=False,
+                        max_length=100)  # fmt: skip
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    vlog = forms.ChoiceField(label=_("Vlog"), required=False)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+
+    def __init__(self, *args, edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["category"].choices = everything + [
+            (c.slug, c.name) for c in edition.categories.all()
+        ]
+        self.fields["state"].choices = everything + list(EntryState.choices)
+        self.fields["vlog"].choices = everything + list(AssetState.choices)
+        provinces = sorted(set(provinces_by_municipality().values()))
+        self.fields["province"].choices = everything + [(p, p) for p in provinces]

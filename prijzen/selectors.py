@@ -7,6 +7,7 @@ from django.db.models import (
     Case,
     CharField,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -160,3 +161,32 @@ def public_nominee_ids(edition: Edition) -> set[int]:
     return set(
         Shortlisting.objects.filter(round__edition=edition).values_list("entry_id", flat=True)
     )
+
+
+def edition_entries(
+    edition: Edition,
+    *,
+    q: str = "",
+    category: str = "",
+    state: str = "",
+    vlog: str = "",
+    province: str = "",
+) -> QuerySet[Entry]:
+    """The organisers' list of an edition's entries, searched and filtered, by number."""
+    entries = (
+        Entry.objects.filter(edition=edition)
+        .select_related("category", "initiative", "vlog")
+        .order_by(F("number").asc(nulls_last=True), "pk")  # drafts (no number yet) last
+    )
+    if q:
+        match = Q(title__icontains=q) | Q(initiative__name__icontains=q)
+        entries = entries.filter(match | Q(number=int(q)) if q.isdigit() and len(q) < 10 else match)
+    if category:
+        entries = entries.filter(category__slug=category)
+    if state:
+        entries = entries.filter(state=state)
+    if vlog:
+        entries = entries.filter(vlog__state=vlog)
+    if province:
+        entries = entries.filter(initiative__province=province)
+    return entries

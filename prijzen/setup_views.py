@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,8 +15,8 @@ from common.errors import DomainError
 from common.http import require_organiser
 from jury import edition_export as edition_export_data
 from jury.exports import XLSX_CONTENT_TYPE
-from prijzen import setup
-from prijzen.forms import CategoryForm, EditionForm
+from prijzen import selectors, setup
+from prijzen.forms import CategoryForm, EditionForm, EntryFilterForm
 from prijzen.models import Category, Edition
 
 
@@ -125,3 +126,21 @@ def edition_export_csv(request, slug: str, sheet: str):
                                      content_type="text/csv; charset=utf-8")  # fmt: skip
     response["Content-Disposition"] = f'attachment; filename="{edition.slug}-{sheet}.csv"'
     return response
+
+
+ENTRIES_PER_PAGE = 50
+
+
+@login_required
+def edition_entries(request, slug: str):
+    """An edition's entries for organisers: search, filters and pages."""
+    require_organiser(request.user)
+    edition = get_object_or_404(Edition, slug=slug)
+    form = EntryFilterForm(request.GET or None, edition=edition)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.edition_entries(edition, **{k: v for k, v in filters.items() if v})
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    context = {"edition": edition, "form": form, "page": page, "query": query.urlencode()}
+    return render(request, "prijzen/organiser/edition_entries.html", context)

@@ -37,6 +37,11 @@ urlpatterns = [
     ),
     path("organisatie/categorieen/<int:pk>/", setup_views.category_change, name="category-change"),
     path(
+        "organisatie/edities/<slug:slug>/inzendingen/",
+        setup_views.edition_entries,
+        name="edition-entries",
+    ),
+    path(
         "organisatie/edities/<slug:slug>/alles.xlsx",
         setup_views.edition_export,
         name="edition-export",

@@ -44,15 +44,19 @@ def initiative_edit(request):
     initiative = selectors.initiative_of(request.user)
     form = InitiativeForm(request.POST if request.method == "POST" else None, instance=initiative)
     next_url = request.GET.get("next", "")
+    take_part = request.GET.get("meedoen", "")
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_initiative(
+            initiative = services.save_initiative(
                 owner=request.user, data=form.cleaned_data, initiative=initiative
             )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("The details of your initiative are saved."))
+            edition = Edition.objects.filter(slug=take_part).first() if take_part else None
+            if edition is not None:  # they pressed "Doe mee": the entry is the next step
+                return _start(request, initiative, edition)
             return redirect(safe_next(request, next_url) or "entry-list")
     return render(request, "prijzen/initiative_form.html", {"form": form})
 
@@ -64,8 +68,13 @@ def entry_start(request, slug: str):
     edition = get_object_or_404(Edition, slug=slug)
     initiative = selectors.initiative_of(request.user)
     if initiative is None:
-        messages.info(request, _("First tell us about your initiative."))
-        return redirect(f"{reverse('initiative-edit')}?next={reverse('entry-list')}")
+        messages.info(request, _("First tell us about your initiative; then you write your "
+                                 "entry."))  # fmt: skip
+        return redirect(f"{reverse('initiative-edit')}?meedoen={edition.slug}")
+    return _start(request, initiative, edition)
+
+
+def _start(request, initiative, edition):
     try:
         entry = services.start_entry(initiative=initiative, edition=edition, actor=request.user)
     except DomainError as error:

@@ -63,8 +63,7 @@ def _fill_initiative_and_start(page, base: str, edition) -> None:
     page.get_by_label("Naam van het initiatief").fill("Buurtkamer De Linde")
     page.get_by_label("Gemeente").select_option("Zwijndrecht")
     page.get_by_label("Contactpersoon").fill("Ingrid de Vries")
-    page.get_by_role("button", name="Opslaan").click()
-    page.get_by_role("button", name="Doe mee").click()
+    page.get_by_role("button", name="Opslaan").click()  # and on to the entry at once
     page.get_by_role("heading", name=f"Je inzending: {edition.name}").wait_for()
 
 

@@ -47,13 +47,14 @@ def _edition_with_work(n: int):
 
 
 def test_the_home_shows_each_edition_and_what_needs_attention(client):
-    _edition, round_ = _edition_with_work(2)
+    edition, round_ = _edition_with_work(2)
     client.force_login(OrganiserFactory())
 
     page = client.get("/organisatie/").content.decode()
     attention = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', page)
 
-    assert ("/inzendingen/", "1 vlog is geweigerd of mislukt.") in attention
+    entries = f"/organisatie/edities/{edition.slug}/inzendingen/"
+    assert (entries, "1 vlog is geweigerd of mislukt.") in attention
     assert (f"/jury/rondes/{round_.pk}/", f"{round_.name}: 1 jurylid heeft nog niet "
             "geaccepteerd.") in attention  # fmt: skip
     assert (f"/jury/rondes/{round_.pk}/", f"{round_.name}: 1 gevonden belangenconflict om "

@@ -70,13 +70,18 @@ def test_initiative_bad_input_is_explained_and_nothing_saved(client, entrant, ch
     assert Initiative.objects.count() == 0
 
 
-def test_taking_part_asks_for_the_initiative_first(client, entrant):
+def test_taking_part_asks_for_the_initiative_first_then_opens_the_entry(client, entrant):
     edition = CategoryFactory().edition
 
     response = client.post(f"/meedoen/{edition.slug}/")
-
-    assert response["Location"] == "/initiatief/?next=/inzendingen/"
+    assert response["Location"] == f"/initiatief/?meedoen={edition.slug}"
     assert Entry.objects.count() == 0
+
+    saved = client.post(response["Location"], INITIATIVE)
+
+    entry = Entry.objects.get()
+    assert saved["Location"] == f"/inzendingen/{entry.pk}/bewerken/"  # no second "Doe mee"
+    assert entry.initiative.owner == entrant
 
 
 def test_taking_part_makes_one_draft_per_initiative(client, entrant):

@@ -177,6 +177,8 @@ PAGES: dict[str, Page] = {
     # Setting up an edition, its categories and its rounds.
     "edition-new": Page(ANY, _signed_in(), "organiser", wrong=NOT_ORGANISERS),
     "edition-setup": Page(ANY, _signed_in(), "organiser", kwargs=EDITION, wrong=NOT_ORGANISERS),
+    "edition-entries": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=EDITION,
+                            wrong=NOT_ORGANISERS),
     "category-add": Page(("POST",), _signed_in(), "organiser", kwargs=EDITION,
                          wrong=NOT_ORGANISERS, post=lambda w: {"new-name": "Nieuw",
                                                                "new-slug": "nieuw",
