@@ -187,6 +187,7 @@ def entry_detail(request, pk: int):
     return render(request, "prijzen/entry_detail.html", {
         "entry": entry, "playback": playback(entry.vlog),
         "publication": "publication" in services.active_consents(entry),
+        "record": selectors.entry_record(entry) if request.user.is_organiser else None,
     })  # fmt: skip
 
 

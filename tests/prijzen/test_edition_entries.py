@@ -107,3 +107,25 @@ def test_only_organisers(client, edition):
     client.force_login(UserFactory())
 
     assert client.get(f"/organisatie/edities/{edition.slug}/inzendingen/").status_code == 404
+
+
+def test_an_organiser_sees_the_entrys_record_with_consents_and_history(client, edition):
+    from prijzen import services
+    from prijzen.models import Consent, Entry
+
+    entry = Entry.objects.get(title="Koffie in Zwolle")
+    owner = entry.initiative.owner
+    Consent.objects.create(entry=entry, kind="privacy", version="2021-1", given_by=owner)
+    services.set_publication_consent(entry=entry, given=True, actor=owner)
+    services.set_publication_consent(entry=entry, given=False, actor=owner)
+
+    page = " ".join(client.get(f"/inzendingen/{entry.pk}/").content.decode().split())
+    client.force_login(owner)
+    own = client.get(f"/inzendingen/{entry.pk}/").content.decode()
+
+    assert "Dossier (alleen voor de organisatie)" in page
+    assert "(versie van de tekst 2021-1): “Ik heb de privacyverklaring gelezen." in page
+    assert f"door {owner.email}" in page and "ingetrokken op" in page
+    history = page.split("Geschiedenis", 1)[1]
+    assert history.index("consent_given") < history.index("consent_withdrawn")
+    assert "Dossier" not in own
