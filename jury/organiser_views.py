@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
@@ -136,7 +137,9 @@ def invite(request, pk: int):
 def detect(request, pk: int):
     round_ = selectors.organiser_round(request.user, pk)
     found = services.detect_conflicts(round_=round_)
-    messages.success(request, _("%(count)s new conflicts found.") % {"count": found})
+    messages.success(request, ngettext("%(count)s new conflict of interest found.",
+                                       "%(count)s new conflicts of interest found.", found)
+                     % {"count": found})  # fmt: skip
     return redirect("jury-round", pk=pk)
 
 
@@ -217,7 +220,8 @@ def commit(request, pk: int):
 def remind(request, pk: int):
     round_ = selectors.organiser_round(request.user, pk)
     sent = services.send_reminders(round_=round_)
-    messages.success(request, _("%(n)s reminders sent.") % {"n": sent})
+    messages.success(request, ngettext("%(n)s reminder sent.", "%(n)s reminders sent.", sent)
+                     % {"n": sent})  # fmt: skip
     return redirect("jury-round", pk=pk)
 
 

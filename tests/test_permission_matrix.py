@@ -87,6 +87,8 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/rounds/{id}/open/"):                         (401,404,404,404,404,404,200,403,401),
     ("POST", "/rounds/{id}/close/"):                        (401,404,404,404,404,404,201,403,401),
     ("POST", "/rounds/{id}/reopen/"):                       (401,404,404,404,404,404,200,403,401),
+    ("POST", "/rounds/{id}/find-conflicts/"):               (401,404,404,404,404,404,200,403,401),
+    ("POST", "/rounds/{id}/remind/"):                       (401,404,404,404,404,404,200,403,401),
     ("GET", "/rounds/{id}/shortlist/"):                     (401,404,404,404,404,404,200,200,401),
     ("POST", "/rounds/{id}/shortlist/"):                    (401,404,404,404,404,404,201,403,401),
     ("POST", "/rounds/{id}/shortlist/top/"):                (401,404,404,404,404,404,200,403,401),
@@ -305,6 +307,8 @@ RESOLVERS = {
         _ready_draft_round,
     ),
     ("POST", f"{A}/rounds/{{id}}/close/"): (lambda w, r: Call({"id": w.round.pk}), None),
+    ("POST", f"{A}/rounds/{{id}}/find-conflicts/"): (lambda w, r: Call({"id": w.round.pk}), None),
+    ("POST", f"{A}/rounds/{{id}}/remind/"): (lambda w, r: Call({"id": w.round.pk}), None),
     ("POST", f"{A}/rounds/{{id}}/reopen/"): (
         lambda w, r: Call(
             {"id": w.closed.pk}, {"reason": "Een jurylid was ziek.", "closes_at": FUTURE}

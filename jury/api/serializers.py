@@ -259,6 +259,10 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class CountSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many (conflicts found, reminders sent).")
+
+
 class ReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=1000, help_text="Why the round opens again (kept in the audit log)."

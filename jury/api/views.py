@@ -121,6 +121,29 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.RoundSerializer(opened).data)
 
     @extend_schema(
+        summary="Find conflicts of interest from the jury members' ties (organisers)",
+        description="As the button on the round page: compares every jury member's recorded "
+        "ties with the round's entries (the round's place rule) and records the new ones.",
+        request=None,
+        responses={200: s.CountSerializer, **errors(404)},
+    )
+    @action(detail=True, methods=["post"], url_path="find-conflicts", pagination_class=None,
+            filter_backends=[])  # fmt: skip
+    def find_conflicts(self, request, pk=None):
+        round_ = selectors.organiser_round(request.user, pk)
+        return Response({"count": services.detect_conflicts(round_=round_)})
+
+    @extend_schema(
+        summary="E-mail a reminder to jury members with open work (organisers)",
+        request=None,
+        responses={200: s.CountSerializer, **errors(404)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def remind(self, request, pk=None):
+        round_ = selectors.organiser_round(request.user, pk)
+        return Response({"count": services.send_reminders(round_=round_)})
+
+    @extend_schema(
         summary="Reopen a closed round, with a reason (organisers)",
         description="Not when the edition's results are published or scheduled, or a round "
         "that follows it has started (400). A new `closes_at` is needed when the deadline "

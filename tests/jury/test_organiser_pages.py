@@ -114,7 +114,7 @@ def test_detect_and_dismiss_a_conflict(client, organiser):
     client.post(f"/jury/rondes/{round_.pk}/conflicten/{conflict.pk}/afwijzen/",
                 {"reason": "Verhuisd in 2020"})  # fmt: skip
 
-    assert "1 nieuwe belangenverstrengelingen gevonden." in found.content.decode()
+    assert "1 nieuw belangenconflict gevonden." in found.content.decode()
     conflict.refresh_from_db()
     assert (conflict.dismissal_reason, conflict.dismissed_by) == ("Verhuisd in 2020", organiser)
 
@@ -130,7 +130,25 @@ def test_reminders_go_to_jurors_with_open_work_only(client, organiser):
     response = client.post(f"/jury/rondes/{round_.pk}/herinneren/", follow=True)
 
     assert [m.to for m in mail.outbox] == [[busy.user.email]]
-    assert "1 herinneringen verstuurd." in response.content.decode()
+    assert "1 herinnering verstuurd." in response.content.decode()
+
+
+def test_the_api_finds_conflicts_and_sends_reminders_as_the_page_does(client, organiser):
+    round_ = RoundFactory(geography_rule="municipality")
+    [entry] = _entries(round_, 1)
+    member, other = JuryMemberFactory(round=round_), JuryMemberFactory(round=round_)
+    JurorTie.objects.create(user=member.user, kind=TieKind.MUNICIPALITY,
+                            value=entry.initiative.municipality)  # fmt: skip
+    Assignment.objects.create(round=round_, entry=entry, user=other.user)
+
+    found = client.post(f"/api/v1/rounds/{round_.pk}/find-conflicts/")
+    again = client.post(f"/api/v1/rounds/{round_.pk}/find-conflicts/")
+    reminded = client.post(f"/api/v1/rounds/{round_.pk}/remind/")
+
+    assert (found.json(), again.json()) == ({"count": 1}, {"count": 0})
+    assert Conflict.objects.get().user == member.user
+    assert reminded.json() == {"count": 1}
+    assert [m.to for m in mail.outbox] == [[other.user.email]]
 
 
 def test_juror_records_and_removes_ties(client):
