@@ -19,6 +19,7 @@ from common.errors import DomainError
 from media_pipeline import storage, uploads
 from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.models import MediaAsset
+from media_pipeline.services import choose_poster
 from prijzen.consents import CONSENT_TEXTS
 from prijzen.enums import ENTRY_TRANSITIONS, REQUIRED_CONSENTS, ConsentKind, EntryState
 from prijzen.models import Category, Consent, Edition, Entry, Initiative
@@ -186,6 +187,15 @@ def set_publication_consent(*, entry: Entry, given: bool, actor) -> None:
     with transaction.atomic():
         Entry.objects.select_for_update().get(pk=entry.pk)
         _set_consent(entry=entry, kind=ConsentKind.PUBLICATION, given=given, actor=actor)
+
+
+def choose_entry_poster(*, entry: Entry, at_seconds, actor) -> None:
+    """The entrant picks the moment of the vlog that becomes its picture, until the deadline
+    (the moment's own rules: ``media_pipeline.services.choose_poster``)."""
+    check_window(entry.edition)
+    if entry.vlog_id is None:
+        raise EntryError(_("Upload your vlog first."), code="no_vlog")
+    choose_poster(asset_id=entry.vlog_id, at_seconds=at_seconds, actor=actor)
 
 
 def set_gallery_approval(*, entry: Entry, approved: bool, actor) -> Entry:

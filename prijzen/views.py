@@ -17,7 +17,6 @@ from common.errors import DomainError
 from common.http import confirmed, require_organiser, safe_next
 from media_pipeline.enums import AssetState
 from media_pipeline.selectors import original_download_url, playback, storyboard_index
-from media_pipeline.services import choose_poster
 from prijzen import selectors, services
 from prijzen.enums import EntryState
 from prijzen.forms import EntryForm, InitiativeForm
@@ -236,11 +235,10 @@ def entry_poster(request, pk: int):
     """The entrant picks the moment of their vlog that becomes its picture (poster)."""
     entry = get_object_or_404(selectors.entries_of_entrant(request.user), pk=pk)
     try:
-        services.check_window(entry.edition)
-        if entry.vlog is None:
-            raise Http404
         at = Decimal(request.POST.get("at", ""))
-        choose_poster(asset_id=entry.vlog_id, at_seconds=at, actor=request.user)
+        if not at.is_finite():
+            raise ValueError(at)
+        services.choose_entry_poster(entry=entry, at_seconds=at, actor=request.user)
     except (InvalidOperation, ValueError):
         messages.error(request, _("Choose a moment in the video first."))
     except DomainError as error:

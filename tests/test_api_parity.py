@@ -19,6 +19,8 @@ COUNTERPARTS = {
     "entry-withdraw": ("POST", f"{A}/entries/{{id}}/withdraw/"),
     "entry-reopen": ("POST", f"{A}/entries/{{id}}/reopen/"),
     "entry-publication": ("POST", f"{A}/entries/{{id}}/publication-consent/"),
+    "entry-poster": ("POST", f"{A}/entries/{{id}}/poster/"),
+    "entry-gallery": ("POST", f"{A}/entries/{{id}}/gallery-approval/"),
     "initiative-edit": ("PUT", f"{A}/initiative/"),
     "jury-review": ("PUT", f"{A}/assignments/{{id}}/review/"),
     "jury-review-heartbeat": ("POST", f"{A}/assignments/{{id}}/review/heartbeat/"),
@@ -42,8 +44,7 @@ NOT_FOR_SCRIPTS = {"login", "logout", "magic-link", "magic-request", "set_langua
 # Page actions the API does not have yet (docs/api.md says so). Shrink this list.
 KNOWN_GAPS = {"edition-new", "edition-setup", "category-add", "category-change", "round-new",
               "round-settings", "round-rubric", "jury-round-invite", "jury-ties",
-              "jury-round-propose", "jury-round-commit", "jury-round-tie", "entry-poster",
-              "entry-gallery"}  # fmt: skip
+              "jury-round-propose", "jury-round-commit", "jury-round-tie"}  # fmt: skip
 
 
 def _page_actions() -> set[str]:

@@ -28,6 +28,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from jury import services as jury_services
 from jury.models import Assignment, Review
+from media_pipeline.models import MediaAsset
 from prijzen import decisions, services
 from tests.api_world import JUROR_REMARK, MOTIVATION, ROLES, build_world, client_for
 from tests.factories import (
@@ -66,6 +67,9 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/entries/{id}/"):                              (401,200,404,404,404,404,200,200,401),
     ("PATCH", "/entries/{id}/"):                            (401,200,404,404,404,404,403,403,401),
     ("POST", "/entries/{id}/publication-consent/"):         (401,200,404,404,404,404,403,403,401),
+    ("POST", "/entries/{id}/poster/"):                      (401,200,404,404,404,404,403,403,401),
+    # Gallery approval: organisers; the entrant sees the entry but may not approve it.
+    ("POST", "/entries/{id}/gallery-approval/"):            (401,403,404,404,404,404,200,403,401),
     ("POST", "/entries/{id}/submit/"):                      (401,200,404,404,404,404,403,403,401),
     ("POST", "/entries/{id}/withdraw/"):                    (401,200,404,404,404,404,403,403,401),
     ("POST", "/entries/{id}/reopen/"):                      (401,200,404,404,404,404,403,403,401),
@@ -260,6 +264,14 @@ RESOLVERS = {
     ),
     ("POST", f"{A}/entries/{{id}}/publication-consent/"): (
         lambda w, r: Call({"id": w.a_draft.pk}, {"given": True}),
+        None,
+    ),
+    ("POST", f"{A}/entries/{{id}}/poster/"): (
+        lambda w, r: Call({"id": w.x.pk}, {"at_seconds": "2.5"}),
+        lambda w: MediaAsset.objects.filter(pk=w.x.vlog_id).update(duration=10),
+    ),
+    ("POST", f"{A}/entries/{{id}}/gallery-approval/"): (
+        lambda w, r: Call({"id": w.x.pk}, {"approved": True}),
         None,
     ),
     ("POST", f"{A}/entries/{{id}}/submit/"): (lambda w, r: Call({"id": w.a_draft.pk}), None),

@@ -25,7 +25,9 @@ from prijzen.api.serializers import (
     EntryCreateSerializer,
     EntrySerializer,
     EntryUpdateSerializer,
+    GalleryApprovalSerializer,
     InitiativeSerializer,
+    PosterMomentSerializer,
     PublicationConsentSerializer,
     VlogStatusSerializer,
 )
@@ -240,6 +242,43 @@ class EntryViewSet(
         data.is_valid(raise_exception=True)
         services.set_publication_consent(
             entry=entry, given=data.validated_data["given"], actor=request.user
+        )
+        return _entry_response(entry, request)
+
+    @extend_schema(
+        summary="Choose the moment of the vlog that becomes its picture",
+        description="Until the deadline, a moment within the processed vlog; the picture is "
+        "made again in the background. At most a number of choices per hour (400, "
+        "`poster_throttled`).",
+        request=PosterMomentSerializer,
+        responses={200: EntrySerializer, **errors(400, 403, 404, 415)},
+    )
+    @action(detail=True, methods=["post"])
+    def poster(self, request, pk=None):
+        entry = self._own_entry()
+        data = PosterMomentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.choose_entry_poster(entry=entry, at_seconds=data.validated_data["at_seconds"],
+                                     actor=request.user)  # fmt: skip
+        return _entry_response(entry, request)
+
+    @extend_schema(
+        summary="Approve the entry for the public gallery, or take that back (organisers)",
+        description="For editions whose entries show in the gallery only after an organiser "
+        "approved them; the entrant's publication consent is needed as well. Others: 403 "
+        "(their own entry) or 404.",
+        request=GalleryApprovalSerializer,
+        responses={200: EntrySerializer, **errors(400, 403, 404, 415)},
+    )
+    @action(detail=True, methods=["post"], url_path="gallery-approval")
+    def gallery_approval(self, request, pk=None):
+        entry = self.get_object()
+        if not request.user.is_organiser:
+            raise NotAllowed(_("Only organisers approve entries for the gallery."))
+        data = GalleryApprovalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.set_gallery_approval(
+            entry=entry, approved=data.validated_data["approved"], actor=request.user
         )
         return _entry_response(entry, request)
 

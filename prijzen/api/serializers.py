@@ -170,6 +170,19 @@ class EntryUpdateSerializer(serializers.Serializer):
         return data
 
 
+class PosterMomentSerializer(serializers.Serializer):
+    at_seconds = serializers.DecimalField(
+        max_digits=8, decimal_places=3, min_value=0,
+        help_text="The moment of the vlog (seconds from the start) that becomes its picture.",
+    )  # fmt: skip
+
+
+class GalleryApprovalSerializer(serializers.Serializer):
+    approved = serializers.BooleanField(
+        help_text="true: approved for the public gallery; false: take the approval back."
+    )
+
+
 class PublicationConsentSerializer(serializers.Serializer):
     given = serializers.BooleanField(
         help_text="true: the vlog may be shown in the public gallery; false: withdraw that."

@@ -56,3 +56,25 @@ def test_the_organisers_home_lists_entries_waiting_for_approval(client, entry):
     page = client.get("/organisatie/").content.decode()
 
     assert "1 inzending wacht op goedkeuring voor de galerij." in page
+
+
+def test_the_api_approves_for_the_gallery_and_chooses_the_poster_moment(client, entry):
+    from decimal import Decimal
+
+    from media_pipeline.models import MediaAsset
+
+    MediaAsset.objects.filter(pk=entry.vlog_id).update(duration=Decimal("12.0"))
+    client.force_login(OrganiserFactory())
+    approved = client.post(f"/api/v1/entries/{entry.pk}/gallery-approval/", {"approved": True},
+                           content_type="application/json")  # fmt: skip
+    client.force_login(entry.initiative.owner)
+    chosen = client.post(f"/api/v1/entries/{entry.pk}/poster/", {"at_seconds": "3.5"},
+                         content_type="application/json")  # fmt: skip
+    too_late = client.post(f"/api/v1/entries/{entry.pk}/poster/", {"at_seconds": "30"},
+                           content_type="application/json")  # fmt: skip
+
+    assert approved.status_code == 200
+    assert list(public_entries(entry.edition)) == [Entry.objects.get(pk=entry.pk)]
+    assert chosen.status_code == 200
+    assert MediaAsset.objects.get(pk=entry.vlog_id).poster_at == Decimal("3.500")
+    assert (too_late.status_code, too_late.json()["code"]) == (400, "poster_out_of_range")
