@@ -22,7 +22,7 @@ from django_otp.util import random_hex
 
 from common import audit
 from common.http import safe_next
-from common.second_factor import may_set_up
+from common.second_factor import may_set_up, second_factor_required
 
 RECOVERY_CODES = 10
 NEW_KEY = "second_factor_new_key"  # in the session: the key being set up, until confirmed
@@ -56,10 +56,12 @@ def setup(request):
     """Set up an authenticator app: scan the QR code (or type the key), confirm with a code,
     then receive the recovery codes once. The new key lives in this session only until it is
     confirmed: nobody else who signs in to the account can see it or plant their own."""
+    user = request.user
+    if not second_factor_required(user):  # an authenticator nobody would ask for misleads
+        return render(request, "common/second_factor_setup.html", {"not_needed": True})
     if not may_set_up(request):
         context = {"refused": True, "next": _next(request)}
         return render(request, "common/second_factor_setup.html", context, status=403)
-    user = request.user
     hex_key = request.session.setdefault(NEW_KEY, random_hex(20))
     device = TOTPDevice(user=user, name=_("Authenticator app"), key=hex_key, confirmed=False)
     form = CodeForm(request.POST or None, label_suffix="")

@@ -231,3 +231,15 @@ def test_the_admin_shows_no_key_and_makes_no_device():
     assert device.key not in page.content.decode()
     assert add.status_code == 403
     assert config.status_code in (302, 404)  # no such page: the admin's catch-all
+
+
+def test_an_account_that_needs_no_second_step_gets_no_authenticator():
+    entrant = UserFactory(email="inzender@example.org")
+    client = _password_sign_in(entrant.email)
+
+    page = client.get("/tweestaps/instellen/")
+    posted = client.post("/tweestaps/instellen/", {"code": "123456"})
+
+    assert "Je account vraagt niet om een tweede stap" in page.content.decode()
+    assert posted.status_code == 200
+    assert not TOTPDevice.objects.exists()
