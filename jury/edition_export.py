@@ -18,16 +18,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import CharField, Q
+from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from common.models import AuditLog
 from jury.enums import ConflictSource, ReviewState, RoundKind, RoundState
-from jury.exports import XLSX_TIME_FORMAT, Cell, amsterdam, csv_cell, dutch_labels, safe_text
+from jury.exports import Cell, amsterdam, csv_cell, dutch_labels, xlsx_cell, xlsx_header
 from jury.models import Conflict, Criterion, Review, Round, Shortlisting
 from media_pipeline.enums import AssetState
 from prijzen.enums import ConsentKind, EntryState
@@ -176,7 +174,7 @@ def _awards(edition: Edition) -> Iterator[list[Cell]]:
                w.motivation, _email(w.decided_by), amsterdam(w.created_at)]  # fmt: skip
 
 
-def _ids(queryset) -> Q:
+def _ids(queryset) -> QuerySet:
     return queryset.annotate(key=Cast("pk", CharField())).values("key")
 
 
@@ -231,33 +229,19 @@ BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 # --- Writers --------------------------------------------------------------------------------
 
 
-def _xlsx_cell(sheet, value: Cell):
-    if hasattr(value, "tzinfo"):
-        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))  # already Amsterdam time
-        cell.number_format = XLSX_TIME_FORMAT
-        return cell
-    return safe_text(value) if isinstance(value, str) else value
-
-
 def write_workbook(edition: Edition) -> bytes:
     """The whole edition as an XLSX workbook. The rows go through openpyxl's streaming mode
     (temporary files); only the finished, compressed file is held in memory (about half a
     kilobyte per entry)."""
     book = Workbook(write_only=True)
-    bold = Font(bold=True)
     for spec in SHEETS:
         sheet = book.create_sheet(spec.name)
         sheet.freeze_panes = "A2"
         for i, title in enumerate(spec.header, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = max(len(title) + 2, 14)
-        header = []
-        for title in spec.header:
-            cell = WriteOnlyCell(sheet, value=title)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
+        sheet.append(xlsx_header(sheet, spec.header))
         for row in spec.rows(edition):
-            sheet.append([_xlsx_cell(sheet, v) for v in row])
+            sheet.append([xlsx_cell(sheet, v) for v in row])
     with tempfile.TemporaryFile() as out:
         book.save(out)
         out.seek(0)

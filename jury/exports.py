@@ -228,21 +228,27 @@ def to_xlsx(table: Table) -> bytes:
     sheet.freeze_panes = "A2"  # sheet settings go before the first row
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(max(width, 6) + 2, 60)
-    bold = Font(bold=True)
-    header = []
-    for text in table.header:
-        cell = WriteOnlyCell(sheet, value=safe_text(text))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(xlsx_header(sheet, table.header))
     for row in table.rows:
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
+        sheet.append([xlsx_cell(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _xlsx_cell(sheet, value: Cell):
+def xlsx_header(sheet, titles: list[str]) -> list[WriteOnlyCell]:
+    """A header row in bold (for a streaming-mode sheet)."""
+    bold = Font(bold=True)
+    cells = []
+    for text in titles:
+        cell = WriteOnlyCell(sheet, value=safe_text(text))
+        cell.font = bold
+        cells.append(cell)
+    return cells
+
+
+def xlsx_cell(sheet, value: Cell):
+    """A value as a streaming-mode cell: times as real dates, text that is no formula."""
     if isinstance(value, dt.datetime):
         cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))  # already Amsterdam time
         cell.number_format = XLSX_TIME_FORMAT

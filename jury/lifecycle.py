@@ -123,9 +123,9 @@ def reopen_round(*, round_: Round, reason: str, actor, closes_at=None) -> Round:
                 _("The deadline has passed: choose a new deadline to reopen the round."),
                 code="deadline_passed",
             )
-        if closes_at is not None:
-            Round.objects.filter(pk=locked.pk).update(closes_at=closes_at, updated_at=now)
-        opened = services.transition_round(round_id=locked.pk, to=RoundState.OPEN, actor=actor)
+        changes = {"closes_at": closes_at} if closes_at is not None else {}
+        opened = services.transition_round(round_id=locked.pk, to=RoundState.OPEN, actor=actor,
+                                           **changes)  # fmt: skip
         audit.record(actor=actor, action="round_reopened", obj=opened, reason=reason,
                      closes_at=opened.closes_at.isoformat())  # fmt: skip
     return opened

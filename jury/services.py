@@ -38,10 +38,11 @@ class JuryError(DomainError):
     code = "jury_error"
 
 
-def transition_round(*, round_id: int, to: str, actor=None) -> Round:
-    """The one place that changes ``Round.state`` (locks, checks the table, audits)."""
+def transition_round(*, round_id: int, to: str, actor=None, **changes) -> Round:
+    """The one place that changes ``Round.state`` (locks, checks the table, audits), with
+    ``changes`` saved in the same step."""
     return statemachine.transition(
-        model=Round, pk=round_id, to=to, table=ROUND_TRANSITIONS, actor=actor
+        model=Round, pk=round_id, to=to, table=ROUND_TRANSITIONS, actor=actor, **changes
     )
 
 

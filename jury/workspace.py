@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jury.enums import ConflictSource, ReviewState, RoundState
-from jury.models import Round
+from jury.models import Assignment, Conflict, JuryMember, Round
 from media_pipeline.enums import AssetState
 from prijzen.enums import EntryState, ResultsState
 from prijzen.models import Edition
@@ -33,6 +34,14 @@ def _count(path: str, **conditions) -> Count:
                  distinct=True)  # fmt: skip
 
 
+def _per_round(rows) -> Coalesce:
+    """How many of ``rows`` belong to the round, as a subquery: counting members,
+    assignments and conflicts of a round in one join would multiply them by each other."""
+    counted = (rows.filter(round=OuterRef("pk")).order_by().values("round")
+               .annotate(n=Count("pk")).values("n"))  # fmt: skip
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def edition_overviews() -> list[EditionOverview]:
     """Editions (newest first) with their entries by state and vlog state, their rounds with
     panel acceptance and scoring progress, and the list of things to do."""
@@ -52,17 +61,15 @@ def edition_overviews() -> list[EditionOverview]:
         Round.objects.filter(edition__in=editions)
         .select_related("category")
         .annotate(
-            invited=Count("members", filter=Q(members__dropped_out_at__isnull=True),
-                          distinct=True),
-            accepted=Count("members", filter=Q(members__dropped_out_at__isnull=True,
-                                               members__accepted_at__isnull=False,
-                                               members__terms_accepted_at__isnull=False),
-                           distinct=True),
-            assigned=Count("assignments", distinct=True),
-            scored=_count("assignments", review__state=ReviewState.SUBMITTED),
-            conflicts_to_review=_count("conflicts", source=ConflictSource.DETECTED,
-                                       dismissed_at__isnull=True,
-                                       review_decided_by__isnull=True),
+            invited=_per_round(JuryMember.objects.filter(dropped_out_at__isnull=True)),
+            accepted=_per_round(JuryMember.objects.filter(
+                dropped_out_at__isnull=True, accepted_at__isnull=False,
+                terms_accepted_at__isnull=False)),
+            assigned=_per_round(Assignment.objects.all()),
+            scored=_per_round(Assignment.objects.filter(review__state=ReviewState.SUBMITTED)),
+            conflicts_to_review=_per_round(Conflict.objects.filter(
+                source=ConflictSource.DETECTED, dismissed_at__isnull=True,
+                review_decided_by__isnull=True)),
         )
         .order_by("opens_at", "pk")
     )  # fmt: skip

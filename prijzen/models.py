@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -73,6 +75,11 @@ class Edition(TimeStampedModel):
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()
         return self.entries_open_at <= at < self.entries_close_at
+
+    @property
+    def grace_ends_at(self):
+        """Until when an upload that started before the deadline may still finish."""
+        return self.entries_close_at + timedelta(minutes=self.upload_grace_minutes)
 
     @property
     def results_public(self) -> bool:

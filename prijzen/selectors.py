@@ -17,8 +17,10 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from common.models import AuditLog
 from media_pipeline.models import Rendition
-from prijzen.models import Edition, Entry
+from prijzen.consents import CONSENT_TEXTS
+from prijzen.models import Consent, Edition, Entry
 
 
 def editions() -> QuerySet[Edition]:
@@ -195,10 +197,6 @@ def edition_entries(
 def entry_record(entry: Entry) -> dict:
     """What organisers see of an entry beyond its page: every consent (given and withdrawn)
     with the wording of its version, and the entry's history from the audit log."""
-    from common.models import AuditLog
-    from prijzen.consents import CONSENT_TEXTS
-    from prijzen.models import Consent
-
     consents = []
     for consent in Consent.objects.filter(entry=entry).select_related("given_by").order_by("pk"):
         version, text = CONSENT_TEXTS.get(consent.kind, ("", ""))

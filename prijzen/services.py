@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -262,7 +261,7 @@ def in_upload_grace(entry: Entry, *, now=None) -> bool:
     now = now or timezone.now()
     edition = entry.edition
     close = edition.entries_close_at
-    if not close <= now < close + timedelta(minutes=edition.upload_grace_minutes):
+    if not close <= now < edition.grace_ends_at:
         return False
     pending, vlog = entry.pending_vlog, entry.vlog
     if pending is not None and pending.created_at < close:
@@ -275,8 +274,7 @@ def check_upload_deadline(asset: MediaAsset, entry: Entry, *, now=None) -> None:
     """An upload started before the deadline may finish within the edition's grace period."""
     now = now or timezone.now()
     edition = entry.edition
-    grace_end = edition.entries_close_at + timedelta(minutes=edition.upload_grace_minutes)
-    if asset.created_at >= edition.entries_close_at or now >= grace_end:
+    if asset.created_at >= edition.entries_close_at or now >= edition.grace_ends_at:
         raise _closed(edition)
 
 

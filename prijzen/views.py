@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -113,10 +112,7 @@ def entry_edit(request, pk: int):
             "form": form,
             "missing": services.missing_for_submission(entry),
             "playback": playback(entry.vlog),
-            "grace_until": entry.edition.entries_close_at
-            + timedelta(minutes=entry.edition.upload_grace_minutes)
-            if grace
-            else None,
+            "grace_until": entry.edition.grace_ends_at if grace else None,
         },
     )
 
