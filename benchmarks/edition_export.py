@@ -38,6 +38,7 @@ from common.models import AuditLog, User  # noqa: E402
 from jury import edition_export  # noqa: E402
 from jury.models import Assignment, Criterion, Review, Round  # noqa: E402
 from prijzen.models import Category, Consent, Edition, Entry, Initiative  # noqa: E402
+from prijzen.wordings import current_wordings  # noqa: E402
 
 
 def build(n: int, per_entry: int, tag: str) -> Edition:
@@ -61,8 +62,9 @@ def build(n: int, per_entry: int, tag: str) -> Edition:
               state="submitted", number=i + 1, submitted_at=now)
         for i, ini in enumerate(initiatives)
     )  # fmt: skip
+    wordings = current_wordings(edition)
     Consent.objects.bulk_create(
-        Consent(entry=e, kind=kind, version="2027-1", given_by_id=e.initiative.owner_id)
+        Consent(entry=e, kind=kind, wording=wordings[kind], given_by_id=e.initiative.owner_id)
         for e in entries for kind in ("privacy", "people")
     )  # fmt: skip
     round_ = Round.objects.create(edition=edition, kind="selection", name="Selectie",

@@ -75,11 +75,12 @@ def _consents(edition: Edition) -> Iterator[list[Cell]]:
     kinds = dutch_labels(ConsentKind)
     consents = (
         Consent.objects.filter(entry__edition=edition)
-        .select_related("entry", "given_by")
+        .select_related("entry", "given_by", "wording")
         .order_by("entry__number", "entry_id", "pk")
     )
     for c in consents.iterator(chunk_size=CHUNK):
-        yield [c.entry.number, c.entry.title, kinds.get(c.kind, c.kind), c.version,
+        yield [c.entry.number, c.entry.title, kinds.get(c.kind, c.kind), c.wording.version,
+               c.wording.text,
                _email(c.given_by), amsterdam(c.given_at), amsterdam(c.withdrawn_at)]  # fmt: skip
 
 
@@ -206,7 +207,8 @@ SHEETS = (
                           "vlog", "aangemaakt op", "ingediend op"], _entries),
     Sheet("initiatieven", ["naam", "gemeente", "provincie", "contactpersoon", "e-mailadres",
                            "telefoon", "website"], _initiatives),
-    Sheet("toestemmingen", ["nummer", "titel", "soort", "versie van de tekst", "gegeven door",
+    Sheet("toestemmingen", ["nummer", "titel", "soort", "versie van de tekst", "tekst",
+                            "gegeven door",
                             "gegeven op", "ingetrokken op"], _consents),
     Sheet("rondes", ["naam", "soort", "categorie", "status", "opent", "sluit",
                      "juryleden per inzending", "officiële methode", "beoordeelt de shortlist van",

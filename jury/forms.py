@@ -4,17 +4,21 @@ from django.utils.translation import gettext_lazy as _
 from jury.enums import RoundState, TieKind
 from jury.models import Criterion, Round
 from jury.rankings.common import METHOD_LABELS
+from prijzen.enums import WordingKind
 from prijzen.forms import DutchForm, moment_field
+from prijzen.wordings import current_wording
 
 
 class AcceptInvitationForm(forms.Form):
+    """The edition's confidentiality terms (their current wording) to tick."""
+
     terms = forms.BooleanField(
-        label=_(
-            "I keep everything I see and read as a jury member to myself, and I report a "
-            "conflict of interest as soon as I notice one."
-        ),
         error_messages={"required": _("Accept the confidentiality terms to take part.")},
     )
+
+    def __init__(self, *args, edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["terms"].label = current_wording(edition, WordingKind.JURY_TERMS).text
 
 
 class ConflictForm(forms.Form):

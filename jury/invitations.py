@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from common import audit
 from jury.models import JuryMember, Round
 from jury.services import JuryError
+from prijzen.enums import WordingKind
+from prijzen.wordings import current_wording
 
 INVITATION_DAYS = 7  # the link is a credential: a week is enough to accept
 
@@ -74,15 +76,51 @@ def accept_invitation(*, token: str, terms_accepted: bool) -> JuryMember:
         member = invitation(token)
         now = timezone.now()
         member.accepted_at = member.accepted_at or now
-        member.terms_accepted_at = now
         member.invitation_hash = None
-        member.save(update_fields=["accepted_at", "terms_accepted_at", "invitation_hash",
-                                   "updated_at"])  # fmt: skip
+        _record_terms(member, now)
         if member.user.email_verified_at is None:
             member.user.email_verified_at = now
             member.user.save(update_fields=["email_verified_at"])
-        audit.record(actor=member.user, action="invitation_accepted", obj=member)
+        audit.record(actor=member.user, action="invitation_accepted", obj=member,
+                     terms_version=member.terms_wording.version)  # fmt: skip
     return member
+
+
+def accept_terms(*, member: JuryMember, terms_accepted: bool) -> JuryMember:
+    """A juror who accepted the invitation accepts the edition's changed confidentiality
+    terms (``ask_terms_again``), and sees the entries again."""
+    if not terms_accepted:
+        raise JuryError(_("Accept the confidentiality terms to take part."), code="terms")
+    with transaction.atomic():
+        member = (
+            JuryMember.objects.select_for_update()
+            .select_related("round__edition")
+            .get(pk=member.pk)
+        )
+        if member.accepted_at is None or member.dropped_out_at is not None:
+            raise JuryError(_("Accept the invitation from its e-mail first."), code="invitation")
+        _record_terms(member, timezone.now())
+        audit.record(actor=member.user, action="terms_accepted", obj=member,
+                     version=member.terms_wording.version)  # fmt: skip
+    return member
+
+
+def ask_terms_again(*, edition, actor) -> int:
+    """The edition's confidentiality terms changed: every juror of its rounds who accepted
+    older terms sees no entries until they accept the new ones (their reviews keep counting).
+    Returns how many are asked."""
+    asked = JuryMember.objects.filter(round__edition=edition, terms_accepted_at__isnull=False,
+                                      dropped_out_at__isnull=True)  # fmt: skip
+    count = asked.update(terms_accepted_at=None, updated_at=timezone.now())
+    audit.record(actor=actor, action="jury_terms_asked_again", obj=edition, jurors=count)
+    return count
+
+
+def _record_terms(member: JuryMember, now) -> None:
+    member.terms_accepted_at = now
+    member.terms_wording = current_wording(member.round.edition, WordingKind.JURY_TERMS)
+    member.save(update_fields=["accepted_at", "terms_accepted_at", "terms_wording",
+                               "invitation_hash", "updated_at"])  # fmt: skip
 
 
 def _hash(token: str) -> str:

@@ -159,6 +159,14 @@ class JuryMember(TimeStampedModel):
     terms_accepted_at = models.DateTimeField(
         _("confidentiality accepted at"), null=True, blank=True
     )
+    terms_wording = models.ForeignKey(
+        "prijzen.Wording",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confidentiality terms accepted"),
+    )
     max_load = models.PositiveSmallIntegerField(_("maximum entries"), null=True, blank=True)
     dropped_out_at = models.DateTimeField(_("dropped out at"), null=True, blank=True)
 

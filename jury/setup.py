@@ -7,8 +7,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common import audit
-from jury import services
+from jury import invitations, services
 from jury.models import Criterion, Round
+from prijzen import setup as edition_setup
+from prijzen.enums import WordingKind
+from prijzen.models import Edition
+
+
+def save_edition(*, form, actor) -> Edition:
+    """Create or change an edition (``prijzen.setup.save_edition``); when its jury terms
+    changed, every juror of its rounds is asked to accept the new terms before going on."""
+    with transaction.atomic():
+        edition, changed = edition_setup.save_edition(form=form, actor=actor)
+        if WordingKind.JURY_TERMS in changed:
+            invitations.ask_terms_again(edition=edition, actor=actor)
+    return edition
 
 
 def save_round(*, form, actor) -> Round:

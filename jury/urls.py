@@ -6,6 +6,7 @@ from jury import organiser_views as org
 urlpatterns = [
     path("", views.home, name="jury-home"),
     path("uitnodiging/<str:token>/", views.invitation, name="jury-invitation"),
+    path("rondes/<int:pk>/voorwaarden/", views.terms, name="jury-terms"),
     path("beoordelen/<int:pk>/", views.review, name="jury-review"),
     path("beoordelen/<int:pk>/kijken/", views.review_heartbeat, name="jury-review-heartbeat"),
     path(

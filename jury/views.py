@@ -31,7 +31,8 @@ def invitation(request, token: str):
         member = invitations.invitation(token)
     except DomainError as error:
         return render(request, "jury/invitation.html", {"error": error.message}, status=400)
-    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, label_suffix="")
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None,
+                                edition=member.round.edition, label_suffix="")  # fmt: skip
     if request.method == "POST" and form.is_valid():
         member = invitations.accept_invitation(token=token, terms_accepted=True)
         if privileged(member.user):  # the link alone never opens an organiser's account
@@ -43,6 +44,21 @@ def invitation(request, token: str):
         messages.success(request, _("Welcome to the jury. Here are the entries for you."))
         return redirect("jury-home")
     return render(request, "jury/invitation.html", {"member": member, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def terms(request, pk: int):
+    """Accept the edition's changed confidentiality terms, to see the round's entries again."""
+    member = get_object_or_404(selectors.memberships(request.user), round_id=pk,
+                               accepted_at__isnull=False)  # fmt: skip
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None,
+                                edition=member.round.edition, label_suffix="")  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        invitations.accept_terms(member=member, terms_accepted=True)
+        messages.success(request, _("Thank you. Here are the entries for you."))
+        return redirect("jury-home")
+    return render(request, "jury/terms.html", {"member": member, "form": form})
 
 
 @login_required

@@ -1,24 +1,22 @@
-"""The consent texts an entrant agrees to. Change a text: raise its version, so every recorded
-consent keeps pointing at the wording that was shown."""
+"""The texts a new edition starts with: the entrants' consents and the jury's confidentiality
+terms. Organisers change them per edition on the edition page; every change is a new stored
+version (``prijzen.wordings``), so what someone agreed to stays on record word for word."""
 
 from django.utils.translation import gettext_lazy as _
 
-from prijzen.enums import ConsentKind
+from prijzen.enums import WordingKind
 
-CONSENT_TEXTS = {
-    ConsentKind.PRIVACY: (
-        "2021-1",
-        _("I have read the privacy statement. The organisers use our data only for the prize."),
+DEFAULT_TEXTS = {
+    WordingKind.PRIVACY: _(
+        "I have read the privacy statement. The organisers use our data only for the prize."
     ),
-    ConsentKind.PEOPLE: (
-        "2021-1",
-        _("Everyone who can be seen or heard in the vlog agrees to take part."),
+    WordingKind.PEOPLE: _("Everyone who can be seen or heard in the vlog agrees to take part."),
+    WordingKind.PUBLICATION: _(
+        "The vlog may be shown in the public gallery, also after the prize. "
+        "We can withdraw this at any moment."
     ),
-    ConsentKind.PUBLICATION: (
-        "2021-1",
-        _(
-            "The vlog may be shown in the public gallery, also after the prize. "
-            "We can withdraw this at any moment."
-        ),
+    WordingKind.JURY_TERMS: _(
+        "I keep everything I see and read as a jury member to myself, and I report a "
+        "conflict of interest as soon as I notice one."
     ),
 }

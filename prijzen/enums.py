@@ -26,6 +26,16 @@ class ConsentKind(models.TextChoices):
 REQUIRED_CONSENTS = frozenset({ConsentKind.PRIVACY, ConsentKind.PEOPLE})
 
 
+class WordingKind(models.TextChoices):
+    """The texts of an edition that people agree to: the entrants' consents and the jury's
+    confidentiality terms."""
+
+    PRIVACY = ConsentKind.PRIVACY.value, ConsentKind.PRIVACY.label
+    PEOPLE = ConsentKind.PEOPLE.value, ConsentKind.PEOPLE.label
+    PUBLICATION = ConsentKind.PUBLICATION.value, ConsentKind.PUBLICATION.label
+    JURY_TERMS = "jury_terms", _("Confidentiality terms of the jury")
+
+
 class ResultsState(models.TextChoices):
     """Where an edition's decisions are: private (embargoed), scheduled for a moment, public."""
 

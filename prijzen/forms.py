@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from media_pipeline.enums import AssetState
-from prijzen.consents import CONSENT_TEXTS
-from prijzen.enums import EntryState
+from prijzen.consents import DEFAULT_TEXTS
+from prijzen.enums import ConsentKind, EntryState, WordingKind
 from prijzen.models import Category, Edition, Entry, Initiative
 from prijzen.municipalities import grouped_choices, provinces_by_municipality
+from prijzen.wordings import current_wordings
 
 
 class DutchForm:
@@ -69,7 +70,6 @@ class EntryForm(DutchForm, forms.ModelForm):
         label=_("Consents"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(kind, text) for kind, (_version, text) in CONSENT_TEXTS.items()],
     )
 
     class Meta:
@@ -91,8 +91,16 @@ class EntryForm(DutchForm, forms.ModelForm):
             "answer": forms.Textarea(attrs={"rows": 8, "data-counter": "3000"}),
         }
 
-    def __init__(self, *args, edition, consents: set[str], **kwargs):
+    def __init__(self, *args, edition, consents: set[str], outdated: set[str] = frozenset(),
+                 **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
+        changed = _("(this text has changed: read it and tick it again)")
+        texts = {kind: wording.text for kind, wording in current_wordings(edition).items()}
+        self.fields["consents"].choices = [
+            (kind, f"{texts[kind]} {changed}" if kind in outdated else texts[kind])
+            for kind in ConsentKind.values
+        ]
+        consents = set(consents) - set(outdated)
         self.fields["category"].queryset = edition.categories.all()
         self.fields["answer"].label = edition.question or _("Answer to the question")
         self.fields["answer"].help_text = _("At most 3000 characters.")
@@ -117,6 +125,10 @@ def moment_field(label, *, required=True, help_text="") -> forms.DateTimeField:
         error_messages={"required": _("Fill in a date and time."),
                         "invalid": _("Fill in a date and time, for example 10-06-2027 20:00.")},
     )  # fmt: skip
+
+
+def wording_field(kind: str) -> str:
+    return f"text_{kind}"
 
 
 class EditionForm(DutchForm, forms.ModelForm):
@@ -160,11 +172,34 @@ class EditionForm(DutchForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        labels = {
+            WordingKind.PRIVACY: _("Consent: privacy statement"),
+            WordingKind.PEOPLE: _("Consent: permission of the people in the vlog"),
+            WordingKind.PUBLICATION: _("Consent: the public gallery (the entrants' own choice)"),
+            WordingKind.JURY_TERMS: _("Confidentiality terms of the jury"),
+        }
+        current = current_wordings(self.instance) if self.instance.pk else {}
+        for kind, label in labels.items():
+            self.fields[wording_field(kind)] = forms.CharField(
+                label=label, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                initial=current[kind].text if current else DEFAULT_TEXTS[kind],
+                help_text=_("A changed text is asked again of everyone who agreed to the old one."),
+                error_messages={"required": _("Fill in the text people agree to.")},
+            )  # fmt: skip
         if self.instance.pk:
             self.fields["max_upload_mb"].initial = self.instance.max_upload_bytes // 1024**2
         else:
             self.fields["gallery_review"].initial = True  # a new edition: review first
         self.fields["year"].widget.attrs.update(min=2000, max=2100)
+
+    def detail_fields(self):
+        return [field for field in self if not field.name.startswith("text_")]
+
+    def text_fields(self):
+        return [self[wording_field(kind)] for kind in WordingKind.values]
+
+    def wording_texts(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[wording_field(kind)] for kind in WordingKind.values}
 
     def clean(self):
         data = super().clean()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
-from prijzen.enums import ConsentKind, EntryState, ResultsState
+from prijzen.enums import ConsentKind, EntryState, ResultsState, WordingKind
 
 
 class Edition(TimeStampedModel):
@@ -188,6 +188,41 @@ class Entry(TimeStampedModel):
         return self.title
 
 
+class Wording(models.Model):
+    """One version of a text of an edition that people agree to. Versions are never changed:
+    a new text is a new version, and every consent and jury acceptance points at the version
+    that was shown (``prijzen.wordings``)."""
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="wordings", verbose_name=_("edition")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=WordingKind.choices)
+    version = models.PositiveSmallIntegerField(_("version"))
+    text = models.TextField(_("text"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("wording")
+        verbose_name_plural = _("wordings")
+        ordering = ["edition_id", "kind", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "kind", "version"], name="wording_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} {self.kind} v{self.version}"
+
+
 class Consent(models.Model):
     """A consent given for an entry, with the time and the version of the wording shown.
     Withdrawing keeps the row (with withdrawn_at) so the history stays auditable."""
@@ -196,7 +231,9 @@ class Consent(models.Model):
         Entry, on_delete=models.CASCADE, related_name="consents", verbose_name=_("entry")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ConsentKind.choices)
-    version = models.CharField(_("wording version"), max_length=20)
+    wording = models.ForeignKey(
+        Wording, on_delete=models.PROTECT, related_name="consents", verbose_name=_("wording")
+    )
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -220,7 +257,7 @@ class Consent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.entry} {self.kind} {self.version}"
+        return f"{self.entry} {self.kind} v{self.wording.version}"
 
 
 class Award(TimeStampedModel):

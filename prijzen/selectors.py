@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from common.models import AuditLog
 from media_pipeline.models import Rendition
-from prijzen.consents import CONSENT_TEXTS
 from prijzen.models import Consent, Edition, Entry
 
 
@@ -197,10 +196,7 @@ def edition_entries(
 def entry_record(entry: Entry) -> dict:
     """What organisers see of an entry beyond its page: every consent (given and withdrawn)
     with the wording of its version, and the entry's history from the audit log."""
-    consents = []
-    for consent in Consent.objects.filter(entry=entry).select_related("given_by").order_by("pk"):
-        version, text = CONSENT_TEXTS.get(consent.kind, ("", ""))
-        consents.append((consent, text if version == consent.version else ""))
+    consents = Consent.objects.filter(entry=entry).select_related("given_by", "wording")
     history = (AuditLog.objects.filter(object_type="prijzen.entry", object_id=str(entry.pk))
                .select_related("actor").order_by("created_at", "pk"))  # fmt: skip
-    return {"consents": consents, "history": list(history)}
+    return {"consents": list(consents.order_by("pk")), "history": list(history)}

@@ -19,10 +19,10 @@ from media_pipeline import storage, uploads
 from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.models import MediaAsset
 from media_pipeline.services import choose_poster
-from prijzen.consents import CONSENT_TEXTS
 from prijzen.enums import ENTRY_TRANSITIONS, REQUIRED_CONSENTS, ConsentKind, EntryState
 from prijzen.models import Category, Consent, Edition, Entry, Initiative
 from prijzen.municipalities import provinces_by_municipality
+from prijzen.wordings import current_wording, current_wordings
 
 logger = logging.getLogger(__name__)
 
@@ -168,9 +168,10 @@ _SUBMITTED_STAYS_COMPLETE = gettext_lazy(
 
 
 def set_consents(*, entry: Entry, given: set[str], actor) -> None:
-    """Record the consents as ticked now: new ones with the current wording version, the ones
-    no longer ticked withdrawn. Within the window only; a submitted entry keeps the required
-    ones. (Publication consent can also be withdrawn later: set_publication_consent.)"""
+    """Record the consents as ticked now: new ones with the current wording, the ones no
+    longer ticked withdrawn (one given for older wording is given again for the current).
+    Within the window only; a submitted entry keeps the required ones. (Publication consent
+    can also be withdrawn later: set_publication_consent.)"""
     _require_editable(entry)
     if entry.state == EntryState.SUBMITTED and not set(given) >= REQUIRED_CONSENTS:
         raise EntryError(_SUBMITTED_STAYS_COMPLETE, code="incomplete")
@@ -214,18 +215,28 @@ def set_gallery_approval(*, entry: Entry, approved: bool, actor) -> Entry:
 
 def _set_consent(*, entry: Entry, kind: str, given: bool, actor) -> None:
     active = entry.consents.filter(kind=kind, withdrawn_at__isnull=True).first()
-    if given and active is None:
-        version, _text = CONSENT_TEXTS[kind]
-        Consent.objects.create(entry=entry, kind=kind, version=version, given_by=actor)
-        audit.record(actor=actor, action="consent_given", obj=entry, kind=kind, version=version)
-    elif not given and active is not None:
+    wording = current_wording(entry.edition, kind)
+    if active is not None and (not given or active.wording_id != wording.pk):
         active.withdrawn_at = timezone.now()
         active.save(update_fields=["withdrawn_at"])
         audit.record(actor=actor, action="consent_withdrawn", obj=entry, kind=kind)
+        active = None
+    if given and active is None:
+        Consent.objects.create(entry=entry, kind=kind, wording=wording, given_by=actor)
+        audit.record(actor=actor, action="consent_given", obj=entry, kind=kind,
+                     version=wording.version)  # fmt: skip
 
 
 def active_consents(entry: Entry) -> set[str]:
     return {c.kind for c in entry.consents.all() if c.withdrawn_at is None}
+
+
+def outdated_consents(entry: Entry) -> set[str]:
+    """The consents the entrant gave for a wording that has changed since: they still stand
+    for what they said, and the entrant is asked to agree to the new text."""
+    current = current_wordings(entry.edition)
+    return {c.kind for c in entry.consents.all()
+            if c.withdrawn_at is None and c.wording_id != current[c.kind].pk}  # fmt: skip
 
 
 def start_vlog_upload(*, entry: Entry, actor, filename: str, size: int, content_type: str):
@@ -314,7 +325,7 @@ def missing_for_submission(entry: Entry) -> list[str]:
         missing.append(_("the answer to the question"))
     if entry.vlog is None or entry.vlog.state != AssetState.READY:
         missing.append(_("a vlog that has been processed"))
-    consents = active_consents(entry)
+    consents = active_consents(entry) - outdated_consents(entry)
     labels = {
         ConsentKind.PRIVACY: _("agreement with the privacy statement"),
         ConsentKind.PEOPLE: _("permission of the people in the vlog"),

@@ -9,14 +9,17 @@ from django.utils.translation import gettext as _
 from common import audit
 from common.errors import DomainError
 from prijzen.models import Category, Edition
+from prijzen.wordings import change_wordings
 
 
 class SetupError(DomainError):
     code = "setup_error"
 
 
-def save_edition(*, form, actor) -> Edition:
-    """Create or change an edition from a valid ``EditionForm``."""
+def save_edition(*, form, actor) -> tuple[Edition, set[str]]:
+    """Create or change an edition from a valid ``EditionForm``, with its texts to agree to;
+    returns the edition and the kinds of text that changed (``prijzen.wordings``). Jury
+    terms that changed are asked again: use ``jury.setup.save_edition``."""
     with transaction.atomic():
         edition = form.save(commit=False)
         edition.max_upload_bytes = form.cleaned_data["max_upload_mb"] * 1024**2
@@ -24,7 +27,8 @@ def save_edition(*, form, actor) -> Edition:
         edition.save()
         audit.record(actor=actor, action="edition_created" if created else "edition_changed",
                      obj=edition, fields=sorted(form.changed_data))  # fmt: skip
-    return edition
+        changed = change_wordings(edition=edition, texts=form.wording_texts(), actor=actor)
+    return edition, changed
 
 
 def save_category(*, edition: Edition, form, actor) -> Category:

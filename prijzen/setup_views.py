@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.errors import DomainError
 from common.http import require_organiser
 from jury import edition_export as edition_export_data
+from jury import setup as jury_setup
 from jury.exports import XLSX_CONTENT_TYPE
 from prijzen import selectors, setup
 from prijzen.forms import CategoryForm, EditionForm, EntryFilterForm
@@ -26,7 +27,7 @@ def edition_new(request):
     require_organiser(request.user)
     form = EditionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        edition = setup.save_edition(form=form, actor=request.user)
+        edition = jury_setup.save_edition(form=form, actor=request.user)
         messages.success(request, _("The edition is made. Add its categories next."))
         return redirect("edition-setup", slug=edition.slug)
     return render(request, "prijzen/organiser/edition_new.html", {"form": form},
@@ -41,7 +42,7 @@ def edition_setup(request, slug: str):
     edition = get_object_or_404(Edition, slug=slug)
     form = EditionForm(request.POST or None, instance=edition)
     if request.method == "POST" and form.is_valid():
-        edition = setup.save_edition(form=form, actor=request.user)
+        edition = jury_setup.save_edition(form=form, actor=request.user)
         messages.success(request, _("The edition is saved."))
         return redirect("edition-setup", slug=edition.slug)
     edition.refresh_from_db()  # an invalid form leaves the page's other parts as saved

@@ -20,6 +20,7 @@ from prijzen import selectors, services
 from prijzen.enums import EntryState
 from prijzen.forms import EntryForm, InitiativeForm
 from prijzen.models import Edition, Entry
+from prijzen.wordings import current_wordings
 
 
 def home(request):
@@ -90,7 +91,13 @@ def entry_edit(request, pk: int):
     autosave = request.headers.get("X-Autosave") == "1"
     consents = services.active_consents(entry)
     data = request.POST if request.method == "POST" else None
-    form = EntryForm(data, instance=entry, edition=entry.edition, consents=consents)
+    form = EntryForm(
+        data,
+        instance=entry,
+        edition=entry.edition,
+        consents=consents,
+        outdated=services.outdated_consents(entry),
+    )
     grace = entry.state == EntryState.DRAFT and services.in_upload_grace(entry)
     if request.method == "POST" and grace and not autosave:
         return _submit_in_grace(request, entry)
@@ -182,6 +189,8 @@ def entry_detail(request, pk: int):
     return render(request, "prijzen/entry_detail.html", {
         "entry": entry, "playback": playback(entry.vlog),
         "publication": "publication" in services.active_consents(entry),
+        "outdated": services.outdated_consents(entry),
+        "wordings": current_wordings(entry.edition),
         "record": selectors.entry_record(entry) if request.user.is_organiser else None,
     })  # fmt: skip
 

@@ -31,6 +31,7 @@ from jury.models import Assignment, Conflict, Review, Round
 from prijzen import decisions
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Award, Consent, Edition, Entry
+from prijzen.wordings import current_wording
 from tests.factories import (
     CategoryFactory,
     CriterionFactory,
@@ -112,7 +113,7 @@ def _complete_draft(category, initiative, title: str) -> Entry:
     entry = public_entry(category, number=None, consent=False, initiative=initiative, title=title)
     Entry.objects.filter(pk=entry.pk).update(state=EntryState.DRAFT, summary="Kort", answer="Ja")
     for kind in (ConsentKind.PRIVACY, ConsentKind.PEOPLE):
-        Consent.objects.create(entry=entry, kind=kind, version="2021-1")
+        Consent.objects.create(entry=entry, kind=kind, wording=current_wording(entry.edition, kind))
     entry.refresh_from_db()
     return entry
 

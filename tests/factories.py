@@ -8,6 +8,7 @@ from django.utils import timezone
 from common.enums import Role
 from common.models import User
 from prijzen.models import Category, Edition, Entry, Initiative
+from prijzen.wordings import current_wordings
 
 PASSWORD = "correct-horse-battery"
 
@@ -37,12 +38,16 @@ class OrganiserFactory(UserFactory):
 class EditionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Edition
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Vrijwilligersprijzen {2020 + n}")
     slug = factory.Sequence(lambda n: f"editie-{n}")
     year = factory.Sequence(lambda n: 2020 + n)
     entries_open_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
     entries_close_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+    # Its texts to agree to, as the edition form stores them.
+    wordings = factory.PostGeneration(lambda edition, create, _e, **_kw: create and
+                                      current_wordings(edition))  # fmt: skip
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -37,10 +37,11 @@ COUNTERPARTS = {
     "results-manage": ("POST", f"{A}/editions/{{slug}}/results/publish/"),
 }
 # Pages for people, not scripts: signing in and out, two-step sign-in, the language, and
-# making API tokens (a script has one already).
+# making API tokens (a script has one already); a juror's own agreement to the confidentiality
+# terms (the invitation and changed terms) is given by the person, in the page.
 NOT_FOR_SCRIPTS = {"login", "logout", "magic-link", "magic-request", "set_language",
                    "second-factor-setup", "second-factor-verify", "api-tokens",
-                   "api-token-revoke", "jury-invitation"}  # fmt: skip
+                   "api-token-revoke", "jury-invitation", "jury-terms"}  # fmt: skip
 # Page actions the API does not have yet (docs/api.md says so). Shrink this list.
 KNOWN_GAPS = {"edition-new", "edition-setup", "category-add", "category-change", "round-new",
               "round-settings", "round-rubric", "jury-round-invite", "jury-ties",

@@ -115,7 +115,10 @@ def _entry_response(entry: Entry, request, status: int = 200) -> Response:
 
 
 def _visible(request):
-    return selectors.entries_visible_to(request.user).prefetch_related("consents")
+    # The edition's texts: for the consents that are asked again (``missing``).
+    return selectors.entries_visible_to(request.user).prefetch_related(
+        "consents", "edition__wordings"
+    )
 
 
 ACTION_ERRORS = errors(400, 404, 409)

@@ -11,6 +11,7 @@ from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.models import MediaAsset, Rendition
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Consent
+from prijzen.wordings import current_wording
 from tests.factories import CriterionFactory, EntryFactory, JuryMemberFactory, RoundFactory
 
 
@@ -37,7 +38,11 @@ def public_entry(category, *, number: int, consent: bool = True, **fields):
     entry.vlog = asset
     entry.save(update_fields=["vlog"])
     if consent:
-        Consent.objects.create(entry=entry, kind=ConsentKind.PUBLICATION, version="1")
+        Consent.objects.create(
+            entry=entry,
+            kind=ConsentKind.PUBLICATION,
+            wording=current_wording(entry.edition, ConsentKind.PUBLICATION),
+        )
     return entry
 
 

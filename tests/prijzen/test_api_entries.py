@@ -23,6 +23,7 @@ from common.models import ApiToken, AuditLog
 from media_pipeline.models import MediaAsset, Rendition
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Consent, Entry, Initiative
+from prijzen.wordings import current_wording
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -101,7 +102,12 @@ def complete_entry(initiative, edition, **extra) -> Entry:
         vlog=ready_vlog(initiative.owner), **extra,
     )  # fmt: skip
     for kind in ALL_CONSENTS:
-        Consent.objects.create(entry=entry, kind=kind, version="2021-1", given_by=initiative.owner)
+        Consent.objects.create(
+            entry=entry,
+            kind=kind,
+            wording=current_wording(entry.edition, kind),
+            given_by=initiative.owner,
+        )
     return entry
 
 
@@ -762,7 +768,9 @@ def _entries_for(user, count: int) -> None:
             vlog=ready_vlog(user, poster=True),
         )  # fmt: skip
         for kind in ALL_CONSENTS:
-            Consent.objects.create(entry=entry, kind=kind, version="2021-1", given_by=user)
+            Consent.objects.create(
+                entry=entry, kind=kind, wording=current_wording(entry.edition, kind), given_by=user
+            )
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -778,9 +786,9 @@ def test_entrant_list_query_count_does_not_grow(client, count, django_assert_num
 
     assert response.json()["count"] == count
     # session, user, the second-step rule (a jury that asks for it?), count, entries,
-    # consents, renditions
-    assert len(queries) == 7, [q["sql"] for q in queries]
-    with django_assert_num_queries(7):
+    # consents, the editions' texts, renditions
+    assert len(queries) == 8, [q["sql"] for q in queries]
+    with django_assert_num_queries(8):
         client.get("/api/v1/entries/")
 
 
@@ -793,9 +801,9 @@ def test_organiser_list_query_count_does_not_grow(client, count, django_assert_n
         response = client.get("/api/v1/entries/", HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     assert response.json()["count"] == count
-    # token+user, last used, count, entries, consents, renditions
-    assert len(queries) == 6, [q["sql"] for q in queries]
-    with django_assert_num_queries(5):  # last_used_at is written at most once a minute
+    # token+user, last used, count, entries, consents, the editions' texts, renditions
+    assert len(queries) == 7, [q["sql"] for q in queries]
+    with django_assert_num_queries(6):  # last_used_at is written at most once a minute
         client.get("/api/v1/entries/", HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 

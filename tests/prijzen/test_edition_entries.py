@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from media_pipeline.models import MediaAsset
 from prijzen.enums import EntryState
+from prijzen.wordings import current_wording
 from tests.factories import (
     CategoryFactory,
     EntryFactory,
@@ -115,7 +116,12 @@ def test_an_organiser_sees_the_entrys_record_with_consents_and_history(client, e
 
     entry = Entry.objects.get(title="Koffie in Zwolle")
     owner = entry.initiative.owner
-    Consent.objects.create(entry=entry, kind="privacy", version="2021-1", given_by=owner)
+    Consent.objects.create(
+        entry=entry,
+        kind="privacy",
+        wording=current_wording(entry.edition, "privacy"),
+        given_by=owner,
+    )
     services.set_publication_consent(entry=entry, given=True, actor=owner)
     services.set_publication_consent(entry=entry, given=False, actor=owner)
 
@@ -124,7 +130,7 @@ def test_an_organiser_sees_the_entrys_record_with_consents_and_history(client, e
     own = client.get(f"/inzendingen/{entry.pk}/").content.decode()
 
     assert "Dossier (alleen voor de organisatie)" in page
-    assert "(versie van de tekst 2021-1): “Ik heb de privacyverklaring gelezen." in page
+    assert "(versie van de tekst 1): “Ik heb de privacyverklaring gelezen." in page
     assert f"door {owner.email}" in page and "ingetrokken op" in page
     history = page.split("Geschiedenis", 1)[1]
     assert history.index("consent_given") < history.index("consent_withdrawn")

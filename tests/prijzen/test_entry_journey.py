@@ -9,6 +9,7 @@ from django.utils import timezone
 from common.models import AuditLog
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Consent, Entry, Initiative
+from prijzen.wordings import current_wording
 from tests.factories import (
     CategoryFactory,
     EditionFactory,
@@ -132,8 +133,8 @@ def test_autosave_stores_texts_and_consents_with_their_version(client, entrant):
     entry.refresh_from_db()
     assert (entry.title, entry.state) == ("Koffie en een warm welkom", EntryState.DRAFT)
     consents = Consent.objects.filter(entry=entry).order_by("kind")
-    assert [(c.kind, c.version, c.withdrawn_at) for c in consents] == [
-        ("privacy", "2021-1", None), ("publication", "2021-1", None),
+    assert [(c.kind, c.wording.version, c.withdrawn_at) for c in consents] == [
+        ("privacy", 1, None), ("publication", 1, None),
     ]  # fmt: skip
 
     client.post(f"/inzendingen/{entry.pk}/bewerken/", _form(entry, consents=["privacy"]),
@@ -292,7 +293,7 @@ def test_a_submitted_entry_stays_complete(client, entrant):
     entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), state=EntryState.SUBMITTED,
                          title="Koffie", summary="Welkom", answer="Een maatje")  # fmt: skip
     for kind in ("privacy", "people"):
-        Consent.objects.create(entry=entry, kind=kind, version="2021-1")
+        Consent.objects.create(entry=entry, kind=kind, wording=current_wording(entry.edition, kind))
 
     emptied = client.post(f"/inzendingen/{entry.pk}/bewerken/",
                           _form(entry, title="", summary="Welkom", answer="Een maatje",
@@ -310,7 +311,9 @@ def test_a_submitted_entry_stays_complete(client, entrant):
 
 def test_publication_consent_can_be_withdrawn_after_the_deadline(client, entrant):
     entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), state=EntryState.SUBMITTED)
-    Consent.objects.create(entry=entry, kind="publication", version="2021-1")
+    Consent.objects.create(
+        entry=entry, kind="publication", wording=current_wording(entry.edition, "publication")
+    )
     entry.edition.entries_open_at = timezone.now() - timedelta(days=90)
     entry.edition.entries_close_at = timezone.now() - timedelta(days=30)
     entry.edition.save()

@@ -25,6 +25,8 @@ EDITION = {
     "entries_open_at": "2027-01-01T09:00", "entries_close_at": "2027-03-28T23:59",
     "upload_grace_minutes": "60", "ceremony_at": "2027-06-10T20:00", "max_upload_mb": "2048",
     "max_duration_seconds": "300", "entries_per_initiative": "1",
+    "text_privacy": "Ik ken de privacyverklaring.", "text_people": "Iedereen vindt het goed.",
+    "text_publication": "De vlog mag in de galerij.", "text_jury_terms": "Ik zwijg als het graf.",
 }  # fmt: skip
 ROUND = {
     "name": "Selectieronde", "kind": "selection", "category": "", "source_round": "",

@@ -11,6 +11,7 @@ from media_pipeline.enums import AssetState
 from media_pipeline.models import MediaAsset
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Consent, Entry
+from prijzen.wordings import current_wording
 from tests.factories import EditionFactory, EntryFactory, InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,9 @@ def _entry_uploading_at_the_deadline(client, *, minutes_ago=5, grace=60):
                          initiative=InitiativeFactory(owner=owner), title="Koffie", summary="Kort",
                          answer="Een maatje.")  # fmt: skip
     for kind in (ConsentKind.PRIVACY, ConsentKind.PEOPLE):
-        Consent.objects.create(entry=entry, kind=kind, version="1", given_by=owner)
+        Consent.objects.create(
+            entry=entry, kind=kind, wording=current_wording(entry.edition, kind), given_by=owner
+        )
     pending = MediaAsset.objects.create(owner=owner, original_key=f"originals/{entry.pk}",
                                         state=AssetState.PROCESSING)  # fmt: skip
     MediaAsset.objects.filter(pk=pending.pk).update(created_at=edition.entries_close_at

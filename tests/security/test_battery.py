@@ -202,6 +202,10 @@ PAGES: dict[str, Page] = {
     # An unknown invitation: 400 with a clear message.
     "jury-invitation": Page(ANY, {"GET": 400, "POST": 400}, "anonymous", owner_get=400,
                             kwargs=lambda w: {"token": "geen-echte-sleutel"}),
+    # Accepting changed confidentiality terms: only for a member who accepted the invitation.
+    "jury-terms": Page(ANY, _signed_in(), "juror_assigned", kwargs=ROUND,
+                       post=lambda w: {"terms": "on"},
+                       wrong={"entrant_a": 404, "organiser": 404}),
     "jury-review": Page(ANY, _signed_in(), "juror_assigned", kwargs=lambda w: {"pk": w.ja_x.pk},
                         wrong={"juror_unassigned": 404, "juror_conflicted": 404,
                                "entrant_a": 404, "organiser": 404}),

@@ -24,9 +24,9 @@ from jury.models import Criterion, JuryMember, Round
 from media_pipeline.clips import generate_clip
 from media_pipeline.services import create_asset_from_file
 from prijzen import decisions, services
-from prijzen.consents import CONSENT_TEXTS
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Category, Consent, Edition, Initiative
+from prijzen.wordings import current_wording
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DEMO_PASSWORD = "demo-wachtwoord"
@@ -176,10 +176,9 @@ class Command(BaseCommand):
                     answer="Iedere nieuwe vrijwilliger krijgt een maatje, een rondleiding en koffie.",
                     vlog=asset,
                 )
-                for kind in ConsentKind.values:
-                    Consent.objects.create(
-                        entry=entry, kind=kind, version=CONSENT_TEXTS[kind][0], given_by=owner
-                    )
+                for kind in ConsentKind.values:  # given when the (past) window was open
+                    Consent.objects.create(entry=entry, kind=kind, given_by=owner,
+                                           wording=current_wording(edition, kind))  # fmt: skip
                 number += 1
                 services.transition_entry(
                     entry_id=entry.pk, to=EntryState.SUBMITTED, actor=owner, number=number,
