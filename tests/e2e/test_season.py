@@ -36,10 +36,9 @@ from django_otp.oath import TOTP
 from common.enums import Role
 from common.models import User
 from jury.enums import RoundState
-from jury.forms import AcceptInvitationForm
 from jury.models import Assignment, Conflict, JuryMember, Review, Round, Shortlisting
 from media_pipeline.clips import generate_clip
-from prijzen.consents import CONSENT_TEXTS
+from prijzen.consents import DEFAULT_TEXTS
 from prijzen.enums import ConsentKind, EntryState, ResultsState
 from prijzen.models import Award, Edition, Entry
 from tests.conftest import ROOT, _test_database_url, wait_for
@@ -68,6 +67,10 @@ ENTRANTS = [
 SELECTION_SCORES = {"Koffie en welkom": 9, "Pakketten met hart": 8, "Samen klussen": 6,
                     "Groente voor iedereen": 5}  # fmt: skip
 FINAL_SCORES = {"Koffie en welkom": 9, "Pakketten met hart": 7}
+# The organiser writes the edition's own privacy consent and jury terms; the others keep the
+# texts a new edition starts with.
+PRIVACY = "Wij gebruiken jullie gegevens alleen voor de Vrijwilligersprijs 2027."
+JURY_TERMS = "Wat ik als jurylid zie, deel ik met niemand. Ik meld elke band met een inzending."
 JURORS = ["anna@jury.nl", "bram@jury.nl", "carla@jury.nl"]
 
 
@@ -187,6 +190,8 @@ def organiser_creates_the_edition(page, base: str, closes_at) -> None:
     page.get_by_label(_("Year")).fill("2027")
     page.get_by_label(_("Entries open")).fill(local_input(timezone.now() - timedelta(hours=1)))
     page.get_by_label(_("Entries close")).fill(local_input(closes_at))
+    page.get_by_label(_("Consent: privacy statement")).fill(PRIVACY)
+    page.get_by_label(_("Confidentiality terms of the jury")).fill(JURY_TERMS)
     click(page, _("Make the edition"))
     page.wait_for_url(f"{base}/organisatie/edities/{SLUG}/")
     for position, name in enumerate(["Lokaal", "Landelijk"]):
@@ -225,8 +230,9 @@ def entrant_enters(page, base: str, clip: Path, entrant) -> None:
     page.get_by_label(_("Title of your vlog")).fill(title)
     page.get_by_label(_("Short description")).fill(f"{initiative} in vier seconden.")
     page.get_by_label(_("Answer to the question")).fill("We doen het samen met de buurt.")
-    for kind in (ConsentKind.PRIVACY, ConsentKind.PEOPLE, ConsentKind.PUBLICATION):
-        page.get_by_label(str(CONSENT_TEXTS[kind][1])[:40], exact=False).check()
+    for text in (PRIVACY, str(DEFAULT_TEXTS[ConsentKind.PEOPLE]),
+                 str(DEFAULT_TEXTS[ConsentKind.PUBLICATION])):  # fmt: skip
+        page.get_by_label(str(text), exact=True).check()
     page.get_by_role("status").filter(has_text="Opgeslagen om").wait_for()
     page.get_by_label("Kies je vlog").set_input_files(str(clip))
     page.locator("video#vlog-player").wait_for(state="visible", timeout=120_000)
@@ -316,7 +322,7 @@ def juror_accepts(page, base: str, email: str, nth: int) -> None:
         message=f"no invitation {nth} to {email}",
     )
     page.goto(base + link_in(invitations[nth - 1], r"/jury/uitnodiging/\S+/"))
-    page.get_by_label(str(AcceptInvitationForm.base_fields["terms"].label)).check()
+    page.get_by_label(JURY_TERMS, exact=True).check()
     click(page, _("Accept and start"))
     page.wait_for_url(f"{base}/jury/")
 
@@ -567,6 +573,18 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         for email, *_rest in ENTRANTS[2:]:
             assert subjects[email] == f"Bedankt voor je deelname aan de {EDITION}"
         assert all(e.outcome_sent_at for e in Entry.objects.all())
+
+        # The edition's workbook (one CSV per sheet here) holds the season: the consents in the
+        # edition's own words, every score, the winners with their motivation, the audit log.
+        sheets = {name: organiser.request.get(
+            f"{base}/organisatie/edities/{SLUG}/alles/{name}.csv").text().strip().splitlines()
+            for name in ("toestemmingen", "cijfers", "winnaars", "logboek")}  # fmt: skip
+        assert sum(PRIVACY in row for row in sheets["toestemmingen"]) == 4
+        assert len(sheets["cijfers"]) - 1 == (8 + 4) * 2  # reviews x criteria, and the header
+        assert all(any(f"{title}: de jury was diep geraakt." in row for row in sheets["winnaars"])
+                   for title in FINAL_SCORES)  # fmt: skip
+        assert any("state_change" in row and "jury.round" in row for row in sheets["logboek"])
+        assert {m.terms_wording.text for m in JuryMember.objects.all()} == {JURY_TERMS}
     finally:
         for page in [organiser, *entrants, *jurors.values()]:
             page.context.close()
