@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,37 +36,6 @@ from jury import workspace as workspace_selectors
 from jury.enums import ConflictSource, ReviewState, RoundState
 from jury.models import Assignment, Conflict, ResultSnapshot, Round
 from prijzen import decisions
-
-
-def _reason_text(reason: solver.Reason) -> str:
-    p = reason.params
-    texts = {
-        solver.ENTRY_TOO_FEW_JURORS: _(
-            "Entry %(entry)s needs %(needed)s jury members; available: %(available)s (with a "
-            "conflict of interest: %(conflicted)s, not active: %(excluded)s, at their maximum: "
-            "%(full)s)."
-        ),
-        solver.CAPACITY_TOO_SMALL: _(
-            "%(needed)s reviews are needed, but the jury members can do at most %(capacity)s."
-        ),
-        solver.GROUP_TOO_FEW_JURORS: _(
-            "Entries %(entries)s need %(needed)s reviews together; their possible jury "
-            "members can do at most %(capacity)s."
-        ),
-        solver.FIXED_PAIR_CONFLICTED: _(
-            "Jury member %(juror)s has a submitted review of entry %(entry)s and a conflict."
-        ),
-        solver.ENTRY_OVER_ASSIGNED: _(
-            "Entry %(entry)s has %(assigned)s submitted reviews; %(needed)s are needed."
-        ),
-    }
-    params = {k: (", ".join(map(str, v)) if isinstance(v, tuple | list) else v)
-              for k, v in p.items()}  # fmt: skip
-    return texts[reason.code] % params
-
-
-def _proposal_hash(proposal: solver.Assignment) -> str:
-    return hashlib.sha256(json.dumps(sorted(proposal.pairs())).encode()).hexdigest()
 
 
 @login_required
@@ -185,7 +151,7 @@ def propose(request, pk: int):
     proposal = services.propose_assignment(round_=round_)
     if isinstance(proposal, solver.Infeasible):
         return render(request, "jury/organiser/proposal.html", {
-            "round": round_, "reasons": [_reason_text(r) for r in proposal.reasons],
+            "round": round_, "reasons": services.infeasible_reasons(proposal),
         })  # fmt: skip
     emails = dict(User.objects.filter(pk__in=proposal.loads).values_list("pk", "email"))
     titles = dict(services.round_entries(round_).values_list("pk", "title"))
@@ -194,7 +160,7 @@ def propose(request, pk: int):
         for entry, jurors in sorted(proposal.by_entry.items())
     ]
     return render(request, "jury/organiser/proposal.html", {
-        "round": round_, "proposal": proposal, "hash": _proposal_hash(proposal),
+        "round": round_, "proposal": proposal, "hash": services.proposal_hash(proposal),
         "loads": sorted((emails[u], n) for u, n in proposal.loads.items()), "coverage": coverage,
     })  # fmt: skip
 
@@ -204,13 +170,13 @@ def propose(request, pk: int):
 def commit(request, pk: int):
     """Commit the proposal that was shown (recomputed; refused when anything changed)."""
     round_ = selectors.organiser_round(request.user, pk)
-    proposal = services.propose_assignment(round_=round_)
-    if isinstance(proposal, solver.Infeasible) or _proposal_hash(proposal) != request.POST.get(
-        "hash"
-    ):
-        messages.error(request, _("Something changed meanwhile. Look at the new proposal."))
+    try:
+        changed = services.commit_shown_assignment(
+            round_=round_, shown=request.POST.get("hash", ""), actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
         return redirect("jury-round", pk=pk)
-    changed = services.commit_assignment(round_=round_, proposal=proposal, actor=request.user)
     messages.success(request, _("The assignment is saved (%(n)s changes).") % {"n": changed})
     return redirect("jury-round", pk=pk)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
@@ -207,6 +209,62 @@ def propose_assignment(*, round_: Round) -> solver.Assignment | solver.Infeasibl
         prefer=[(u, e) for u, e, state in existing if state != ReviewState.SUBMITTED],
         seed=round_.pk,
     )
+
+
+def proposal_hash(proposal: solver.Assignment) -> str:
+    """Identifies a proposal, so that only the proposal an organiser was shown is committed."""
+    return hashlib.sha256(json.dumps(sorted(proposal.pairs())).encode()).hexdigest()
+
+
+def commit_shown_assignment(*, round_: Round, shown: str, actor) -> int:
+    """Commit the proposal the organiser was shown (``proposal_hash``), recomputed now; when
+    anything changed meanwhile (a member, a conflict, a review), it is refused."""
+    proposal = propose_assignment(round_=round_)
+    if isinstance(proposal, solver.Infeasible) or proposal_hash(proposal) != shown:
+        raise JuryError(_("Something changed meanwhile. Look at the new proposal."),
+                        code="stale_proposal")  # fmt: skip
+    return commit_assignment(round_=round_, proposal=proposal, actor=actor)
+
+
+def infeasible_reasons(infeasible: solver.Infeasible) -> list[str]:
+    """Why no assignment is possible, one sentence per reason (in the active language)."""
+    texts = {
+        solver.ENTRY_TOO_FEW_JURORS: _(
+            "Entry %(entry)s needs %(needed)s jury members; available: %(available)s (with a "
+            "conflict of interest: %(conflicted)s, not active: %(excluded)s, at their maximum: "
+            "%(full)s)."
+        ),
+        solver.CAPACITY_TOO_SMALL: _(
+            "%(needed)s reviews are needed, but the jury members can do at most %(capacity)s."
+        ),
+        solver.GROUP_TOO_FEW_JURORS: _(
+            "Entries %(entries)s need %(needed)s reviews together; their possible jury "
+            "members can do at most %(capacity)s."
+        ),
+        solver.FIXED_PAIR_CONFLICTED: _(
+            "Jury member %(juror)s has a submitted review of entry %(entry)s and a conflict."
+        ),
+        solver.ENTRY_OVER_ASSIGNED: _(
+            "Entry %(entry)s has %(assigned)s submitted reviews; %(needed)s are needed."
+        ),
+    }
+    return [texts[reason.code] % {k: (", ".join(map(str, v)) if isinstance(v, tuple | list)
+                                      else v) for k, v in reason.params.items()}
+            for reason in infeasible.reasons]  # fmt: skip
+
+
+def add_tie(*, user, kind: str, value: str) -> JurorTie:
+    """A jury member records a tie (a place, an organisation, a board seat); recording the
+    same one twice keeps one."""
+    tie, _created = JurorTie.objects.get_or_create(user=user, kind=kind, value=value.strip())
+    return tie
+
+
+def remove_tie(*, user, pk) -> None:
+    """A jury member removes one of their own ties."""
+    if not (str(pk).isdecimal() and JurorTie.objects.filter(user=user, pk=pk).delete()[0]):
+        raise JuryError(_("This tie was not found; it may be removed already."),
+                        code="not_found")  # fmt: skip
 
 
 def commit_assignment(*, round_: Round, proposal: solver.Assignment, actor) -> int:

@@ -235,13 +235,13 @@ def ties(request):
     form = TieForm(request.POST if request.method == "POST" else None, label_suffix="")
     if request.method == "POST":
         if "delete" in request.POST:
-            tie = request.POST["delete"]
-            mine = JurorTie.objects.filter(user=request.user)
-            if not (tie.isdecimal() and mine.filter(pk=tie).delete()[0]):
-                messages.error(request, _("This tie was not found; it may be removed already."))
+            try:
+                services.remove_tie(user=request.user, pk=request.POST["delete"])
+            except DomainError as error:
+                messages.error(request, error.message)
             return redirect("jury-ties")
         if form.is_valid():
-            JurorTie.objects.get_or_create(user=request.user, **form.cleaned_data)
+            services.add_tie(user=request.user, **form.cleaned_data)
             messages.success(request, _("Saved."))
             return redirect("jury-ties")
     return render(request, "jury/ties.html", {

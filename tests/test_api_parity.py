@@ -30,6 +30,11 @@ COUNTERPARTS = {
     "jury-round-reopen": ("POST", f"{A}/rounds/{{id}}/reopen/"),
     "jury-round-detect": ("POST", f"{A}/rounds/{{id}}/find-conflicts/"),
     "jury-round-remind": ("POST", f"{A}/rounds/{{id}}/remind/"),
+    "jury-round-invite": ("POST", f"{A}/rounds/{{id}}/invitations/"),
+    "jury-round-propose": ("POST", f"{A}/rounds/{{id}}/assignment-proposal/"),
+    "jury-round-commit": ("POST", f"{A}/rounds/{{id}}/assignment/"),
+    "jury-round-tie": ("POST", f"{A}/rounds/{{id}}/tie-decisions/"),
+    "jury-ties": ("POST", f"{A}/me/ties/"),
     "jury-round-dismiss": ("POST", f"{A}/conflicts/{{id}}/dismiss/"),
     "jury-round-decide-review": ("POST", f"{A}/conflicts/{{id}}/review-decision/"),
     "jury-round-shortlist": ("POST", f"{A}/rounds/{{id}}/shortlist/"),
@@ -44,8 +49,7 @@ NOT_FOR_SCRIPTS = {"login", "logout", "magic-link", "magic-request", "set_langua
                    "api-token-revoke", "jury-invitation", "jury-terms"}  # fmt: skip
 # Page actions the API does not have yet (docs/api.md says so). Shrink this list.
 KNOWN_GAPS = {"edition-new", "edition-setup", "category-add", "category-change", "round-new",
-              "round-settings", "round-rubric", "jury-round-invite", "jury-ties",
-              "jury-round-propose", "jury-round-commit", "jury-round-tie"}  # fmt: skip
+              "round-settings", "round-rubric"}  # fmt: skip
 
 
 def _page_actions() -> set[str]:

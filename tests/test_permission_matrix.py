@@ -27,13 +27,14 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from jury import services as jury_services
-from jury.models import Assignment, Review
+from jury.models import Assignment, JurorTie, Review, Round
 from media_pipeline.models import MediaAsset
 from prijzen import decisions, services
 from tests.api_world import JUROR_REMARK, MOTIVATION, ROLES, build_world, client_for
 from tests.factories import (
     CategoryFactory,
     CriterionFactory,
+    EntryFactory,
     JuryMemberFactory,
     OrganiserFactory,
     RoundFactory,
@@ -51,6 +52,10 @@ A = "/api/v1"
 TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     #                                                       anon A   B   jA  jU  jC  org ro  exp
     ("GET", "/me/"):                                        (401,200,200,200,200,200,200,200,401),
+    # One's own ties (as a jury member records them on the "Ties" page).
+    ("GET", "/me/ties/"):                                   (401,200,200,200,200,200,200,200,401),
+    ("POST", "/me/ties/"):                                  (401,201,201,201,201,201,201,403,401),
+    ("DELETE", "/me/ties/{id}/"):                           (401,204,204,204,204,204,204,403,401),
     # Editions, the gallery and winners are public (embargo: winners empty until published).
     ("GET", "/editions/"):                                  (200,200,200,200,200,200,200,200,401),
     ("GET", "/editions/{slug}/"):                           (200,200,200,200,200,200,200,200,401),
@@ -92,6 +97,10 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/rounds/{id}/close/"):                        (401,404,404,404,404,404,201,403,401),
     ("POST", "/rounds/{id}/reopen/"):                       (401,404,404,404,404,404,200,403,401),
     ("POST", "/rounds/{id}/find-conflicts/"):               (401,404,404,404,404,404,200,403,401),
+    ("POST", "/rounds/{id}/invitations/"):                  (401,404,404,404,404,404,201,403,401),
+    ("POST", "/rounds/{id}/assignment-proposal/"):          (401,404,404,404,404,404,200,403,401),
+    ("POST", "/rounds/{id}/assignment/"):                   (401,404,404,404,404,404,200,403,401),
+    ("POST", "/rounds/{id}/tie-decisions/"):                (401,404,404,404,404,404,201,403,401),
     ("POST", "/rounds/{id}/remind/"):                       (401,404,404,404,404,404,200,403,401),
     ("GET", "/rounds/{id}/shortlist/"):                     (401,404,404,404,404,404,200,200,401),
     ("POST", "/rounds/{id}/shortlist/"):                    (401,404,404,404,404,404,201,403,401),
@@ -232,6 +241,35 @@ def _ready_draft_round(w):
     w.extra["ready_round"] = round_.pk
 
 
+def _shown_hash(w) -> str:
+    """The hash of the proposal an organiser would have been shown for the ready round."""
+    round_ = Round.objects.get(pk=w.extra["ready_round"])
+    return jury_services.proposal_hash(jury_services.propose_assignment(round_=round_))
+
+
+def _tied_round(w):
+    """An open round in which two new entries got the same scores from the same two jurors:
+    a tie the rule leaves to the organisers."""
+    round_ = RoundFactory(edition=w.edition, official_method="mean")
+    members = [JuryMemberFactory(round=round_) for _ in range(2)]
+    tied = []
+    for number in (901, 902):
+        entry = EntryFactory(edition=w.edition, category__edition=w.edition,
+                             state="submitted", number=number)  # fmt: skip
+        tied.append(entry.pk)
+        for member, total in zip(members, ("7", "5"), strict=True):
+            assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
+            Review.objects.create(assignment=assignment, state="submitted", scores={"1": total},
+                                  weighted_total=Decimal(total))  # fmt: skip
+    w.extra.update(tied_round=round_.pk, tied=list(reversed(tied)))
+
+
+def _own_tie(w, role) -> int:
+    """A tie of the caller (of entrant A for callers without an account)."""
+    user = w.user(role) or w.entrant_a
+    return JurorTie.objects.create(user=user, kind="organisation", value="Buurthuis").pk
+
+
 def _scheduled(w):
     decisions.schedule_results(edition=w.edition, at=timezone.now() + dt.timedelta(days=2),
                                actor=w.organiser)  # fmt: skip
@@ -321,6 +359,31 @@ RESOLVERS = {
     ("POST", f"{A}/rounds/{{id}}/close/"): (lambda w, r: Call({"id": w.round.pk}), None),
     ("POST", f"{A}/rounds/{{id}}/find-conflicts/"): (lambda w, r: Call({"id": w.round.pk}), None),
     ("POST", f"{A}/rounds/{{id}}/remind/"): (lambda w, r: Call({"id": w.round.pk}), None),
+    ("POST", f"{A}/rounds/{{id}}/invitations/"): (
+        lambda w, r: Call({"id": w.round.pk}, {"email": "nieuw-jurylid@example.org"}),
+        None,
+    ),
+    ("POST", f"{A}/rounds/{{id}}/assignment-proposal/"): (
+        lambda w, r: Call({"id": w.extra["ready_round"]}),
+        _ready_draft_round,
+    ),
+    ("POST", f"{A}/rounds/{{id}}/assignment/"): (
+        lambda w, r: Call({"id": w.extra["ready_round"]}, {"hash": _shown_hash(w)}),
+        _ready_draft_round,
+    ),
+    ("POST", f"{A}/rounds/{{id}}/tie-decisions/"): (
+        lambda w, r: Call(
+            {"id": w.extra["tied_round"]},
+            {"entries": w.extra["tied"], "reason": "Het publiek koos."},
+        ),
+        _tied_round,
+    ),
+    ("GET", f"{A}/me/ties/"): (lambda w, r: Call({}), None),
+    ("POST", f"{A}/me/ties/"): (
+        lambda w, r: Call({}, {"kind": "organisation", "value": "Buurthuis De Linde"}),
+        None,
+    ),
+    ("DELETE", f"{A}/me/ties/{{id}}/"): (lambda w, r: Call({"id": _own_tie(w, r)}), None),
     ("POST", f"{A}/rounds/{{id}}/reopen/"): (
         lambda w, r: Call(
             {"id": w.closed.pk}, {"reason": "Een jurylid was ziek.", "closes_at": FUTURE}

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from jury.api import shortlists, views
+from jury.api import organising, shortlists, views
 
 router = SimpleRouter()
 router.register("rounds", views.RoundViewSet, basename="round")
@@ -15,6 +15,20 @@ urlpatterns = [
         views.DecideConflictedReview.as_view(),
         name="conflict-review-decision",
     ),
+    path("rounds/<int:pk>/invitations/", organising.Invitations.as_view(), name="round-invite"),
+    path(
+        "rounds/<int:pk>/assignment-proposal/",
+        organising.AssignmentProposal.as_view(),
+        name="round-assignment-proposal",
+    ),
+    path(
+        "rounds/<int:pk>/assignment/",
+        organising.CommitAssignment.as_view(),
+        name="round-assignment-commit",
+    ),
+    path("rounds/<int:pk>/tie-decisions/", organising.TieDecisions.as_view(), name="round-tie"),
+    path("me/ties/", organising.MyTies.as_view(), name="my-ties"),
+    path("me/ties/<int:pk>/", organising.MyTie.as_view(), name="my-tie"),
     path("rounds/<int:pk>/shortlist/", shortlists.ShortlistView.as_view(), name="round-shortlist"),
     path(
         "rounds/<int:pk>/shortlist/top/",
