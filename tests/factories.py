@@ -42,7 +42,7 @@ class EditionFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Vrijwilligersprijzen {2020 + n}")
     slug = factory.Sequence(lambda n: f"editie-{n}")
-    year = factory.Sequence(lambda n: 2020 + n)
+    year = factory.Sequence(lambda n: 2020 + n % 80)  # the edition form takes 2000 to 2100
     entries_open_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
     entries_close_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
     # Its texts to agree to, as the edition form stores them.
