@@ -259,9 +259,9 @@ function setUp() {
   };
   if (root.dataset.pendingUid) ui.status(T.resume(root.dataset.pendingName));
 
-  input.addEventListener("change", async () => {
+  async function start() {
     const file = input.files[0];
-    if (!file) return;
+    if (!file || current) return;
     if (file.size === 0) return ui.status(T.empty);
     if (file.size > maxBytes) return ui.status(T.tooLarge(humanSize(file.size), humanSize(maxBytes)));
     current = new Upload(file, ui);
@@ -279,8 +279,13 @@ function setUp() {
       box.hidden = true;
     } finally {
       input.disabled = false;
+      current = null;
     }
-  });
+  }
+  input.addEventListener("change", start);
+  // A module script runs after the page is shown: on a slow line someone may have chosen
+  // their file before this code listened for it.
+  start();
 
   cancel.addEventListener("click", async () => {
     if (!current) return;
