@@ -151,6 +151,28 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+# --- Forms as the one owner of input rules ---------------------------------------------------
+
+
+def validated_form(form_class, payload: dict, *, instance=None, **kwargs):
+    """The page's form, filled as the page would send it back: what the page shows (the
+    object's current values, or a new form's defaults), then ``payload`` on top (so a PATCH
+    changes only what it names). The form holds the input rules for page and API alike; when
+    it refuses, the API answers 400 with its messages per field."""
+    shown = form_class(instance=instance, **kwargs) if instance else form_class(**kwargs)
+    data = {field.name: field.value() for field in shown}
+    data.update(payload)
+    form = form_class(data, instance=instance, **kwargs)
+    if not form.is_valid():
+        raise exceptions.ValidationError(
+            {
+                ("non_field_errors" if name == "__all__" else name): [str(e) for e in errors]
+                for name, errors in form.errors.items()
+            }
+        )
+    return form
+
+
 # --- Pagination and throttles -------------------------------------------------------------
 
 

@@ -422,6 +422,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1/",  # tags and operation ids by resource
+    # Choice sets that share a field name ("kind") get their own names.
+    "ENUM_NAME_OVERRIDES": {
+        "RoundKindEnum": "jury.enums.RoundKind",
+        "TieKindEnum": "jury.enums.TieKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "common.api.add_common_errors",

@@ -20,12 +20,21 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
+from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from common.models import AuditLog
 from jury.enums import ConflictSource, ReviewState, RoundKind, RoundState
-from jury.exports import Cell, amsterdam, csv_cell, dutch_labels, xlsx_cell, xlsx_header
+from jury.exports import (
+    XLSX_CONTENT_TYPE,
+    Cell,
+    amsterdam,
+    csv_cell,
+    dutch_labels,
+    xlsx_cell,
+    xlsx_header,
+)
 from jury.models import Conflict, Criterion, Review, Round, Shortlisting
 from media_pipeline.enums import AssetState
 from prijzen.enums import ConsentKind, EntryState
@@ -262,3 +271,19 @@ def csv_lines(edition: Edition, sheet: Sheet) -> Iterator[bytes]:
     yield ("\ufeff" + writer.writerow(sheet.header)).encode("utf-8")
     for row in sheet.rows(edition):
         yield writer.writerow([csv_cell(v) for v in row]).encode("utf-8")
+
+
+# --- Downloads (the edition page and the API) -----------------------------------------------
+
+
+def workbook_response(edition: Edition) -> HttpResponse:
+    response = HttpResponse(write_workbook(edition), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{edition.slug}-alles.xlsx"'
+    return response
+
+
+def sheet_response(edition: Edition, sheet: Sheet) -> StreamingHttpResponse:
+    lines = csv_lines(edition, sheet)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{edition.slug}-{sheet.name}.csv"'
+    return response

@@ -128,6 +128,10 @@ class CriterionForm(DutchForm, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         low, high = self.instance.scale_min, self.instance.scale_max
+        if self.is_bound:  # a scale changed in the same request has fields for its levels too
+            wanted = (self.data.get("scale_min"), self.data.get("scale_max"))
+            if all(str(v).lstrip("-").isdigit() for v in wanted):
+                low, high = min(low, int(wanted[0])), max(high, int(wanted[1]))
         for level in range(low, high + 1) if high - low <= 20 else ():
             self.fields[f"anchor_{level}"] = forms.CharField(
                 label=_("Meaning of %(level)s (optional)") % {"level": level}, required=False,

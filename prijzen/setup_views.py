@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,7 +15,6 @@ from common.errors import DomainError
 from common.http import require_organiser
 from jury import edition_export as edition_export_data
 from jury import setup as jury_setup
-from jury.exports import XLSX_CONTENT_TYPE
 from prijzen import selectors, setup
 from prijzen.forms import CategoryForm, EditionForm, EntryFilterForm
 from prijzen.models import Category, Edition
@@ -108,11 +107,7 @@ def category_change(request, pk: int):
 def edition_export(request, slug: str):
     """Everything of the edition as one XLSX workbook."""
     require_organiser(request.user)
-    edition = get_object_or_404(Edition, slug=slug)
-    response = HttpResponse(edition_export_data.write_workbook(edition),
-                            content_type=XLSX_CONTENT_TYPE)  # fmt: skip
-    response["Content-Disposition"] = f'attachment; filename="{edition.slug}-alles.xlsx"'
-    return response
+    return edition_export_data.workbook_response(get_object_or_404(Edition, slug=slug))
 
 
 @login_required
@@ -123,10 +118,7 @@ def edition_export_csv(request, slug: str, sheet: str):
     spec = edition_export_data.BY_NAME.get(sheet)
     if spec is None:
         raise Http404
-    response = StreamingHttpResponse(edition_export_data.csv_lines(edition, spec),
-                                     content_type="text/csv; charset=utf-8")  # fmt: skip
-    response["Content-Disposition"] = f'attachment; filename="{edition.slug}-{sheet}.csv"'
-    return response
+    return edition_export_data.sheet_response(edition, spec)
 
 
 ENTRIES_PER_PAGE = 50

@@ -27,6 +27,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from jury import services as jury_services
+from jury.exports import XLSX_CONTENT_TYPE
 from jury.models import Assignment, JurorTie, Review, Round
 from media_pipeline.models import MediaAsset
 from prijzen import decisions, services
@@ -59,6 +60,21 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     # Editions, the gallery and winners are public (embargo: winners empty until published).
     ("GET", "/editions/"):                                  (200,200,200,200,200,200,200,200,401),
     ("GET", "/editions/{slug}/"):                           (200,200,200,200,200,200,200,200,401),
+    # Setting up editions, categories, rounds and rubrics: organisers only.
+    ("POST", "/editions/"):                                 (401,404,404,404,404,404,201,403,401),
+    ("PATCH", "/editions/{slug}/"):                         (401,404,404,404,404,404,200,403,401),
+    ("POST", "/editions/{slug}/categories/"):               (401,404,404,404,404,404,201,403,401),
+    # The edition's whole export (as "Alles downloaden" on the edition page).
+    ("GET", "/editions/{slug}/export/"):                    (401,404,404,404,404,404,200,200,401),
+    ("GET", "/editions/{slug}/export/{sheet}/"):            (401,404,404,404,404,404,200,200,401),
+    ("PATCH", "/categories/{id}/"):                         (401,404,404,404,404,404,200,403,401),
+    ("DELETE", "/categories/{id}/"):                        (401,404,404,404,404,404,204,403,401),
+    ("POST", "/rounds/"):                                   (401,404,404,404,404,404,201,403,401),
+    ("PATCH", "/rounds/{id}/"):                             (401,404,404,404,404,404,200,403,401),
+    ("POST", "/rounds/{id}/criteria/"):                     (401,404,404,404,404,404,201,403,401),
+    ("POST", "/rounds/{id}/criteria/copy/"):                (401,404,404,404,404,404,200,403,401),
+    ("PATCH", "/criteria/{id}/"):                           (401,404,404,404,404,404,200,403,401),
+    ("DELETE", "/criteria/{id}/"):                          (401,404,404,404,404,404,204,403,401),
     ("GET", "/editions/{slug}/winners/"):                   (200,200,200,200,200,200,200,200,401),
     ("GET", "/gallery/"):                                   (200,200,200,200,200,200,200,200,401),
     ("GET", "/gallery/{id}/"):                              (200,200,200,200,200,200,200,200,401),
@@ -234,11 +250,32 @@ def _ready_draft_round(w):
     """A round in preparation with everything it needs to open: a rubric, one accepted jury
     member (one per entry) and every entry assigned to them."""
     round_ = RoundFactory(edition=w.edition, state="draft", jurors_per_entry=1)
-    CriterionFactory(round=round_)
+    w.extra["draft_criterion"] = CriterionFactory(round=round_).pk
     member = JuryMemberFactory(round=round_)
     for entry in jury_services.round_entries(round_):
         Assignment.objects.create(round=round_, entry=entry, user=member.user)
     w.extra["ready_round"] = round_.pk
+
+
+NEW_EDITION = {"name": "Vrijwilligersprijzen 2031", "slug": "prijs-2031", "year": 2031,
+               "entries_open_at": "2031-01-01T09:00:00+01:00",
+               "entries_close_at": "2031-03-01T23:59:00+01:00", "upload_grace_minutes": 60,
+               "max_duration_seconds": 300, "entries_per_initiative": 1}  # fmt: skip
+NEW_ROUND = {"name": "Voorronde", "kind": "selection", "opens_at": "2031-04-01T09:00:00+02:00",
+             "closes_at": "2031-04-20T17:00:00+02:00", "jurors_per_entry": 2,
+             "score_visibility": "after_close", "geography_rule": "municipality",
+             "official_method": "trimmed_mean", "reminder_days_before": 3}  # fmt: skip
+NEW_CRITERION = {"name_nl": "Verbindt", "name_en": "Connects", "weight": "1", "scale_min": 1,
+                 "scale_max": 10, "step": "1", "required": True, "counted": True,
+                 "position": 2, "anchors": {"1": "Niet", "10": "Helemaal"}}  # fmt: skip
+
+
+def _empty_category(w):
+    w.extra["empty_category"] = CategoryFactory(edition=w.edition, slug="leeg").pk
+
+
+def _empty_round(w):
+    w.extra["empty_round"] = RoundFactory(edition=w.edition, state="draft").pk
 
 
 def _shown_hash(w) -> str:
@@ -378,6 +415,47 @@ RESOLVERS = {
         ),
         _tied_round,
     ),
+    ("POST", f"{A}/editions/"): (lambda w, r: Call({}, NEW_EDITION), None),
+    ("PATCH", f"{A}/editions/{{slug}}/"): (
+        lambda w, r: Call({"slug": w.edition.slug}, {"theme": "Nieuwe gezichten"}),
+        None,
+    ),
+    ("POST", f"{A}/editions/{{slug}}/categories/"): (
+        lambda w, r: Call({"slug": w.edition.slug}, {"name": "Jong", "slug": "jong"}),
+        None,
+    ),
+    ("PATCH", f"{A}/categories/{{id}}/"): (
+        lambda w, r: Call({"id": w.extra["empty_category"]}, {"name": "Jongeren"}),
+        _empty_category,
+    ),
+    ("DELETE", f"{A}/categories/{{id}}/"): (
+        lambda w, r: Call({"id": w.extra["empty_category"]}),
+        _empty_category,
+    ),
+    ("POST", f"{A}/rounds/"): (
+        lambda w, r: Call({}, {**NEW_ROUND, "edition": w.edition.slug}),
+        None,
+    ),
+    ("PATCH", f"{A}/rounds/{{id}}/"): (
+        lambda w, r: Call({"id": w.round.pk}, {"name": "Juryronde (verlengd)"}),
+        None,
+    ),
+    ("POST", f"{A}/rounds/{{id}}/criteria/"): (
+        lambda w, r: Call({"id": w.extra["ready_round"]}, NEW_CRITERION),
+        _ready_draft_round,
+    ),
+    ("POST", f"{A}/rounds/{{id}}/criteria/copy/"): (
+        lambda w, r: Call({"id": w.extra["empty_round"]}, {"source": w.round.pk}),
+        _empty_round,
+    ),
+    ("PATCH", f"{A}/criteria/{{id}}/"): (
+        lambda w, r: Call({"id": w.extra["draft_criterion"]}, {"weight": "2"}),
+        _ready_draft_round,
+    ),
+    ("DELETE", f"{A}/criteria/{{id}}/"): (
+        lambda w, r: Call({"id": w.extra["draft_criterion"]}),
+        _ready_draft_round,
+    ),
     ("GET", f"{A}/me/ties/"): (lambda w, r: Call({}), None),
     ("POST", f"{A}/me/ties/"): (
         lambda w, r: Call({}, {"kind": "organisation", "value": "Buurthuis De Linde"}),
@@ -453,6 +531,11 @@ RESOLVERS = {
     ),
     ("DELETE", f"{A}/awards/{{id}}/"): (lambda w, r: Call({"id": w.award.pk}), None),
     ("GET", f"{A}/editions/{{slug}}/results/"): (lambda w, r: Call({"slug": w.edition.slug}), None),
+    ("GET", f"{A}/editions/{{slug}}/export/"): (lambda w, r: Call({"slug": w.edition.slug}), None),
+    ("GET", f"{A}/editions/{{slug}}/export/{{sheet}}/"): (
+        lambda w, r: Call({"slug": w.edition.slug, "sheet": "toestemmingen"}),
+        None,
+    ),
     ("POST", f"{A}/editions/{{slug}}/results/publish/"): (
         lambda w, r: Call({"slug": w.edition.slug}),
         None,
@@ -584,7 +667,9 @@ def _check_cell(world, method, path, role, expected):
     if lists is not None and role in lists:
         wanted = {getattr(world, name).pk for name in lists[role]}
         assert _ids(method, path, body) == wanted
-    _assert_no_embargoed_decisions(world, role, response.content.decode(), body)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if not response.get("Content-Type", "").startswith(XLSX_CONTENT_TYPE):  # a zip: not text
+        _assert_no_embargoed_decisions(world, role, content.decode(), body)
 
 
 def _assert_no_embargoed_decisions(world, role, text: str, body) -> None:

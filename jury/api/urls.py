@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from jury.api import organising, shortlists, views
+from jury.api import organising, setup, shortlists, views
 
 router = SimpleRouter()
 router.register("rounds", views.RoundViewSet, basename="round")
@@ -27,6 +27,21 @@ urlpatterns = [
         name="round-assignment-commit",
     ),
     path("rounds/<int:pk>/tie-decisions/", organising.TieDecisions.as_view(), name="round-tie"),
+    path(
+        "editions/<slug:slug>/categories/",
+        setup.EditionCategories.as_view(),
+        name="edition-categories",
+    ),
+    path("categories/<int:pk>/", setup.CategoryDetail.as_view(), name="category-detail"),
+    path("editions/<slug:slug>/export/", views.EditionExport.as_view(), name="edition-export"),
+    path(
+        "editions/<slug:slug>/export/<str:sheet>/",
+        views.EditionExportSheet.as_view(),
+        name="edition-export-sheet",
+    ),
+    path("rounds/<int:pk>/criteria/", setup.RoundCriteria.as_view(), name="round-criteria"),
+    path("rounds/<int:pk>/criteria/copy/", setup.CopyRubric.as_view(), name="round-copy-rubric"),
+    path("criteria/<int:pk>/", setup.CriterionDetail.as_view(), name="criterion-detail"),
     path("me/ties/", organising.MyTies.as_view(), name="my-ties"),
     path("me/ties/<int:pk>/", organising.MyTie.as_view(), name="my-tie"),
     path("rounds/<int:pk>/shortlist/", shortlists.ShortlistView.as_view(), name="round-shortlist"),

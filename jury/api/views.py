@@ -28,13 +28,15 @@ from rest_framework.views import APIView
 from common.api import errors
 from common.http import require_organiser
 from common.models import User
-from jury import exports, lifecycle, results, selectors, services
+from jury import edition_export, exports, lifecycle, results, selectors, services
 from jury.api import serializers as s
+from jury.api import setup
 from jury.api.filters import AssignmentFilter, ConflictFilter, RoundFilter
 from jury.models import Assignment, Conflict, ResultSnapshot, Review, Round
 from jury.rankings import METHODS
 from jury.services import JuryError
 from media_pipeline.selectors import playback
+from prijzen.models import Edition
 
 
 class StaleVersion(exceptions.APIException):
@@ -76,6 +78,14 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.rounds_for(self.request.user)
+
+    @setup.ROUND_CREATE
+    def create(self, request):
+        return setup.save_round(request, None)
+
+    @setup.ROUND_UPDATE
+    def partial_update(self, request, pk=None):
+        return setup.save_round(request, selectors.organiser_round(request.user, pk))
 
     @extend_schema(
         summary="The round's ranking: every method side by side (organisers)",
@@ -276,6 +286,57 @@ def _ranking_data(round_: Round) -> dict:
     description="Declared and detected conflicts, active and dismissed, newest first.",
     responses={200: s.OrganiserConflictSerializer(many=True), **errors(404)},
 )
+class EditionExport(APIView):
+    """The edition's whole workbook, as the edition page's "Alles downloaden" (organisers)."""
+
+    content_negotiation_class = ExportNegotiation
+
+    @extend_schema(
+        summary="Everything of an edition as one XLSX workbook (organisers)",
+        description="The entries in every state, initiatives with contact details, consents "
+        "with the version of their wording, rounds, reviews, scores, conflicts of interest, "
+        "shortlists, winners and the audit log; Dutch column names, Amsterdam time.",
+        responses={
+            (200, FILE_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
+            **errors(404),
+        },
+    )
+    def get(self, request, slug: str):
+        require_organiser(request.user)
+        return edition_export.workbook_response(get_object_or_404(Edition, slug=slug))
+
+
+class EditionExportSheet(APIView):
+    content_negotiation_class = ExportNegotiation
+
+    @extend_schema(
+        operation_id="editions_export_sheet_retrieve",
+        summary="One sheet of the edition's workbook as CSV (organisers)",
+        description="Semicolons and decimal commas, as Dutch spreadsheets read it; produced "
+        "while it is sent, so memory stays flat for any number of entries.",
+        parameters=[
+            OpenApiParameter(
+                "sheet",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(edition_export.BY_NAME),
+                description="The sheet's (Dutch) name.",
+            ),
+        ],
+        responses={
+            (200, FILE_TYPES["csv"]): OpenApiResponse(OpenApiTypes.BINARY),
+            **errors(404),
+        },
+    )
+    def get(self, request, slug: str, sheet: str):
+        require_organiser(request.user)
+        edition = get_object_or_404(Edition, slug=slug)
+        spec = edition_export.BY_NAME.get(sheet)
+        if spec is None:
+            raise exceptions.NotFound(_("Not found."))
+        return edition_export.sheet_response(edition, spec)
+
+
 class RoundConflictList(generics.ListAPIView):
     serializer_class = s.OrganiserConflictSerializer
     filterset_class = ConflictFilter

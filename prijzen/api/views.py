@@ -3,9 +3,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from common.api import IdFilter, errors
+from jury.api import setup
 from prijzen import decisions, selectors
 from prijzen.api.results import IsOrganiser
 from prijzen.api.serializers import EditionSerializer
@@ -28,6 +30,8 @@ class EditionFilter(django_filters.FilterSet):
     ),
 )
 class EditionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Public to read; organisers make and change editions (``jury.api.setup``)."""
+
     serializer_class = EditionSerializer
     permission_classes = [permissions.AllowAny]
     lookup_field = "slug"
@@ -36,6 +40,20 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.editions()
+
+    def get_permissions(self):
+        if self.action in ("create", "partial_update"):
+            defaults = [permission() for permission in api_settings.DEFAULT_PERMISSION_CLASSES]
+            return [*defaults, IsOrganiser()]
+        return super().get_permissions()
+
+    @setup.EDITION_CREATE
+    def create(self, request):
+        return setup.save_edition(request, None)
+
+    @setup.EDITION_UPDATE
+    def partial_update(self, request, slug=None):
+        return setup.save_edition(request, get_object_or_404(Edition, slug=slug))
 
 
 class JurySecondFactorSerializer(serializers.Serializer):

@@ -1,12 +1,17 @@
 """Export everything of an edition: one XLSX workbook, or one CSV per sheet."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from common import tokens
+from jury.exports import XLSX_CONTENT_TYPE
 from prijzen.enums import EntryState
 from tests.api_world import JUROR_REMARK, MOTIVATION, build_world
 from tests.factories import EntryFactory, OrganiserFactory, UserFactory
@@ -74,6 +79,27 @@ def test_only_organisers_and_only_known_sheets(client, world):
         == 404  # fmt: skip
     client.force_login(UserFactory())
     assert client.get(f"/organisatie/edities/{world.edition.slug}/alles.xlsx").status_code == 404
+
+
+def test_a_script_downloads_the_same_files_with_an_api_token(client, world):
+    """The API gives what the edition page gives, byte for byte (one owner: the export)."""
+    _, raw = tokens.create_token(user=world.organiser, name="export", scope="read",
+                                 expires_at=timezone.now() + timedelta(days=1))  # fmt: skip
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    base = f"/api/v1/editions/{world.edition.slug}/export/"
+
+    book = api.get(base)
+    sheet = api.get(f"{base}toestemmingen/")
+    unknown = api.get(f"{base}geheim/")
+
+    assert book["Content-Type"] == XLSX_CONTENT_TYPE
+    assert load_workbook(io.BytesIO(book.content), read_only=True).sheetnames == SHEETS
+    page = client.get(f"/organisatie/edities/{world.edition.slug}/alles/toestemmingen.csv")
+    assert b"".join(sheet.streaming_content) == b"".join(page.streaming_content)
+    assert sheet["Content-Disposition"] == (
+        f'attachment; filename="{world.edition.slug}-toestemmingen.csv"'
+    )
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
 
 
 @pytest.mark.parametrize("extra", [0, 20])
