@@ -185,6 +185,11 @@ class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_number(self, request, paginator):
+        """The page asked for; an empty ``?page=`` is not page 1 but a page that does not
+        exist (404), as any other value that is not a page number."""
+        return request.query_params.get(self.page_query_param, 1)
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
@@ -287,7 +292,15 @@ def add_common_errors(result, generator, request, public):
                         "description": "A filter value is not valid (see `fields`).",
                     },
                 )
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                free_text = schema.get("type") == "string" and not {"enum", "format"} & set(schema)
+                if parameter.get("in") == "query" and free_text:
+                    schema.setdefault("pattern", NO_NULL_CHARACTERS)  # Django's fields refuse them
     return result
+
+
+NO_NULL_CHARACTERS = "^[^\\x00]*$"
 
 
 class BoundedIntegerField(forms.IntegerField):
@@ -305,3 +318,23 @@ class IdFilter(django_filters.NumberFilter):
     """A filter on an id or another positive whole number."""
 
     field_class = BoundedIntegerField
+
+
+class TrueFalseField(forms.TypedChoiceField):
+    """``true`` or ``false`` as the schema's booleans are written; anything else is a 400
+    (django-filter's own boolean filter ignores a value it cannot read)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("empty_value", None)
+        super().__init__(
+            *args,
+            choices=[("true", "true"), ("false", "false")],
+            coerce=lambda value: value == "true",
+            empty_value=None,
+            **kwargs,
+        )
+
+
+@extend_schema_field({"type": "boolean"})
+class TrueFalseFilter(django_filters.BooleanFilter):
+    field_class = TrueFalseField

@@ -397,6 +397,9 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "common.api_auth.TokenScopePermission",
     ],
+    # JSON only: a form-encoded body would read a missing true/false field as false.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "common.api_schema.AutoSchema",  # same on SQLite and PostgreSQL
     "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "PAGE_SIZE": 50,

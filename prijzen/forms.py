@@ -117,9 +117,19 @@ class EntryForm(DutchForm, forms.ModelForm):
 MOMENT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type=datetime-local> sends and reads
 
 
+class MomentField(forms.DateTimeField):
+    """A moment of a prize season: within this century (a typo such as 0202 is refused, and
+    every moment it keeps has a time zone offset that clients can read)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("Choose a moment between 2000 and 2100."), "range")
+
+
 def moment_field(label, *, required=True, help_text="") -> forms.DateTimeField:
     """A date and time in Amsterdam time, as the browser's date-time picker writes it."""
-    return forms.DateTimeField(
+    return MomentField(
         label=label, required=required, help_text=help_text, input_formats=[MOMENT_FORMAT],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=MOMENT_FORMAT),
         error_messages={"required": _("Fill in a date and time."),

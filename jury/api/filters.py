@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from common.api import IdFilter
+from common.api import IdFilter, TrueFalseFilter
 from jury.enums import ConflictSource, ReviewState, RoundKind, RoundState
 from jury.models import Assignment, Conflict, Round
 
@@ -41,7 +41,7 @@ class AssignmentFilter(django_filters.FilterSet):
 
 class ConflictFilter(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=ConflictSource.choices)
-    active = django_filters.BooleanFilter(
+    active = TrueFalseFilter(
         field_name="dismissed_at", lookup_expr="isnull", help_text="Not dismissed."
     )
     entry = IdFilter(field_name="entry_id", help_text="Entry id.")

@@ -137,6 +137,39 @@ def new_page(browser):
     return page
 
 
+def screenshot(page, name: str) -> None:
+    """A full-page picture for docs/organisers.md, under VAR_DIR/screenshots (not in git)."""
+    folder = Path(settings.VAR_DIR) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+
+# The innermost elements that reach past the right edge (tag, class, text), to name the culprit.
+WIDER_THAN_THE_SCREEN = """(() => {
+  const edge = document.documentElement.clientWidth;
+  const past = (e) => e.getBoundingClientRect().right + window.scrollX > edge + 0.5
+    || e.scrollWidth > e.clientWidth + 0.5 && getComputedStyle(e).overflowX === "visible";
+  const name = (e) => `${e.tagName.toLowerCase()}.${e.className} ${e.textContent.slice(0, 60)}`;
+  return [...document.querySelectorAll("body *")].filter(past)
+    .filter((e) => ![...e.children].some(past)).slice(0, 5).map(name);
+})()"""
+
+
+def fits_a_phone(page, name: str) -> None:
+    """The page at a phone's width (390 px) scrolls only up and down; its picture is kept."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        wide = page.evaluate(WIDER_THAN_THE_SCREEN) if overflow > 0 else []
+        assert overflow <= 0, f"{page.url} is {overflow} px too wide for a phone: {wide}"
+        screenshot(page, f"{name}-telefoon")
+    finally:
+        page.set_viewport_size(size)
+
+
 def mails_to(email: str, *, containing: str = "") -> list:
     return [m for m in mail.outbox if email in m.to and containing in m.body + m.subject]
 
@@ -430,6 +463,7 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         assert (edition.slug, sorted(edition.categories.values_list("name", flat=True))) == (
             SLUG, ["Landelijk", "Lokaal"])  # fmt: skip
         assert organiser_user().totpdevice_set.get().confirmed
+        screenshot(organiser, "1-editie")
 
         # 2. Four entrants sign up, enter, upload, and submit.
         for page, entrant, clip in zip(entrants, ENTRANTS, clips, strict=True):
@@ -461,6 +495,7 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
                      "%(n)s entries have fewer than %(k)s jury members assigned: make an "
                      "assignment proposal and commit it.", 4) % {"n": 4, "k": 2},
         ], missing  # fmt: skip
+        screenshot(organiser, "3-ronde-in-voorbereiding")
         for email in JURORS:
             organiser_invites(organiser, base, selection, email)
         for email, page in jurors.items():
@@ -494,6 +529,7 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         organiser_closes(organiser, base, selection)
         assert ranking(organiser, base, selection) == [(rank, title) for rank, title in enumerate(
             SELECTION_SCORES, start=1)]  # fmt: skip
+        screenshot(organiser, "5-rangschikking")
         organiser.goto(f"{base}/jury/rondes/{selection}/")
         organiser.get_by_role("link", name=_("Shortlist"), exact=True).click()
         organiser.get_by_label(_("Put the top of the ranking on the shortlist: how many?")).fill(
@@ -532,6 +568,7 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         for title in FINAL_SCORES:
             record_winner(organiser, title)
         assert sorted(Award.objects.values_list("entry__title", flat=True)) == sorted(FINAL_SCORES)
+        screenshot(organiser, "6-winnaars-en-bekendmaking")
 
         # 6. The announcement, planned for the first whole minute at least 20 s ahead (the
         # form takes minutes); the real beat sends publish_due_results every 30 s.
@@ -563,6 +600,8 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
             article.locator("video").wait_for(state="attached")
             assert f"{title}: de jury was diep geraakt." in article.inner_text()
         assert public.locator("article").count() == 2
+        screenshot(public, "7-winnaarspagina")
+        fits_a_phone(public, "7-winnaarspagina")
         assert "Samen klussen" not in public.inner_text("main")
         outcomes = wait_for(lambda: len(found := outcome_mails(walk_started)) >= 4 and found,
                             timeout=60, message="the outcome e-mails did not arrive")  # fmt: skip
@@ -585,6 +624,11 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
                    for title in FINAL_SCORES)  # fmt: skip
         assert any("state_change" in row and "jury.round" in row for row in sheets["logboek"])
         assert {m.terms_wording.text for m in JuryMember.objects.all()} == {JURY_TERMS}
+        organiser.goto(f"{base}/organisatie/")
+        screenshot(organiser, "0-organisatie")
+        fits_a_phone(organiser, "0-organisatie")
+        organiser.goto(f"{base}/jury/rondes/{final}/")
+        fits_a_phone(organiser, "4-ronde")
     finally:
         for page in [organiser, *entrants, *jurors.values()]:
             page.context.close()

@@ -41,6 +41,10 @@ def test_a_script_sets_up_an_edition_with_categories(api):
     early = {**EDITION, "entries_close_at": "2030-12-01T09:00:00+01:00"}
     reversed_dates = api.post(f"{A}/editions/", early, format="json")
     assert list(_fields(reversed_dates)) == ["entries_close_at"]
+    typo = api.post(f"{A}/editions/", {**EDITION, "entries_open_at": "0203-01-01T09:00:00Z"})
+    assert _fields(typo) == {"entries_open_at": ["Kies een moment tussen 2000 en 2100."]}
+    form = api.post(f"{A}/editions/", {"name": "x"}, format="multipart")
+    assert (form.status_code, form.json()["code"]) == (415, "unsupported_media_type")
     assert not Edition.objects.exists()
 
     made = api.post(f"{A}/editions/", EDITION, format="json")
