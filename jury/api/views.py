@@ -281,11 +281,6 @@ def _ranking_data(round_: Round) -> dict:
     return data
 
 
-@extend_schema(
-    summary="The round's conflicts of interest (organisers)",
-    description="Declared and detected conflicts, active and dismissed, newest first.",
-    responses={200: s.OrganiserConflictSerializer(many=True), **errors(404)},
-)
 class EditionExport(APIView):
     """The edition's whole workbook, as the edition page's "Alles downloaden" (organisers)."""
 
@@ -337,6 +332,11 @@ class EditionExportSheet(APIView):
         return edition_export.sheet_response(edition, spec)
 
 
+@extend_schema(
+    summary="The round's conflicts of interest (organisers)",
+    description="Declared and detected conflicts, active and dismissed, newest first.",
+    responses={200: s.OrganiserConflictSerializer(many=True), **errors(404)},
+)
 class RoundConflictList(generics.ListAPIView):
     serializer_class = s.OrganiserConflictSerializer
     filterset_class = ConflictFilter
