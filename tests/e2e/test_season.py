@@ -251,6 +251,19 @@ def entrant_signs_up(page, base: str, email: str) -> None:
 def entrant_enters(page, base: str, clip: Path, entrant) -> None:
     """Step 2b. The initiative, then the entry: category, texts, consents (also the public
     gallery, so a winner can be shown), the vlog up to S3; the worker processes it; submit."""
+    entrant_writes(page, base, entrant)
+    page.get_by_label("Kies je vlog").set_input_files(str(clip))
+    entrant_submits_when_the_vlog_plays(page)
+
+
+def entrant_submits_when_the_vlog_plays(page) -> None:
+    page.locator("video#vlog-player").wait_for(state="visible", timeout=120_000)
+    page.get_by_role("button", name="Inzending insturen").click()
+    page.get_by_text("Je inzending is ingestuurd.", exact=False).wait_for()
+
+
+def entrant_writes(page, base: str, entrant) -> None:
+    """The initiative and the entry's texts and consents, saved as a draft."""
     _email, initiative, municipality, category, title = entrant
     page.goto(f"{base}/inzendingen/")
     page.get_by_role("button", name="Doe mee").click()
@@ -267,18 +280,37 @@ def entrant_enters(page, base: str, clip: Path, entrant) -> None:
                  str(DEFAULT_TEXTS[ConsentKind.PUBLICATION])):  # fmt: skip
         page.get_by_label(str(text), exact=True).check()
     page.get_by_role("status").filter(has_text="Opgeslagen om").wait_for()
+
+
+def entrant_uploads_across_the_deadline(page, clip: Path, close_the_window) -> None:
+    """Step 2c. The last entrant's upload is under way when the deadline passes (the line
+    drops in the middle of it); it finishes in the grace period, and the entry is submitted."""
+    line = page.context.new_cdp_session(page)
+    line.send("Network.enable")
+    slow = {"offline": False, "latency": 20, "downloadThroughput": 1_000_000,
+            "uploadThroughput": 10_000}  # fmt: skip
+    line.send("Network.emulateNetworkConditions", slow)
     page.get_by_label("Kies je vlog").set_input_files(str(clip))
-    page.locator("video#vlog-player").wait_for(state="visible", timeout=120_000)
-    page.get_by_role("button", name="Inzending insturen").click()
-    page.get_by_text("Je inzending is ingestuurd.", exact=False).wait_for()
+    wait_for(lambda: page.evaluate("document.querySelector('#uploader progress').value") > 0,
+             timeout=30, interval=0.1, message="the last upload did not start")  # fmt: skip
+    line.send("Network.emulateNetworkConditions", {**slow, "offline": True})
+    close_the_window()
+    line.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                   "downloadThroughput": -1,
+                                                   "uploadThroughput": -1})  # fmt: skip
+    page.get_by_text("je vlog-upload begon op tijd", exact=False).wait_for(timeout=120_000)
+    entrant_submits_when_the_vlog_plays(page)
 
 
-def organiser_shortens_the_entry_window(page, base: str) -> None:
-    """Step 2c. Entries are in: the organiser closes the window now on the edition's form."""
+def organiser_closes_the_entry_window(page, base: str) -> None:
+    """The organiser closes the window on the edition's form, at the next whole minute (the
+    form takes minutes), and waits until it has passed."""
+    closes_at = (timezone.now() + timedelta(seconds=60)).replace(second=0, microsecond=0)
     page.goto(f"{base}/organisatie/edities/{SLUG}/")
-    page.get_by_label(_("Entries close")).fill(local_input(timezone.now()))
+    page.get_by_label(_("Entries close")).fill(local_input(closes_at))
     click(page, _("Save the edition"))
     expect_message(page, _("The edition is saved."))
+    wait_for(lambda: timezone.now() > closes_at + timedelta(seconds=1), timeout=70, interval=1)
     page.goto(f"{base}/organisatie/")
     page.get_by_text(_("closed for entries")).wait_for()
 
@@ -465,17 +497,24 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         assert organiser_user().totpdevice_set.get().confirmed
         screenshot(organiser, "1-editie")
 
-        # 2. Four entrants sign up, enter, upload, and submit.
-        for page, entrant, clip in zip(entrants, ENTRANTS, clips, strict=True):
+        # 2. Four entrants sign up, enter, upload, and submit; the last one's upload is still
+        # under way at the deadline and finishes in the grace period.
+        for page, entrant, clip in zip(entrants[:3], ENTRANTS[:3], clips[:3], strict=True):
             entrant_signs_up(page, base, entrant[0])
             entrant_enters(page, base, clip, entrant)
+        entrant_signs_up(entrants[3], base, ENTRANTS[3][0])
+        entrant_writes(entrants[3], base, ENTRANTS[3])
+        entrant_uploads_across_the_deadline(
+            entrants[3], clips[3], lambda: organiser_closes_the_entry_window(organiser, base)
+        )
         assert sorted(Entry.objects.values_list("state", "vlog__state", "title")) == sorted(
             (EntryState.SUBMITTED, "ready", e[4]) for e in ENTRANTS)  # fmt: skip
         assert sorted(Entry.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
         receipts = [m for m in mail.outbox if m.subject.startswith("Ontvangst")]
         assert sorted(m.to[0] for m in receipts) == sorted(e[0] for e in ENTRANTS)
-        organiser_shortens_the_entry_window(organiser, base)
-        assert Edition.objects.get().entries_close_at <= timezone.now()
+        deadline = Edition.objects.get().entries_close_at
+        last = Entry.objects.select_related("vlog").get(title=ENTRANTS[3][4])
+        assert last.vlog.created_at < deadline < last.vlog.processed_at < last.submitted_at
         organiser_approves_for_the_gallery(organiser, base, [e[4] for e in ENTRANTS])
         assert all(e.gallery_approved_at for e in Entry.objects.all())
 
