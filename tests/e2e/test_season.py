@@ -34,9 +34,17 @@ from django.utils.translation import ngettext
 from django_otp.oath import TOTP
 
 from common.enums import Role
-from common.models import User
+from common.models import AuditLog, User
 from jury.enums import RoundState
-from jury.models import Assignment, Conflict, JuryMember, Review, Round, Shortlisting
+from jury.models import (
+    Assignment,
+    Conflict,
+    JuryMember,
+    ResultSnapshot,
+    Review,
+    Round,
+    Shortlisting,
+)
 from media_pipeline.clips import generate_clip
 from prijzen.consents import DEFAULT_TEXTS
 from prijzen.enums import ConsentKind, EntryState, ResultsState
@@ -457,6 +465,29 @@ def organiser_closes(page, base: str, round_pk: int) -> None:
     page.get_by_label(_("Yes, reopen the round")).wait_for()
 
 
+def organiser_reopens(page, base: str, round_pk: int, reason: str) -> None:
+    """Step 5b. A closed round opens again with a written reason (kept in the audit log); it
+    makes a new results certificate when it closes."""
+    page.goto(f"{base}/jury/rondes/{round_pk}/")
+    page.get_by_label(_("Why does the round open again?")).fill(reason)
+    page.get_by_label(_("Yes, reopen the round")).check()
+    click(page, _("Reopen the round"))
+    page.get_by_label(_("Yes, close the round")).wait_for()
+
+
+def organiser_checks_before_inviting(page, base: str, round_pk: int, email: str) -> str:
+    """The round page checks an address against the round's entries before the invitation
+    (from the ties that person recorded): returns what it found."""
+    page.goto(f"{base}/jury/rondes/{round_pk}/")
+    check = page.locator("form").filter(
+        has=page.get_by_role("heading", name=_("Check for conflicts before inviting"))
+    )
+    check.get_by_label(_("E-mail address")).fill(email)
+    check.get_by_role("button", name=_("Check"), exact=True).click()
+    page.wait_for_load_state()
+    return page.locator("[role=status] li").first.inner_text()
+
+
 def ranking(page, base: str, round_pk: int) -> list[tuple[int, str]]:
     """The ranking page: (rank, title) of every entry in the official order; one table per
     category when the round judges more than one, so sorted by the overall rank."""
@@ -564,8 +595,15 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
             assigned.filter(user__email=JURORS[2]).count()  # fmt: skip
         assert Review.objects.filter(assignment__round=round_, state="submitted").count() == 8
 
-        # 5. Close, rank, shortlist the top two, the final round on that shortlist.
+        # 5. Close (and, for a late correction, reopen with a reason and close again), rank,
+        # shortlist the top two, the final round on that shortlist.
         organiser_closes(organiser, base, selection)
+        organiser_reopens(organiser, base, selection, "Een jurylid vult een toelichting aan.")
+        assert Round.objects.get(pk=selection).state == RoundState.OPEN
+        organiser_closes(organiser, base, selection)
+        assert ResultSnapshot.objects.filter(round_id=selection).count() == 2
+        reopened = AuditLog.objects.get(action="round_reopened", object_id=str(selection))
+        assert reopened.data["reason"] == "Een jurylid vult een toelichting aan."
         assert ranking(organiser, base, selection) == [(rank, title) for rank, title in enumerate(
             SELECTION_SCORES, start=1)]  # fmt: skip
         screenshot(organiser, "5-rangschikking")
@@ -585,6 +623,8 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
             label=f"{EDITION}: Voorronde")  # fmt: skip
         click(organiser, _("Copy"))
         expect_message(organiser, _("%(n)s criteria copied.") % {"n": 2})
+        conflicts = organiser_checks_before_inviting(organiser, base, final, JURORS[0])
+        assert conflicts.startswith(f"{ENTRANTS[0][4]}: "), conflicts
         for email in JURORS:
             organiser_invites(organiser, base, final, email)
         for email, page in jurors.items():
