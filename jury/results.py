@@ -42,6 +42,17 @@ def organiser_orders(round_: Round) -> dict[frozenset, list[int]]:
     return {frozenset(d.order): d.order for d in TieDecision.objects.filter(round=round_)}
 
 
+def undecided_ties(round_: Round) -> int:
+    """How many groups of entries the round's tie rule leaves tied without an organisers'
+    order yet (to decide before closing). Three queries."""
+    reviews, scale = selectors.ranking_input(round_)
+    if not reviews:
+        return 0
+    official = rankings.official_ranking(reviews, scale=scale, method=round_.official_method,
+                                         organiser_orders=organiser_orders(round_))  # fmt: skip
+    return sum(1 for tie in official.ties if tie.needs_decision)
+
+
 def _official_order(round_: Round, reviews: list, scale, orders: dict) -> list:
     if not reviews:
         return []

@@ -1,5 +1,6 @@
 """The organisers' home: every edition at a glance, and what needs attention now. Reads only;
-a fixed number of queries however many editions, entries and rounds there are."""
+a fixed number of queries however many editions, entries and rounds there are (plus three for
+each open round whose scores are all in, to find the ties it leaves to decide)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jury import results
 from jury.enums import ConflictSource, ReviewState, RoundState
 from jury.models import Assignment, Conflict, JuryMember, Round
 from media_pipeline.enums import AssetState
@@ -110,6 +112,14 @@ def _attention(overview: EditionOverview) -> list[tuple[str, str]]:
                                   round_.conflicts_to_review)
                          % {"name": round_.name, "n": round_.conflicts_to_review},
                          page))  # fmt: skip
+        complete = round_.assigned and round_.scored == round_.assigned
+        ties = results.undecided_ties(round_) if complete and round_.state == RoundState.OPEN else 0
+        if ties:
+            todo.append((ngettext("%(name)s: all scores are in; %(n)s tie to decide before "
+                                  "closing.",
+                                  "%(name)s: all scores are in; %(n)s ties to decide before "
+                                  "closing.", ties) % {"name": round_.name, "n": ties},
+                         reverse("jury-round-ranking", args=[round_.pk])))  # fmt: skip
         if round_.state == RoundState.DRAFT:
             todo.append((_("%(name)s: in preparation; open it when it is ready.")
                          % {"name": round_.name}, page))  # fmt: skip

@@ -1,12 +1,14 @@
 """The organisers' home: every edition at a glance, with what needs attention."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jury.models import Assignment, Conflict, Review
+from jury.results import decide_tie
 from media_pipeline.models import MediaAsset
 from prijzen.enums import EntryState
 from tests.factories import (
@@ -92,3 +94,35 @@ def test_an_empty_platform_says_so(client):
     client.force_login(OrganiserFactory())
 
     assert "Er zijn nog geen edities." in client.get("/organisatie/").content.decode()
+
+
+def test_a_round_with_all_scores_in_lists_the_ties_left_to_decide(client):
+    """Entries 1 and 2 get the same scores from the same jury members: every method ties them,
+    and the home asks for the organisers' order until it is recorded."""
+    round_ = RoundFactory(official_method="mean", name="Voorronde")
+    members = [JuryMemberFactory(round=round_) for _n in range(2)]
+    entries = []
+    for number, totals in enumerate([("7", "5"), ("7", "5"), ("9", "9")], start=1):
+        entry = EntryFactory(edition=round_.edition, category__edition=round_.edition,
+                             state=EntryState.SUBMITTED, number=number)  # fmt: skip
+        entries.append(entry)
+        for member, total in zip(members, totals, strict=True):
+            assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
+            Review.objects.create(assignment=assignment, state="submitted",
+                                  weighted_total=Decimal(total), scores={"1": total})  # fmt: skip
+    client.force_login(OrganiserFactory())
+    item = (f"/jury/rondes/{round_.pk}/rangschikking/",
+            "Voorronde: alle cijfers zijn binnen; 1 gelijke stand om te beslissen voor het "
+            "sluiten.")  # fmt: skip
+
+    before = _attention(client)
+    decide_tie(round_=round_, order=[entries[1].pk, entries[0].pk], reason="Reden", actor=None)
+    after = _attention(client)
+
+    assert item in before
+    assert [link for link, _text in after if link == item[0]] == []
+
+
+def _attention(client) -> list[tuple[str, str]]:
+    page = client.get("/organisatie/").content.decode()
+    return re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', page)
