@@ -42,9 +42,10 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.editions()
 
     def get_permissions(self):
+        """Writes need a signed-in caller (and a read-write token); who may write is
+        ``jury.api.setup.save_edition``'s check."""
         if self.action in ("create", "partial_update"):
-            defaults = [permission() for permission in api_settings.DEFAULT_PERMISSION_CLASSES]
-            return [*defaults, IsOrganiser()]
+            return [permission() for permission in api_settings.DEFAULT_PERMISSION_CLASSES]
         return super().get_permissions()
 
     @setup.EDITION_CREATE
