@@ -44,32 +44,55 @@ from prijzen.wordings import current_wordings  # noqa: E402
 def build(n: int, per_entry: int, tag: str) -> Edition:
     now = timezone.now()
     edition = Edition.objects.create(
-        name=f"Bench {tag}", slug=f"bench-{tag}", year=2030,
-        entries_open_at=now - timezone.timedelta(days=30), entries_close_at=now,
-    )  # fmt: skip
+        name=f"Bench {tag}",
+        slug=f"bench-{tag}",
+        year=2030,
+        entries_open_at=now - timezone.timedelta(days=30),
+        entries_close_at=now,
+    )
     category = Category.objects.create(edition=edition, slug="lokaal", name="Lokaal")
     owners = User.objects.bulk_create(
         User(email=f"{tag}-{i}@example.org", name=f"Persoon {i}") for i in range(n)
     )
     initiatives = Initiative.objects.bulk_create(
-        Initiative(owner=o, name=f"Initiatief {i}", municipality="Utrecht", province="Utrecht",
-                   contact_name=f"Persoon {i}", phone="030 123 45 67")
+        Initiative(
+            owner=o,
+            name=f"Initiatief {i}",
+            municipality="Utrecht",
+            province="Utrecht",
+            contact_name=f"Persoon {i}",
+            phone="030 123 45 67",
+        )
         for i, o in enumerate(owners)
-    )  # fmt: skip
+    )
     entries = Entry.objects.bulk_create(
-        Entry(edition=edition, category=category, initiative=ini, title=f"Vlog {i}",
-              summary="Een maatje voor iedere nieuwe vrijwilliger.", answer="Koffie.",
-              state="submitted", number=i + 1, submitted_at=now)
+        Entry(
+            edition=edition,
+            category=category,
+            initiative=ini,
+            title=f"Vlog {i}",
+            summary="Een maatje voor iedere nieuwe vrijwilliger.",
+            answer="Koffie.",
+            state="submitted",
+            number=i + 1,
+            submitted_at=now,
+        )
         for i, ini in enumerate(initiatives)
-    )  # fmt: skip
+    )
     wordings = current_wordings(edition)
     Consent.objects.bulk_create(
         Consent(entry=e, kind=kind, wording=wordings[kind], given_by_id=e.initiative.owner_id)
-        for e in entries for kind in ("privacy", "people")
-    )  # fmt: skip
-    round_ = Round.objects.create(edition=edition, kind="selection", name="Selectie",
-                                  opens_at=now - timezone.timedelta(days=10), closes_at=now,
-                                  jurors_per_entry=per_entry)  # fmt: skip
+        for e in entries
+        for kind in ("privacy", "people")
+    )
+    round_ = Round.objects.create(
+        edition=edition,
+        kind="selection",
+        name="Selectie",
+        opens_at=now - timezone.timedelta(days=10),
+        closes_at=now,
+        jurors_per_entry=per_entry,
+    )
     criteria = Criterion.objects.bulk_create(
         Criterion(round=round_, position=i, name_nl=f"Criterium {i}", name_en=f"Criterion {i}")
         for i in range(3)
@@ -79,19 +102,30 @@ def build(n: int, per_entry: int, tag: str) -> Edition:
     )
     assignments = Assignment.objects.bulk_create(
         Assignment(round=round_, entry=e, user=jurors[(i + k) % len(jurors)])
-        for i, e in enumerate(entries) for k in range(per_entry)
-    )  # fmt: skip
+        for i, e in enumerate(entries)
+        for k in range(per_entry)
+    )
     Review.objects.bulk_create(
-        Review(assignment=a, state="submitted", submitted_at=now, weighted_total="7.33",
-               scores={str(c.pk): "7" for c in criteria},
-               comments={str(criteria[0].pk): "Warm welkom."}, overall_comment="Mooi.")
+        Review(
+            assignment=a,
+            state="submitted",
+            submitted_at=now,
+            weighted_total="7.33",
+            scores={str(c.pk): "7" for c in criteria},
+            comments={str(criteria[0].pk): "Warm welkom."},
+            overall_comment="Mooi.",
+        )
         for a in assignments
-    )  # fmt: skip
+    )
     AuditLog.objects.bulk_create(
-        AuditLog(action="state_change", object_type="prijzen.entry", object_id=str(e.pk),
-                 data={"from": "draft", "to": "submitted"})
+        AuditLog(
+            action="state_change",
+            object_type="prijzen.entry",
+            object_id=str(e.pk),
+            data={"from": "draft", "to": "submitted"},
+        )
         for e in entries
-    )  # fmt: skip
+    )
     return edition
 
 
@@ -122,9 +156,11 @@ def main() -> None:
         built = time.perf_counter() - started
         figures[tag] = measure(edition)
         seconds, peak, size = figures[tag]
-        print(f"{n:>6} entries ({n * args.per_entry} reviews): workbook in {seconds:.2f} s, "
-              f"peak Python memory {peak:.1f} MiB, file {size / 1024**2:.1f} MiB "
-              f"(data built in {built:.1f} s)")  # fmt: skip
+        print(
+            f"{n:>6} entries ({n * args.per_entry} reviews): workbook in {seconds:.2f} s, "
+            f"peak Python memory {peak:.1f} MiB, file {size / 1024**2:.1f} MiB "
+            f"(data built in {built:.1f} s)"
+        )
     (t0, m0, _s0), (t1, m1, _s1) = figures["baseline"], figures["large"]
     print(
         f"ratio large/baseline: entries {args.entries / args.baseline:.1f}x, "

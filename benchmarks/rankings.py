@@ -119,8 +119,13 @@ def measure(reviews: list, *, official: str = "mean", repeat: int = 3) -> dict:
         repeat,
     )[:2]
     parts["agreement"] = _timed(lambda: compute_agreement(d), repeat)[:2]
-    return {"full": tuple(full), "official": alone[official], "alone": alone, "parts": parts,
-            "report": report}  # fmt: skip
+    return {
+        "full": tuple(full),
+        "official": alone[official],
+        "alone": alone,
+        "parts": parts,
+        "report": report,
+    }
 
 
 def _line(label: str, times: tuple[float, float], target: float | None = None) -> str:
@@ -151,49 +156,86 @@ def _write_round(reviews: list[rankings.Review], *, criteria: int, official: str
     juror_ids = sorted({r.juror_id for r in reviews})
     with transaction.atomic():
         edition = Edition.objects.create(
-            name="Benchmark", slug="benchmark", year=2099,
-            entries_open_at=now - dt.timedelta(days=9), entries_close_at=now - dt.timedelta(days=2),
-        )  # fmt: skip
+            name="Benchmark",
+            slug="benchmark",
+            year=2099,
+            entries_open_at=now - dt.timedelta(days=9),
+            entries_close_at=now - dt.timedelta(days=2),
+        )
         category = Category.objects.create(edition=edition, slug="alles", name="Alles")
         owner = User.objects.create(email="eigenaar@example.org")
         initiative = Initiative.objects.create(
-            owner=owner, name="Stichting Benchmark", municipality="Zwolle", province="Overijssel",
+            owner=owner,
+            name="Stichting Benchmark",
+            municipality="Zwolle",
+            province="Overijssel",
             contact_name="Bea",
-        )  # fmt: skip
+        )
         entries = Entry.objects.bulk_create(
-            [Entry(edition=edition, category=category, initiative=initiative, number=i + 1,
-                   title=f"Inzending {e}", state="submitted", submitted_at=now)
-             for i, e in enumerate(entry_ids)], batch_size=1000,
-        )  # fmt: skip
+            [
+                Entry(
+                    edition=edition,
+                    category=category,
+                    initiative=initiative,
+                    number=i + 1,
+                    title=f"Inzending {e}",
+                    state="submitted",
+                    submitted_at=now,
+                )
+                for i, e in enumerate(entry_ids)
+            ],
+            batch_size=1000,
+        )
         users = User.objects.bulk_create(
             [User(email=f"jurylid{j}@example.org", role="juror", password="!") for j in juror_ids],
             batch_size=1000,
         )
         round_ = Round.objects.create(
-            edition=edition, kind="final", name="Benchmark", state="open", official_method=official,
-            opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=1),
-        )  # fmt: skip
+            edition=edition,
+            kind="final",
+            name="Benchmark",
+            state="open",
+            official_method=official,
+            opens_at=now - dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=1),
+        )
         JuryMember.objects.bulk_create(
-            [JuryMember(round=round_, user=u, accepted_at=now, terms_accepted_at=now)
-             for u in users]
-        )  # fmt: skip
+            [
+                JuryMember(round=round_, user=u, accepted_at=now, terms_accepted_at=now)
+                for u in users
+            ]
+        )
         crits = Criterion.objects.bulk_create(
-            [Criterion(round=round_, position=c, name_nl=f"c{c + 1}", name_en=f"c{c + 1}")
-             for c in range(criteria)]
-        )  # fmt: skip
+            [
+                Criterion(round=round_, position=c, name_nl=f"c{c + 1}", name_en=f"c{c + 1}")
+                for c in range(criteria)
+            ]
+        )
         entry_pk = {e: x.pk for e, x in zip(entry_ids, entries, strict=True)}
         juror_pk = {j: u.pk for j, u in zip(juror_ids, users, strict=True)}
         crit_pk = {f"c{c + 1}": x.pk for c, x in enumerate(crits)}
         assignments = Assignment.objects.bulk_create(
-            [Assignment(round=round_, entry_id=entry_pk[r.entry_id], user_id=juror_pk[r.juror_id])
-             for r in reviews], batch_size=2000,
-        )  # fmt: skip
+            [
+                Assignment(
+                    round=round_, entry_id=entry_pk[r.entry_id], user_id=juror_pk[r.juror_id]
+                )
+                for r in reviews
+            ],
+            batch_size=2000,
+        )
         Review.objects.bulk_create(
-            [Review(assignment=a, state="submitted", weighted_total=r.weighted_total,
+            [
+                Review(
+                    assignment=a,
+                    state="submitted",
+                    weighted_total=r.weighted_total,
                     scores={str(crit_pk[k]): str(v) for k, v in r.scores.items()},
-                    submitted_at=now)
-             for a, r in zip(assignments, reviews, strict=True)], batch_size=2000,
-        )  # fmt: skip
+                    submitted_at=now,
+                )
+                for a, r in zip(assignments, reviews, strict=True)
+            ],
+            batch_size=2000,
+        )
     return round_, entry_pk
 
 
@@ -223,22 +265,39 @@ def child(args) -> None:
 
     alone = _timed(official, args.repeat)[:2]
     memory = rankings.compute_ranking(reviews, scale=SCALE, method=args.official, seed=round_.pk)
-    same = [(entry_pk[r.entry_id], r.rank, r.score, r.ranks, r.interval.lower, r.interval.upper)
-            for r in memory.entries]  # fmt: skip
-    got = [(r.entry_id, r.rank, r.score, r.ranks, r.interval.lower, r.interval.upper)
-           for r in report.entries]  # fmt: skip
-    print(json.dumps({
-        "vendor": connection.vendor, "load": load[:2], "full": full, "official": alone,
-        "migrate": migrated - started, "write": written - migrated, "same": same == got,
-    }))  # fmt: skip
+    same = [
+        (entry_pk[r.entry_id], r.rank, r.score, r.ranks, r.interval.lower, r.interval.upper)
+        for r in memory.entries
+    ]
+    got = [
+        (r.entry_id, r.rank, r.score, r.ranks, r.interval.lower, r.interval.upper)
+        for r in report.entries
+    ]
+    print(
+        json.dumps(
+            {
+                "vendor": connection.vendor,
+                "load": load[:2],
+                "full": full,
+                "official": alone,
+                "migrate": migrated - started,
+                "write": written - migrated,
+                "same": same == got,
+            }
+        )
+    )
 
 
 def _run_child(url: str, argv: list[str]) -> dict:
     env = {**os.environ, "DATABASE_URL": url}
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", *argv],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode:
         raise SystemExit(f"benchmark on {url} failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -274,10 +333,16 @@ def print_database(result: dict, memory: dict) -> None:
         f"bulk_create {result['write']:.1f} s):"
     )
     print("  " + _line("load (selector)", result["load"]))
-    print("  " + _line("full incl. load", result["full"], TARGET_FULL)
-          + _ratio(result["full"], memory["full"]))  # fmt: skip
-    print("  " + _line("official + load", result["official"], TARGET_OFFICIAL)
-          + _ratio(result["official"], memory["official"]))  # fmt: skip
+    print(
+        "  "
+        + _line("full incl. load", result["full"], TARGET_FULL)
+        + _ratio(result["full"], memory["full"])
+    )
+    print(
+        "  "
+        + _line("official + load", result["official"], TARGET_OFFICIAL)
+        + _ratio(result["official"], memory["official"])
+    )
     print(f"  check: order, scores, ranks and intervals equal the in-memory run: {result['same']}")
 
 
@@ -304,9 +369,14 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    argv = [f"--entries={args.entries}", f"--jurors={args.jurors}",
-            f"--per-entry={args.per_entry}", f"--criteria={args.criteria}",
-            f"--official={args.official}", f"--repeat={args.repeat}"]  # fmt: skip
+    argv = [
+        f"--entries={args.entries}",
+        f"--jurors={args.jurors}",
+        f"--per-entry={args.per_entry}",
+        f"--criteria={args.criteria}",
+        f"--official={args.official}",
+        f"--repeat={args.repeat}",
+    ]
 
     reviews = make_reviews(
         entries=args.entries, jurors=args.jurors, per_entry=args.per_entry, criteria=args.criteria

@@ -28,9 +28,12 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-transcode-"))
     os.environ.update(
-        VAR_DIR=str(work / "var"), DATABASE_URL="", CELERY_BROKER_URL="filesystem://",
-        DJANGO_SETTINGS_MODULE="config.settings", LOG_LEVEL="WARNING",
-    )  # fmt: skip
+        VAR_DIR=str(work / "var"),
+        DATABASE_URL="",
+        CELERY_BROKER_URL="filesystem://",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        LOG_LEVEL="WARNING",
+    )
     os.environ.pop("S3_ENDPOINT_URL", None)
 
     import django
@@ -83,9 +86,13 @@ def main() -> None:
 
             print(f"generating a {args.seconds} s 1080p30 clip…", flush=True)
             big = generate_clip(
-                work / "1080p.mp4", seconds=args.seconds, width=1920, height=1080, fps=30,
+                work / "1080p.mp4",
+                seconds=args.seconds,
+                width=1920,
+                height=1080,
+                fps=30,
                 extra_output_args=("-b:v", "8M"),
-            )  # fmt: skip
+            )
             bare_s = bare(big)
             pipe_s, result = pipeline(big)
             assert result.state == "ready", result.error_message
@@ -94,9 +101,13 @@ def main() -> None:
             print(f"    ratio a/b: {pipe_s / bare_s:.3f}  (target <= 1.10)")
 
             web = generate_clip(
-                work / "web.mp4", seconds=args.seconds, width=640, height=360, fps=30,
+                work / "web.mp4",
+                seconds=args.seconds,
+                width=640,
+                height=360,
+                fps=30,
                 extra_output_args=("-b:v", "1M", "-ac", "2", "-ar", "48000", "-profile:v", "high"),
-            )  # fmt: skip
+            )
             fast_s, fast = pipeline(web)
             assert fast.state == "ready" and fast.jobs.get(kind="preview").command.count("copy")
             full_s = bare(web)

@@ -67,8 +67,9 @@ def make_file(path: Path, megabytes: int) -> None:
             remaining -= len(chunk)
 
 
-def browser_style(base: str, session: requests.Session, entry_id: int, path: Path,
-                  parallel: int) -> float:  # fmt: skip
+def browser_style(
+    base: str, session: requests.Session, entry_id: int, path: Path, parallel: int
+) -> float:
     headers = {"X-CSRFToken": session.cookies["csrftoken"], "Referer": base + "/"}
     size = path.stat().st_size
     started = time.perf_counter()
@@ -110,10 +111,13 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-upload-"))
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "S3_", "CELERY"))},
-        "VAR_DIR": str(work / "var"), "DJANGO_SETTINGS_MODULE": "config.settings",
-        "LOG_LEVEL": "WARNING", "S3_ACCESS_KEY_ID": "bench", "S3_BUCKET": "bench",
+        "VAR_DIR": str(work / "var"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "LOG_LEVEL": "WARNING",
+        "S3_ACCESS_KEY_ID": "bench",
+        "S3_BUCKET": "bench",
         "S3_SECRET_ACCESS_KEY": secrets.token_urlsafe(24),
-    }  # fmt: skip
+    }
     from media_pipeline.seaweedfs import EmbeddedS3
 
     s3 = EmbeddedS3(
@@ -146,10 +150,23 @@ def main() -> None:
 
     port = free_port()
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "8"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -162,10 +179,13 @@ def main() -> None:
         session.get(base + "/inloggen/")
         session.post(
             base + "/inloggen/",
-            data={"username": user.email, "password": "correct-horse-battery",
-                  "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+            data={
+                "username": user.email,
+                "password": "correct-horse-battery",
+                "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            },
             headers={"Referer": base + "/inloggen/"},
-        )  # fmt: skip
+        )
         worker = int(
             subprocess.run(
                 ["pgrep", "-P", str(web.pid)], capture_output=True, text=True

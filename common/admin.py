@@ -59,12 +59,29 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are made on the organiser's 'API tokens' page (the secret is shown once there);
     here they can only be looked at and revoked. Only the hash is stored."""
 
-    list_display = ["name", "user", "prefix", "scope", "created_at", "expires_at", "revoked_at",
-                    "last_used_at"]  # fmt: skip
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     list_filter = ["scope"]
     search_fields = ["name", "prefix", "user__email"]
-    readonly_fields = ["user", "name", "scope", "prefix", "token_hash", "created_at",
-                       "expires_at", "revoked_at", "last_used_at"]  # fmt: skip
+    readonly_fields = [
+        "user",
+        "name",
+        "scope",
+        "prefix",
+        "token_hash",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     actions = ["revoke"]
 
     def has_add_permission(self, request):

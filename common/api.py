@@ -195,9 +195,13 @@ class Pagination(pagination.PageNumberPagination):
         if raw is None:
             return self.page_size
         if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
-            raise exceptions.ValidationError({self.page_size_query_param: [
-                _("Choose a page size from 1 to %(max)s.") % {"max": self.max_page_size}
-            ]})  # fmt: skip
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Choose a page size from 1 to %(max)s.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
         return int(raw)
 
     def get_schema_operation_parameters(self, view):

@@ -28,8 +28,13 @@ SIGNED_IN_BY_LINK = "signed_in_by_link"
 
 # Pages a signed-in person may use before the second step: the steps themselves, signing out,
 # the language switch and the health check.
-OPEN_BEFORE_SECOND_STEP = ("second-factor-setup", "second-factor-verify", "logout",
-                           "set_language", "healthz")  # fmt: skip
+OPEN_BEFORE_SECOND_STEP = (
+    "second-factor-setup",
+    "second-factor-verify",
+    "logout",
+    "set_language",
+    "healthz",
+)
 
 
 def privileged(user) -> bool:

@@ -34,9 +34,15 @@ class CodeForm(forms.Form):
         max_length=16,
         help_text=gettext_lazy("The six digits from your app, or one of your recovery codes."),
         error_messages={"required": gettext_lazy("Fill in the code.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autocapitalize": "off", "spellcheck": "false"}),
-    )  # fmt: skip
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
 
     def clean_code(self):
         return "".join(self.cleaned_data["code"].split())
@@ -75,8 +81,10 @@ def setup(request):
             otp_login(request, device)
             context = {"codes": codes, "next": _next(request)}
             return render(request, "common/second_factor_codes.html", context)
-        form.add_error("code", _("That code is not right. Check the time on your phone and "
-                                 "use the newest code."))  # fmt: skip
+        form.add_error(
+            "code",
+            _("That code is not right. Check the time on your phone and use the newest code."),
+        )
     key = b32encode(device.bin_key).decode()
     context = {
         "form": form,
@@ -84,8 +92,9 @@ def setup(request):
         "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
         "next": _next(request),
     }
-    return render(request, "common/second_factor_setup.html", context,
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request, "common/second_factor_setup.html", context, status=400 if form.errors else 200
+    )
 
 
 @transaction.atomic
@@ -116,11 +125,14 @@ def verify(request):
             if isinstance(device, StaticDevice):
                 audit.record(actor=request.user, action="recovery_code_used", obj=request.user)
             return redirect(_next(request))
-        form.add_error("code", _("That code is not right. Wait a moment and try the newest "
-                                 "code, or a recovery code."))  # fmt: skip
+        form.add_error(
+            "code",
+            _("That code is not right. Wait a moment and try the newest code, or a recovery code."),
+        )
     context = {"form": form, "next": _next(request)}
-    return render(request, "common/second_factor_verify.html", context,
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request, "common/second_factor_verify.html", context, status=400 if form.errors else 200
+    )
 
 
 def _check(user, code: str):

@@ -75,13 +75,22 @@ def create_token(*, user, name: str, scope: str, expires_at, now=None) -> tuple[
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:100], scope=scope, prefix=prefix,
-            token_hash=hash_token(raw), created_at=now, expires_at=expires_at,
-        )  # fmt: skip
+            user=user,
+            name=name[:100],
+            scope=scope,
+            prefix=prefix,
+            token_hash=hash_token(raw),
+            created_at=now,
+            expires_at=expires_at,
+        )
         audit.record(
-            actor=user, action="api_token_created", obj=token, prefix=prefix, scope=scope,
+            actor=user,
+            action="api_token_created",
+            obj=token,
+            prefix=prefix,
+            scope=scope,
             expires_at=expires_at.isoformat(),
-        )  # fmt: skip
+        )
     return token, raw
 
 
@@ -117,9 +126,12 @@ def revoke_tokens_of_user(*, user, actor) -> int:
             token.revoked_at = now
             token.save(update_fields=["revoked_at"])
             audit.record(
-                actor=actor, action="api_token_revoked", obj=token, prefix=token.prefix,
+                actor=actor,
+                action="api_token_revoked",
+                obj=token,
+                prefix=token.prefix,
                 reason=reason,
-            )  # fmt: skip
+            )
     return len(active)
 
 

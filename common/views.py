@@ -70,9 +70,11 @@ def magic_link(request, token: str):
     except magiclink.LinkInvalid as error:
         form = MagicLinkForm()
         return render(
-            request, "common/magic_request.html", {"form": form, "link_error": error.message},
+            request,
+            "common/magic_request.html",
+            {"form": form, "link_error": error.message},
             status=400,
-        )  # fmt: skip
+        )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SIGNED_IN_BY_LINK] = True  # a link alone sets up no second step
     return redirect(safe_next(request, next_url) or "home")
@@ -141,9 +143,11 @@ def api_tokens(request):
     if request.method == "POST" and form.is_valid():
         try:
             _token, secret = tokens.create_token(
-                user=request.user, name=form.cleaned_data["name"],
-                scope=form.cleaned_data["scope"], expires_at=form.expires_at(),
-            )  # fmt: skip
+                user=request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_at=form.expires_at(),
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:

@@ -267,13 +267,20 @@ class _Panel:
             crossing = int((self.allowed[group] & ~in_cut[None, :]).sum())
             everything = group.sum() == (want > 0).sum()
             if not (everything and any(r.code == CAPACITY_TOO_SMALL for r in reasons)):
-                reasons.append(Reason(GROUP_TOO_FEW_JURORS, {
-                    "entries": [self.entry_ids[i] for i in np.flatnonzero(group)],
-                    "jurors": [self.juror_ids[j]
-                               for j in np.flatnonzero(self.allowed[group].any(axis=0))],
-                    "needed": int(want[group].sum()),
-                    "capacity": int(self.ladder[in_cut].sum()) + crossing,
-                }))  # fmt: skip
+                reasons.append(
+                    Reason(
+                        GROUP_TOO_FEW_JURORS,
+                        {
+                            "entries": [self.entry_ids[i] for i in np.flatnonzero(group)],
+                            "jurors": [
+                                self.juror_ids[j]
+                                for j in np.flatnonzero(self.allowed[group].any(axis=0))
+                            ],
+                            "needed": int(want[group].sum()),
+                            "capacity": int(self.ladder[in_cut].sum()) + crossing,
+                        },
+                    )
+                )
         return Infeasible(reasons=tuple(reasons), shortfall=int(self.need.sum()) - placed)
 
     def _network(self, want):
@@ -291,8 +298,11 @@ class _Panel:
         costs = COST_OTHER + rng.integers(0, NOISE, size=(self.n, self.m))
         if self.ma and self.n:
             order = rng.permutation(np.flatnonzero(self.active))
-            strides = [s for s in range(2, self.ma // 2 + 1)
-                       if all(r * s % self.ma for r in range(1, self.k))]  # fmt: skip
+            strides = [
+                s
+                for s in range(2, self.ma // 2 + 1)
+                if all(r * s % self.ma for r in range(1, self.k))
+            ]
             strides = np.array([1, *rng.permutation(strides).tolist()])
             pos = np.arange(self.n)
             stride = strides[(pos // self.ma) % len(strides)]

@@ -156,18 +156,28 @@ def spread_chart(leniency, labels: Mapping[Hashable, str]) -> SpreadChart | None
         rows.append(
             SpreadRow(
                 label=_short(labels.get(juror.juror_id, str(juror.juror_id))),
-                text_y=_f(top + 10), mark_y=_f(top + 20),
-                mean_x=_f(x_of(mean)), low_x=_f(x_of(mean - sd)), high_x=_f(x_of(mean + sd)),
-                mean=juror.mean, sd=juror.sd,
+                text_y=_f(top + 10),
+                mark_y=_f(top + 20),
+                mean_x=_f(x_of(mean)),
+                low_x=_f(x_of(mean - sd)),
+                high_x=_f(x_of(mean + sd)),
+                mean=juror.mean,
+                sd=juror.sd,
             )
-        )  # fmt: skip
+        )
     axis = TOP + len(rows) * ROW
     return SpreadChart(
-        height=_f(axis + AXIS), axis_y=_f(axis), tick_y=_f(axis + 16), rows=tuple(rows),
-        ticks=_ticks(low, high, x_of), panel_x=_f(x_of(panel)),
-        band_x=_f(band_left), band_width=_f(band_right - band_left),
-        panel_mean=leniency.panel_mean, panel_sd=leniency.panel_sd,
-    )  # fmt: skip
+        height=_f(axis + AXIS),
+        axis_y=_f(axis),
+        tick_y=_f(axis + 16),
+        rows=tuple(rows),
+        ticks=_ticks(low, high, x_of),
+        panel_x=_f(x_of(panel)),
+        band_x=_f(band_left),
+        band_width=_f(band_right - band_left),
+        panel_mean=leniency.panel_mean,
+        panel_sd=leniency.panel_sd,
+    )
 
 
 def offset_chart(leniency, labels: Mapping[Hashable, str]) -> OffsetChart | None:
@@ -191,21 +201,29 @@ def offset_chart(leniency, labels: Mapping[Hashable, str]) -> OffsetChart | None
         rows.append(
             OffsetRow(
                 label=_short(labels.get(juror.juror_id, str(juror.juror_id))),
-                text_y=_f(top + 10), mark_y=_f(top + 14),
-                bar_x=_f(min(zero, end)), bar_width=_f(max(abs(end - zero), 1)),
-                value_x=_f(end + (4 if milder else -4)), anchor="start" if milder else "end",
-                offset=juror.offset, milder=milder,
+                text_y=_f(top + 10),
+                mark_y=_f(top + 14),
+                bar_x=_f(min(zero, end)),
+                bar_width=_f(max(abs(end - zero), 1)),
+                value_x=_f(end + (4 if milder else -4)),
+                anchor="start" if milder else "end",
+                offset=juror.offset,
+                milder=milder,
             )
-        )  # fmt: skip
+        )
     axis = TOP + len(rows) * ROW
     top_row = max(rows, key=lambda r: r.offset)
     bottom_row = min(rows, key=lambda r: r.offset)
     return OffsetChart(
-        height=_f(axis + AXIS), axis_y=_f(axis), tick_y=_f(axis + 16), zero_x=_f(zero),
-        rows=tuple(rows), ticks=_ticks(-reach, reach, x_of),
+        height=_f(axis + AXIS),
+        axis_y=_f(axis),
+        tick_y=_f(axis + 16),
+        zero_x=_f(zero),
+        rows=tuple(rows),
+        ticks=_ticks(-reach, reach, x_of),
         mildest=(top_row.label, top_row.offset) if top_row.offset > 0 else None,
         strictest=(bottom_row.label, bottom_row.offset) if bottom_row.offset < 0 else None,
-    )  # fmt: skip
+    )
 
 
 DIST_HEIGHT = 150
@@ -230,15 +248,24 @@ def distribution_charts(
             x = LEFT + k * slot
             bars.append(
                 Bar(
-                    x=_f(x + slot * 0.15), y=_f(DIST_BASE - height), width=_f(slot * 0.7),
-                    height=_f(height), center=_f(x + slot / 2), count_y=_f(DIST_BASE - height - 4),
-                    value=value, count=count,
+                    x=_f(x + slot * 0.15),
+                    y=_f(DIST_BASE - height),
+                    width=_f(slot * 0.7),
+                    height=_f(height),
+                    center=_f(x + slot / 2),
+                    count_y=_f(DIST_BASE - height - 4),
+                    value=value,
+                    count=count,
                 )
-            )  # fmt: skip
+            )
         charts.append(
             DistributionChart(
-                criterion=cid, name=names.get(cid, str(cid)), bars=tuple(bars),
-                total=sum(n for _v, n in counts), base_y=_f(DIST_BASE), label_y=_f(DIST_BASE + 18),
+                criterion=cid,
+                name=names.get(cid, str(cid)),
+                bars=tuple(bars),
+                total=sum(n for _v, n in counts),
+                base_y=_f(DIST_BASE),
+                label_y=_f(DIST_BASE + 18),
             )
-        )  # fmt: skip
+        )
     return charts

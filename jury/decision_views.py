@@ -58,10 +58,17 @@ def shortlist(request, pk: int):
     order = shortlists.frozen_order(round_)
     rows = [(rank, entries[e], chosen.get(e)) for e, rank in order if e in entries]
     fixed = shortlists.why_fixed(round_)
-    return render(request, "jury/organiser/shortlist.html", {
-        "round": round_, "rows": rows, "count": len(chosen),
-        "next_rounds": round_.next_rounds.all(), "fixed": fixed[1] if fixed else "",
-    })  # fmt: skip
+    return render(
+        request,
+        "jury/organiser/shortlist.html",
+        {
+            "round": round_,
+            "rows": rows,
+            "count": len(chosen),
+            "next_rounds": round_.next_rounds.all(),
+            "fixed": fixed[1] if fixed else "",
+        },
+    )
 
 
 def tie_groups(round_: Round, report) -> list[dict]:
@@ -76,12 +83,16 @@ def tie_groups(round_: Round, report) -> list[dict]:
         members = frozenset(tie.entries)
         parts = [[entries[i] for i in part if i in entries] for part in tie.order]
         decisions = [d for key, d in recorded.items() if key <= members]
-        groups.append({
-            "tie": tie, "parts": parts, "decisions": decisions,
-            # what the organisers can (re)order: the parts still tied, and each decided group
-            "editable": [p for p in parts if len(p) > 1]
-            + [[entries[i] for i in d.order if i in entries] for d in decisions],
-        })  # fmt: skip
+        groups.append(
+            {
+                "tie": tie,
+                "parts": parts,
+                "decisions": decisions,
+                # what the organisers can (re)order: the parts still tied, and each decided group
+                "editable": [p for p in parts if len(p) > 1]
+                + [[entries[i] for i in d.order if i in entries] for d in decisions],
+            }
+        )
     return groups
 
 
@@ -98,8 +109,12 @@ def decide_tie(request, pk: int):
         messages.error(request, _("Give the entry numbers in order, separated by commas."))
     else:
         try:
-            results.decide_tie(round_=round_, order=order, reason=request.POST.get("reason", ""),
-                               actor=request.user)  # fmt: skip
+            results.decide_tie(
+                round_=round_,
+                order=order,
+                reason=request.POST.get("reason", ""),
+                actor=request.user,
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:

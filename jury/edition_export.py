@@ -66,18 +66,40 @@ def _entries(edition: Edition) -> Iterator[list[Cell]]:
         .order_by("number", "pk")
     )
     for e in entries.iterator(chunk_size=CHUNK):
-        yield [edition.slug, e.number, e.title, states[e.state], e.category.name,
-               e.initiative.name, e.initiative.municipality, e.initiative.province, e.summary,
-               e.answer, vlog_states.get(e.vlog.state, "") if e.vlog else "",
-               amsterdam(e.created_at), amsterdam(e.submitted_at)]  # fmt: skip
+        yield [
+            edition.slug,
+            e.number,
+            e.title,
+            states[e.state],
+            e.category.name,
+            e.initiative.name,
+            e.initiative.municipality,
+            e.initiative.province,
+            e.summary,
+            e.answer,
+            vlog_states.get(e.vlog.state, "") if e.vlog else "",
+            amsterdam(e.created_at),
+            amsterdam(e.submitted_at),
+        ]
 
 
 def _initiatives(edition: Edition) -> Iterator[list[Cell]]:
-    initiatives = (Initiative.objects.filter(entries__edition=edition).distinct()
-                   .select_related("owner").order_by("name", "pk"))  # fmt: skip
+    initiatives = (
+        Initiative.objects.filter(entries__edition=edition)
+        .distinct()
+        .select_related("owner")
+        .order_by("name", "pk")
+    )
     for i in initiatives.iterator(chunk_size=CHUNK):
-        yield [i.name, i.municipality, i.province, i.contact_name, i.owner.email, i.phone,
-               i.website]  # fmt: skip
+        yield [
+            i.name,
+            i.municipality,
+            i.province,
+            i.contact_name,
+            i.owner.email,
+            i.phone,
+            i.website,
+        ]
 
 
 def _consents(edition: Edition) -> Iterator[list[Cell]]:
@@ -88,9 +110,16 @@ def _consents(edition: Edition) -> Iterator[list[Cell]]:
         .order_by("entry__number", "entry_id", "pk")
     )
     for c in consents.iterator(chunk_size=CHUNK):
-        yield [c.entry.number, c.entry.title, kinds.get(c.kind, c.kind), c.wording.version,
-               c.wording.text,
-               _email(c.given_by), amsterdam(c.given_at), amsterdam(c.withdrawn_at)]  # fmt: skip
+        yield [
+            c.entry.number,
+            c.entry.title,
+            kinds.get(c.kind, c.kind),
+            c.wording.version,
+            c.wording.text,
+            _email(c.given_by),
+            amsterdam(c.given_at),
+            amsterdam(c.withdrawn_at),
+        ]
 
 
 def _rounds(edition: Edition) -> Iterator[list[Cell]]:
@@ -114,21 +143,45 @@ def _rounds(edition: Edition) -> Iterator[list[Cell]]:
 def _reviews_of(edition: Edition, *fields: str):
     """The edition's reviews as plain tuples (no model objects: a national edition has tens
     of thousands), in round, entry and jury member order."""
-    return (Review.objects.filter(assignment__round__edition=edition)
-            .order_by("assignment__round__opens_at", "assignment__round_id",
-                      "assignment__entry__number", "assignment__user__email")
-            .values_list("assignment__round__name", "assignment__entry__number",
-                         "assignment__user__email", *fields)
-            .iterator(chunk_size=CHUNK))  # fmt: skip
+    return (
+        Review.objects.filter(assignment__round__edition=edition)
+        .order_by(
+            "assignment__round__opens_at",
+            "assignment__round_id",
+            "assignment__entry__number",
+            "assignment__user__email",
+        )
+        .values_list(
+            "assignment__round__name",
+            "assignment__entry__number",
+            "assignment__user__email",
+            *fields,
+        )
+        .iterator(chunk_size=CHUNK)
+    )
 
 
 def _reviews(edition: Edition) -> Iterator[list[Cell]]:
     states = dutch_labels(ReviewState)
-    rows = _reviews_of(edition, "assignment__entry__title", "state", "submitted_at",
-                       "weighted_total", "overall_comment")  # fmt: skip
+    rows = _reviews_of(
+        edition,
+        "assignment__entry__title",
+        "state",
+        "submitted_at",
+        "weighted_total",
+        "overall_comment",
+    )
     for round_name, number, email, title, state, submitted_at, total, remark in rows:
-        yield [round_name, number, title, email, states[state], amsterdam(submitted_at), total,
-               remark]  # fmt: skip
+        yield [
+            round_name,
+            number,
+            title,
+            email,
+            states[state],
+            amsterdam(submitted_at),
+            total,
+            remark,
+        ]
 
 
 def _decimal(value) -> Decimal | str:
@@ -159,9 +212,18 @@ def _conflicts(edition: Edition) -> Iterator[list[Cell]]:
         .order_by("round_id", "created_at")
     )
     for c in conflicts.iterator(chunk_size=CHUNK):
-        yield [c.round.name, c.entry.number, c.entry.title, c.user.email, sources[c.source],
-               c.reason, amsterdam(c.created_at), amsterdam(c.dismissed_at), c.dismissal_reason,
-               _yes(c.review_kept)]  # fmt: skip
+        yield [
+            c.round.name,
+            c.entry.number,
+            c.entry.title,
+            c.user.email,
+            sources[c.source],
+            c.reason,
+            amsterdam(c.created_at),
+            amsterdam(c.dismissed_at),
+            c.dismissal_reason,
+            _yes(c.review_kept),
+        ]
 
 
 def _shortlists(edition: Edition) -> Iterator[list[Cell]]:
@@ -172,16 +234,30 @@ def _shortlists(edition: Edition) -> Iterator[list[Cell]]:
         .order_by("round_id", "entry__number")
     )
     for s in rows.iterator(chunk_size=CHUNK):
-        yield [s.round.name, s.entry.number, s.entry.title, how[s.how], _email(s.added_by),
-               amsterdam(s.added_at)]  # fmt: skip
+        yield [
+            s.round.name,
+            s.entry.number,
+            s.entry.title,
+            how[s.how],
+            _email(s.added_by),
+            amsterdam(s.added_at),
+        ]
 
 
 def _awards(edition: Edition) -> Iterator[list[Cell]]:
-    awards = (Award.objects.filter(entry__edition=edition)
-              .select_related("category", "entry__initiative", "decided_by"))  # fmt: skip
+    awards = Award.objects.filter(entry__edition=edition).select_related(
+        "category", "entry__initiative", "decided_by"
+    )
     for w in awards:
-        yield [w.category.name, w.entry.number, w.entry.title, w.entry.initiative.name,
-               w.motivation, _email(w.decided_by), amsterdam(w.created_at)]  # fmt: skip
+        yield [
+            w.category.name,
+            w.entry.number,
+            w.entry.title,
+            w.entry.initiative.name,
+            w.motivation,
+            _email(w.decided_by),
+            amsterdam(w.created_at),
+        ]
 
 
 def _ids(queryset) -> QuerySet:
@@ -194,46 +270,138 @@ def _audit(edition: Edition) -> Iterator[list[Cell]]:
     about = (
         Q(object_type="prijzen.edition", object_id=str(edition.pk))
         | Q(object_type="prijzen.entry", object_id__in=_ids(Entry.objects.filter(edition=edition)))
-        | Q(object_type="prijzen.category",
-            object_id__in=_ids(Category.objects.filter(edition=edition)))
-        | Q(object_type="prijzen.award",
-            object_id__in=_ids(Award.objects.filter(entry__edition=edition)))
+        | Q(
+            object_type="prijzen.category",
+            object_id__in=_ids(Category.objects.filter(edition=edition)),
+        )
+        | Q(
+            object_type="prijzen.award",
+            object_id__in=_ids(Award.objects.filter(entry__edition=edition)),
+        )
         | Q(object_type="jury.round", object_id__in=_ids(rounds))
-        | Q(object_type="jury.review",
-            object_id__in=_ids(Review.objects.filter(assignment__round__in=rounds)))
-        | Q(object_type="jury.conflict",
-            object_id__in=_ids(Conflict.objects.filter(round__in=rounds)))
-    )  # fmt: skip
+        | Q(
+            object_type="jury.review",
+            object_id__in=_ids(Review.objects.filter(assignment__round__in=rounds)),
+        )
+        | Q(
+            object_type="jury.conflict",
+            object_id__in=_ids(Conflict.objects.filter(round__in=rounds)),
+        )
+    )
     rows = AuditLog.objects.filter(about).select_related("actor").order_by("created_at", "pk")
     for row in rows.iterator(chunk_size=CHUNK):
-        yield [amsterdam(row.created_at), _email(row.actor), row.action, row.object_type,
-               row.object_id, json.dumps(row.data, ensure_ascii=False, sort_keys=True)]  # fmt: skip
+        yield [
+            amsterdam(row.created_at),
+            _email(row.actor),
+            row.action,
+            row.object_type,
+            row.object_id,
+            json.dumps(row.data, ensure_ascii=False, sort_keys=True),
+        ]
 
 
 SHEETS = (
-    Sheet("inzendingen", ["editie", "nummer", "titel", "status", "categorie", "initiatief",
-                          "gemeente", "provincie", "korte beschrijving", "antwoord",
-                          "vlog", "aangemaakt op", "ingediend op"], _entries),
-    Sheet("initiatieven", ["naam", "gemeente", "provincie", "contactpersoon", "e-mailadres",
-                           "telefoon", "website"], _initiatives),
-    Sheet("toestemmingen", ["nummer", "titel", "soort", "versie van de tekst", "tekst",
-                            "gegeven door",
-                            "gegeven op", "ingetrokken op"], _consents),
-    Sheet("rondes", ["naam", "soort", "categorie", "status", "opent", "sluit",
-                     "juryleden per inzending", "officiële methode", "beoordeelt de shortlist van",
-                     "namen verborgen"], _rounds),
-    Sheet("beoordelingen", ["ronde", "nummer", "titel", "jurylid", "status", "ingestuurd op",
-                            "gewogen totaal", "algemene opmerking"], _reviews),
-    Sheet("cijfers", ["ronde", "nummer", "jurylid", "criterium", "cijfer", "toelichting"],
-          _scores),
-    Sheet("belangenconflicten", ["ronde", "nummer", "titel", "jurylid", "bron", "reden",
-                                 "gevonden op", "afgewezen op", "reden van afwijzen",
-                                 "beoordeling telt"], _conflicts),
+    Sheet(
+        "inzendingen",
+        [
+            "editie",
+            "nummer",
+            "titel",
+            "status",
+            "categorie",
+            "initiatief",
+            "gemeente",
+            "provincie",
+            "korte beschrijving",
+            "antwoord",
+            "vlog",
+            "aangemaakt op",
+            "ingediend op",
+        ],
+        _entries,
+    ),
+    Sheet(
+        "initiatieven",
+        ["naam", "gemeente", "provincie", "contactpersoon", "e-mailadres", "telefoon", "website"],
+        _initiatives,
+    ),
+    Sheet(
+        "toestemmingen",
+        [
+            "nummer",
+            "titel",
+            "soort",
+            "versie van de tekst",
+            "tekst",
+            "gegeven door",
+            "gegeven op",
+            "ingetrokken op",
+        ],
+        _consents,
+    ),
+    Sheet(
+        "rondes",
+        [
+            "naam",
+            "soort",
+            "categorie",
+            "status",
+            "opent",
+            "sluit",
+            "juryleden per inzending",
+            "officiële methode",
+            "beoordeelt de shortlist van",
+            "namen verborgen",
+        ],
+        _rounds,
+    ),
+    Sheet(
+        "beoordelingen",
+        [
+            "ronde",
+            "nummer",
+            "titel",
+            "jurylid",
+            "status",
+            "ingestuurd op",
+            "gewogen totaal",
+            "algemene opmerking",
+        ],
+        _reviews,
+    ),
+    Sheet("cijfers", ["ronde", "nummer", "jurylid", "criterium", "cijfer", "toelichting"], _scores),
+    Sheet(
+        "belangenconflicten",
+        [
+            "ronde",
+            "nummer",
+            "titel",
+            "jurylid",
+            "bron",
+            "reden",
+            "gevonden op",
+            "afgewezen op",
+            "reden van afwijzen",
+            "beoordeling telt",
+        ],
+        _conflicts,
+    ),
     Sheet("voordrachten", ["ronde", "nummer", "titel", "hoe", "door", "op"], _shortlists),
-    Sheet("winnaars", ["categorie", "nummer", "titel", "initiatief", "motivatie van de jury",
-                       "vastgelegd door", "vastgelegd op"], _awards),
+    Sheet(
+        "winnaars",
+        [
+            "categorie",
+            "nummer",
+            "titel",
+            "initiatief",
+            "motivatie van de jury",
+            "vastgelegd door",
+            "vastgelegd op",
+        ],
+        _awards,
+    ),
     Sheet("logboek", ["tijd", "door", "actie", "soort object", "id", "gegevens"], _audit),
-)  # fmt: skip
+)
 BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 
 

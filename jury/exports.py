@@ -65,14 +65,30 @@ def dutch_labels(choices) -> dict[str, str]:
 def entries_table(round_: Round) -> Table:
     """The entries the round judges, by number. One query."""
     entries = services.round_entries(round_).select_related("category").order_by("number", "pk")
-    header = ["nummer", "titel", "initiatief", "gemeente", "provincie", "categorie", "status",
-              "ingediend op"]  # fmt: skip
+    header = [
+        "nummer",
+        "titel",
+        "initiatief",
+        "gemeente",
+        "provincie",
+        "categorie",
+        "status",
+        "ingediend op",
+    ]
     states = dutch_labels(EntryState)
     rows: list[list[Cell]] = [
-        [e.number, e.title, e.initiative.name, e.initiative.municipality, e.initiative.province,
-         e.category.name, states[e.state], amsterdam(e.submitted_at)]
+        [
+            e.number,
+            e.title,
+            e.initiative.name,
+            e.initiative.municipality,
+            e.initiative.province,
+            e.category.name,
+            states[e.state],
+            amsterdam(e.submitted_at),
+        ]
         for e in entries
-    ]  # fmt: skip
+    ]
     return Table("inzendingen", header, rows)
 
 
@@ -85,18 +101,30 @@ def reviews_table(round_: Round) -> Table:
         .select_related("assignment__entry", "assignment__user")
         .order_by("assignment__entry__number", "assignment__entry_id", "assignment__user__email")
     )
-    header = ["nummer", "inzending", "jurylid", "status", *[c.name_nl for c in criteria],
-              "gewogen totaal", "ingediend op"]  # fmt: skip
+    header = [
+        "nummer",
+        "inzending",
+        "jurylid",
+        "status",
+        *[c.name_nl for c in criteria],
+        "gewogen totaal",
+        "ingediend op",
+    ]
     states, rows = dutch_labels(ReviewState), []
     for review in reviews:
         entry = review.assignment.entry
         scores = review.scores or {}
-        rows.append([
-            entry.number, entry.title, review.assignment.user.email,
-            states[review.state],
-            *[_score(scores.get(str(c.pk))) for c in criteria],
-            review.weighted_total, amsterdam(review.submitted_at),
-        ])  # fmt: skip
+        rows.append(
+            [
+                entry.number,
+                entry.title,
+                review.assignment.user.email,
+                states[review.state],
+                *[_score(scores.get(str(c.pk))) for c in criteria],
+                review.weighted_total,
+                amsterdam(review.submitted_at),
+            ]
+        )
     return Table("beoordelingen", header, rows)
 
 
@@ -113,16 +141,33 @@ def ranking_table(round_: Round, report: rankings.report.RankingReport | None = 
     titles = dict(services.round_entries(round_).values_list("pk", "title"))
     with translation.override("nl"):
         methods = [str(METHOD_LABELS[m]).lower() for m in rankings.METHODS]
-    header = ["rang", "inzending", "score", "beoordelingen", "standaardafwijking", "spreiding",
-              *[f"rang {m}" for m in methods], "verschoven", "ranginterval"]  # fmt: skip
+    header = [
+        "rang",
+        "inzending",
+        "score",
+        "beoordelingen",
+        "standaardafwijking",
+        "spreiding",
+        *[f"rang {m}" for m in methods],
+        "verschoven",
+        "ranginterval",
+    ]
     rows = []
     for row in report.entries if report else ():
         interval = f"{row.interval.lower}{EN_DASH}{row.interval.upper}" if row.interval else None
-        rows.append([
-            row.rank, titles.get(row.entry_id, str(row.entry_id)), row.score,
-            row.spread.reviews, row.spread.sd, row.spread.range,
-            *[row.ranks.get(m) for m in rankings.METHODS], "ja" if row.moved else "nee", interval,
-        ])  # fmt: skip
+        rows.append(
+            [
+                row.rank,
+                titles.get(row.entry_id, str(row.entry_id)),
+                row.score,
+                row.spread.reviews,
+                row.spread.sd,
+                row.spread.range,
+                *[row.ranks.get(m) for m in rankings.METHODS],
+                "ja" if row.moved else "nee",
+                interval,
+            ]
+        )
     return Table("rangschikking", header, rows)
 
 
@@ -132,9 +177,14 @@ def compute_report(round_: Round) -> rankings.report.RankingReport | None:
     reviews, scale = selectors.ranking_input(round_)
     if not reviews:
         return None
-    return rankings.compute_ranking(reviews, scale=scale, method=round_.official_method,
-                                    bootstrap_resamples=1000, seed=round_.pk,
-                                    organiser_orders=results.organiser_orders(round_))  # fmt: skip
+    return rankings.compute_ranking(
+        reviews,
+        scale=scale,
+        method=round_.official_method,
+        bootstrap_resamples=1000,
+        seed=round_.pk,
+        organiser_orders=results.organiser_orders(round_),
+    )
 
 
 def progress_table(round_: Round) -> Table:
@@ -153,17 +203,29 @@ def progress_table(round_: Round) -> Table:
         )
     }
     members = round_.members.select_related("user").order_by("user__email")
-    header = ["jurylid", "naam", "toegewezen", "ingediend", "concepten", "niet begonnen",
-              "laatste activiteit"]  # fmt: skip
+    header = [
+        "jurylid",
+        "naam",
+        "toegewezen",
+        "ingediend",
+        "concepten",
+        "niet begonnen",
+        "laatste activiteit",
+    ]
     rows = []
     for member in members:
-        row = counts.get(member.user_id, {"assigned": 0, "submitted": 0, "drafts": 0,
-                                          "last": None})  # fmt: skip
-        rows.append([
-            member.user.email, member.user.name, row["assigned"], row["submitted"],
-            row["drafts"], row["assigned"] - row["submitted"] - row["drafts"],
-            amsterdam(row["last"]),
-        ])  # fmt: skip
+        row = counts.get(member.user_id, {"assigned": 0, "submitted": 0, "drafts": 0, "last": None})
+        rows.append(
+            [
+                member.user.email,
+                member.user.name,
+                row["assigned"],
+                row["submitted"],
+                row["drafts"],
+                row["assigned"] - row["submitted"] - row["drafts"],
+                amsterdam(row["last"]),
+            ]
+        )
     return Table("voortgang", header, rows)
 
 

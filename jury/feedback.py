@@ -38,8 +38,9 @@ def feedback_for(entry) -> Feedback | None:
     reviews = [r for r in reviews if r.assignment.round_id == round_.pk]
     criteria = []
     for criterion in round_.criteria.filter(counted=True).order_by("position"):
-        values = [Decimal(r.scores[str(criterion.pk)]) for r in reviews
-                  if str(criterion.pk) in r.scores]  # fmt: skip
+        values = [
+            Decimal(r.scores[str(criterion.pk)]) for r in reviews if str(criterion.pk) in r.scores
+        ]
         if values:
             mean = (sum(values) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
             criteria.append(CriterionFeedback(criterion.name_nl, mean, criterion.scale_max))

@@ -106,10 +106,12 @@ def reopen_round(*, round_: Round, reason: str, actor, closes_at=None) -> Round:
             raise InvalidTransition(_("Only a closed round can be reopened."))
         if locked.edition.results_state != ResultsState.PRIVATE:
             raise services.JuryError(
-                _("The results of this edition are published or scheduled: the round stays "
-                  "closed."),
+                _(
+                    "The results of this edition are published or scheduled: the round stays "
+                    "closed."
+                ),
                 code="results_out",
-            )  # fmt: skip
+            )
         if Round.objects.filter(source_round=locked).exclude(state=RoundState.DRAFT).exists():
             raise services.JuryError(
                 _("A round that follows this one has started: the round stays closed."),
@@ -124,8 +126,14 @@ def reopen_round(*, round_: Round, reason: str, actor, closes_at=None) -> Round:
                 code="deadline_passed",
             )
         changes = {"closes_at": closes_at} if closes_at is not None else {}
-        opened = services.transition_round(round_id=locked.pk, to=RoundState.OPEN, actor=actor,
-                                           **changes)  # fmt: skip
-        audit.record(actor=actor, action="round_reopened", obj=opened, reason=reason,
-                     closes_at=opened.closes_at.isoformat())  # fmt: skip
+        opened = services.transition_round(
+            round_id=locked.pk, to=RoundState.OPEN, actor=actor, **changes
+        )
+        audit.record(
+            actor=actor,
+            action="round_reopened",
+            obj=opened,
+            reason=reason,
+            closes_at=opened.closes_at.isoformat(),
+        )
     return opened

@@ -60,25 +60,41 @@ def overview(request, pk: int):
     }
     for member in members:
         member.progress = progress.get(member.user_id, {"total": 0, "done": 0})
-    entries = services.round_entries(round_).annotate(
-        reviewers=Count("assignments", filter=Q(assignments__round=round_), distinct=True),
-        reviewed=Count("assignments", filter=Q(assignments__round=round_) & submitted,
-                       distinct=True),
-    ).order_by("number")  # fmt: skip
+    entries = (
+        services.round_entries(round_)
+        .annotate(
+            reviewers=Count("assignments", filter=Q(assignments__round=round_), distinct=True),
+            reviewed=Count(
+                "assignments", filter=Q(assignments__round=round_) & submitted, distinct=True
+            ),
+        )
+        .order_by("number")
+    )
     conflicts = selectors.conflicts_of_round(round_)
     check = request.GET.get("check", "").strip()
     try:
         person = User.objects.filter(email=canonical_email(check)).first() if check else None
     except InvalidEmail:
         person = None
-    return render(request, "jury/organiser/round.html", {
-        "round": round_, "members": members, "entries": entries, "conflicts": conflicts,
-        "locked": services.rubric_locked(round_), "check": check,
-        "opening_problems": lifecycle.opening_problems(round_)
-        if round_.state == RoundState.DRAFT else [],
-        "snapshot": ResultSnapshot.objects.filter(round=round_).first(),
-        "check_results": services.find_conflicts(round_=round_, user=person) if person else None,
-    })  # fmt: skip
+    return render(
+        request,
+        "jury/organiser/round.html",
+        {
+            "round": round_,
+            "members": members,
+            "entries": entries,
+            "conflicts": conflicts,
+            "locked": services.rubric_locked(round_),
+            "check": check,
+            "opening_problems": lifecycle.opening_problems(round_)
+            if round_.state == RoundState.DRAFT
+            else [],
+            "snapshot": ResultSnapshot.objects.filter(round=round_).first(),
+            "check_results": services.find_conflicts(round_=round_, user=person)
+            if person
+            else None,
+        },
+    )
 
 
 @login_required
@@ -103,9 +119,15 @@ def invite(request, pk: int):
 def detect(request, pk: int):
     round_ = selectors.organiser_round(request.user, pk)
     found = services.detect_conflicts(round_=round_)
-    messages.success(request, ngettext("%(count)s new conflict of interest found.",
-                                       "%(count)s new conflicts of interest found.", found)
-                     % {"count": found})  # fmt: skip
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s new conflict of interest found.",
+            "%(count)s new conflicts of interest found.",
+            found,
+        )
+        % {"count": found},
+    )
     return redirect("jury-round", pk=pk)
 
 
@@ -118,14 +140,15 @@ def decide_review(request, pk: int, conflict_pk: int):
     conflict = get_object_or_404(Conflict, pk=conflict_pk, round=round_)
     keep = request.POST.get("keep") == "1"
     try:
-        services.decide_conflicted_review(conflict=conflict, keep=keep,
-                                          reason=request.POST.get("reason", ""),
-                                          actor=request.user)  # fmt: skip
+        services.decide_conflicted_review(
+            conflict=conflict, keep=keep, reason=request.POST.get("reason", ""), actor=request.user
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The review now counts.") if keep else
-                         _("The review does not count."))  # fmt: skip
+        messages.success(
+            request, _("The review now counts.") if keep else _("The review does not count.")
+        )
     return redirect("jury-round", pk=pk)
 
 
@@ -133,11 +156,13 @@ def decide_review(request, pk: int, conflict_pk: int):
 @require_POST
 def dismiss(request, pk: int, conflict_pk: int):
     round_ = selectors.organiser_round(request.user, pk)
-    conflict = get_object_or_404(Conflict, pk=conflict_pk, round=round_,
-                                 source=ConflictSource.DETECTED)  # fmt: skip
+    conflict = get_object_or_404(
+        Conflict, pk=conflict_pk, round=round_, source=ConflictSource.DETECTED
+    )
     try:
-        services.dismiss_conflict(conflict=conflict, reason=request.POST.get("reason", ""),
-                                  actor=request.user)  # fmt: skip
+        services.dismiss_conflict(
+            conflict=conflict, reason=request.POST.get("reason", ""), actor=request.user
+        )
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("jury-round", pk=pk)
@@ -150,19 +175,31 @@ def propose(request, pk: int):
     round_ = selectors.organiser_round(request.user, pk)
     proposal = services.propose_assignment(round_=round_)
     if isinstance(proposal, solver.Infeasible):
-        return render(request, "jury/organiser/proposal.html", {
-            "round": round_, "reasons": services.infeasible_reasons(proposal),
-        })  # fmt: skip
+        return render(
+            request,
+            "jury/organiser/proposal.html",
+            {
+                "round": round_,
+                "reasons": services.infeasible_reasons(proposal),
+            },
+        )
     emails = dict(User.objects.filter(pk__in=proposal.loads).values_list("pk", "email"))
     titles = dict(services.round_entries(round_).values_list("pk", "title"))
     coverage = [
         (titles.get(entry, entry), [emails[u] for u in jurors])
         for entry, jurors in sorted(proposal.by_entry.items())
     ]
-    return render(request, "jury/organiser/proposal.html", {
-        "round": round_, "proposal": proposal, "hash": services.proposal_hash(proposal),
-        "loads": sorted((emails[u], n) for u, n in proposal.loads.items()), "coverage": coverage,
-    })  # fmt: skip
+    return render(
+        request,
+        "jury/organiser/proposal.html",
+        {
+            "round": round_,
+            "proposal": proposal,
+            "hash": services.proposal_hash(proposal),
+            "loads": sorted((emails[u], n) for u, n in proposal.loads.items()),
+            "coverage": coverage,
+        },
+    )
 
 
 @login_required
@@ -186,8 +223,9 @@ def commit(request, pk: int):
 def remind(request, pk: int):
     round_ = selectors.organiser_round(request.user, pk)
     sent = services.send_reminders(round_=round_)
-    messages.success(request, ngettext("%(n)s reminder sent.", "%(n)s reminders sent.", sent)
-                     % {"n": sent})  # fmt: skip
+    messages.success(
+        request, ngettext("%(n)s reminder sent.", "%(n)s reminders sent.", sent) % {"n": sent}
+    )
     return redirect("jury-round", pk=pk)
 
 
@@ -222,24 +260,34 @@ def ranking(request, pk: int):
     ]
     by_disagreement = request.GET.get("volgorde") == "onenigheid"
     leniency = report.leniency if report else None
-    jurors = [(emails.get(j.juror_id, j.juror_id), j) for j in
-              (leniency.jurors if leniency else ())]  # fmt: skip
+    jurors = [
+        (emails.get(j.juror_id, j.juror_id), j) for j in (leniency.jurors if leniency else ())
+    ]
     names = _criterion_names(round_) if report and report.distributions else {}
-    return render(request, "jury/organiser/ranking.html", {
-        "round": round_, "report": report, "rows": rows, "jurors": jurors,
-        "groups": _ranking_groups(rows, entries, _remarks(round_), by_disagreement),
-        "by_disagreement": by_disagreement,
-        "official_label": rankings.common.METHOD_LABELS.get(round_.official_method, ""),
-        "methods": [(rankings.common.METHOD_LABELS[m], rankings.common.METHOD_EXPLANATIONS[m], m)
-                    for m in rankings.METHODS],
-        "method_labels": [rankings.common.METHOD_LABELS[m] for m in rankings.METHODS],
-        "spread_chart": charts.spread_chart(leniency, emails),
-        "offset_chart": charts.offset_chart(leniency, emails),
-        "distribution_charts": charts.distribution_charts(
-            report.distributions if report else {}, names
-        ),
-        "ties": decision_views.tie_groups(round_, report),
-    })  # fmt: skip
+    return render(
+        request,
+        "jury/organiser/ranking.html",
+        {
+            "round": round_,
+            "report": report,
+            "rows": rows,
+            "jurors": jurors,
+            "groups": _ranking_groups(rows, entries, _remarks(round_), by_disagreement),
+            "by_disagreement": by_disagreement,
+            "official_label": rankings.common.METHOD_LABELS.get(round_.official_method, ""),
+            "methods": [
+                (rankings.common.METHOD_LABELS[m], rankings.common.METHOD_EXPLANATIONS[m], m)
+                for m in rankings.METHODS
+            ],
+            "method_labels": [rankings.common.METHOD_LABELS[m] for m in rankings.METHODS],
+            "spread_chart": charts.spread_chart(leniency, emails),
+            "offset_chart": charts.offset_chart(leniency, emails),
+            "distribution_charts": charts.distribution_charts(
+                report.distributions if report else {}, names
+            ),
+            "ties": decision_views.tie_groups(round_, report),
+        },
+    )
 
 
 def _remarks(round_) -> dict[int, list[tuple[str, str]]]:
@@ -266,8 +314,15 @@ def _ranking_groups(rows, entries, remarks, by_disagreement: bool) -> list[dict]
         category = entries.get(row.entry_id, ("", ""))[1]
         group = groups.setdefault(category, {"category": category, "rows": []})
         place = len(group["rows"]) + 1
-        group["rows"].append({"row": row, "title": title, "ranks": ranks, "place": place,
-                              "remarks": remarks.get(row.entry_id, [])})  # fmt: skip
+        group["rows"].append(
+            {
+                "row": row,
+                "title": title,
+                "ranks": ranks,
+                "place": place,
+                "remarks": remarks.get(row.entry_id, []),
+            }
+        )
     for group in groups.values():
         if by_disagreement:
             group["rows"].sort(key=lambda r: -(r["row"].spread.sd or 0))
@@ -321,8 +376,7 @@ def close(request, pk: int):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("The round is closed and its results certificate is "
-                                        "made."))  # fmt: skip
+            messages.success(request, _("The round is closed and its results certificate is made."))
     return redirect("jury-round", pk=pk)
 
 
@@ -341,14 +395,19 @@ def reopen(request, pk: int):
         messages.error(request, _("Fill in the new deadline as a date and time."))
     elif confirmed(request):
         try:
-            lifecycle.reopen_round(round_=round_, reason=form.cleaned_data["reason"],
-                                   closes_at=form.cleaned_data["closes_at"],
-                                   actor=request.user)  # fmt: skip
+            lifecycle.reopen_round(
+                round_=round_,
+                reason=form.cleaned_data["reason"],
+                closes_at=form.cleaned_data["closes_at"],
+                actor=request.user,
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("The round is open again. It makes a new results "
-                                        "certificate when it closes."))  # fmt: skip
+            messages.success(
+                request,
+                _("The round is open again. It makes a new results certificate when it closes."),
+            )
     return redirect("jury-round", pk=pk)
 
 
@@ -372,12 +431,17 @@ def certificate(request, pk: int):
     round_ = selectors.organiser_round(request.user, pk)
     snapshot = get_object_or_404(ResultSnapshot.objects.filter(round=round_)[:1])
     body = {
-        "round": round_.pk, "round_name": round_.name, "edition": round_.edition.name,
-        "made_at": snapshot.created_at.isoformat(), "method": snapshot.method,
-        "parameters": snapshot.parameters, "software_version": snapshot.software_version,
-        "input_sha256": snapshot.input_sha256, "inputs": snapshot.inputs,
+        "round": round_.pk,
+        "round_name": round_.name,
+        "edition": round_.edition.name,
+        "made_at": snapshot.created_at.isoformat(),
+        "method": snapshot.method,
+        "parameters": snapshot.parameters,
+        "software_version": snapshot.software_version,
+        "input_sha256": snapshot.input_sha256,
+        "inputs": snapshot.inputs,
         "ranking": snapshot.ranking,
-    }  # fmt: skip
+    }
     response = JsonResponse(body, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="resultaten-ronde-{pk}.json"'
     return response

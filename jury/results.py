@@ -20,10 +20,14 @@ from jury.models import ResultSnapshot, Round, TieDecision
 def canonical_inputs(reviews: list) -> list:
     """The reviews in a fixed order and form (strings for Decimals) for hashing and storage."""
     return sorted(
-        [r.entry_id, r.juror_id, str(r.weighted_total),
-         sorted([str(k), str(v)] for k, v in r.scores.items())]
+        [
+            r.entry_id,
+            r.juror_id,
+            str(r.weighted_total),
+            sorted([str(k), str(v)] for k, v in r.scores.items()),
+        ]
         for r in reviews
-    )  # fmt: skip
+    )
 
 
 def sha256_of(inputs: list) -> str:
@@ -33,8 +37,10 @@ def sha256_of(inputs: list) -> str:
 
 def tie_decision_records(round_: Round) -> list[dict]:
     """The round's tie decisions as the certificate stores them (order and reason)."""
-    return [{"order": d.order, "reason": d.reason}
-            for d in TieDecision.objects.filter(round=round_).order_by("key")]  # fmt: skip
+    return [
+        {"order": d.order, "reason": d.reason}
+        for d in TieDecision.objects.filter(round=round_).order_by("key")
+    ]
 
 
 def organiser_orders(round_: Round) -> dict[frozenset, list[int]]:
@@ -48,8 +54,12 @@ def undecided_ties(round_: Round) -> int:
     reviews, scale = selectors.ranking_input(round_)
     if not reviews:
         return 0
-    official = rankings.official_ranking(reviews, scale=scale, method=round_.official_method,
-                                         organiser_orders=organiser_orders(round_))  # fmt: skip
+    official = rankings.official_ranking(
+        reviews,
+        scale=scale,
+        method=round_.official_method,
+        organiser_orders=organiser_orders(round_),
+    )
     return sum(1 for tie in official.ties if tie.needs_decision)
 
 
@@ -82,11 +92,19 @@ def decide_tie(*, round_: Round, order: list[int], reason: str, actor) -> TieDec
             )
         reviews, scale = selectors.ranking_input(locked)
         current = organiser_orders(locked)
-        official = rankings.official_ranking(
-            reviews, scale=scale, method=locked.official_method, organiser_orders=current
-        ) if reviews else None  # fmt: skip
-        open_groups = {frozenset(part) for tie in (official.ties if official else ())
-                       for part in tie.order if len(part) > 1}  # fmt: skip
+        official = (
+            rankings.official_ranking(
+                reviews, scale=scale, method=locked.official_method, organiser_orders=current
+            )
+            if reviews
+            else None
+        )
+        open_groups = {
+            frozenset(part)
+            for tie in (official.ties if official else ())
+            for part in tie.order
+            if len(part) > 1
+        }
         wanted = frozenset(order)
         if len(wanted) != len(order) or (wanted not in open_groups and wanted not in current):
             raise services.JuryError(
@@ -95,11 +113,13 @@ def decide_tie(*, round_: Round, order: list[int], reason: str, actor) -> TieDec
             )
         key = ",".join(str(i) for i in sorted(wanted))
         decision, _created = TieDecision.objects.update_or_create(
-            round=locked, key=key,
+            round=locked,
+            key=key,
             defaults={"order": list(order), "reason": reason, "decided_by": actor},
-        )  # fmt: skip
-        audit.record(actor=actor, action="tie_decided", obj=locked, order=list(order),
-                     reason=reason)  # fmt: skip
+        )
+        audit.record(
+            actor=actor, action="tie_decided", obj=locked, order=list(order), reason=reason
+        )
     return decision
 
 
@@ -111,12 +131,18 @@ def close_round(*, round_: Round, actor) -> ResultSnapshot:
         inputs = canonical_inputs(reviews)
         orders = organiser_orders(round_)
         return ResultSnapshot.objects.create(
-            round=round_, method=round_.official_method,
-            parameters={"scale": list(scale), "tie_break": list(rankings.report.DEFAULT_TIE_BREAK),
-                        "tie_decisions": tie_decision_records(round_)},
-            inputs=inputs, input_sha256=sha256_of(inputs),
-            ranking=_official_order(round_, reviews, scale, orders), software_version=VERSION,
-        )  # fmt: skip
+            round=round_,
+            method=round_.official_method,
+            parameters={
+                "scale": list(scale),
+                "tie_break": list(rankings.report.DEFAULT_TIE_BREAK),
+                "tie_decisions": tie_decision_records(round_),
+            },
+            inputs=inputs,
+            input_sha256=sha256_of(inputs),
+            ranking=_official_order(round_, reviews, scale, orders),
+            software_version=VERSION,
+        )
 
 
 @dataclass(frozen=True)

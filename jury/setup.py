@@ -31,8 +31,12 @@ def save_round(*, form, actor) -> Round:
         if not created:
             Round.objects.select_for_update().get(pk=form.instance.pk)
         round_ = form.save()
-        audit.record(actor=actor, action="round_created" if created else "round_changed",
-                     obj=round_, fields=sorted(form.changed_data))  # fmt: skip
+        audit.record(
+            actor=actor,
+            action="round_created" if created else "round_changed",
+            obj=round_,
+            fields=sorted(form.changed_data),
+        )
     return round_
 
 
@@ -53,8 +57,13 @@ def save_criterion(*, round_: Round, form, actor) -> Criterion:
         criterion.anchors = form.anchors()
         created = criterion.pk is None
         criterion.save()
-        audit.record(actor=actor, action="criterion_saved", obj=round_,
-                     criterion=criterion.pk, created=created)  # fmt: skip
+        audit.record(
+            actor=actor,
+            action="criterion_saved",
+            obj=round_,
+            criterion=criterion.pk,
+            created=created,
+        )
     return criterion
 
 
@@ -73,8 +82,7 @@ def copy_rubric(*, source: Round, target: Round, actor) -> int:
         Round.objects.select_for_update().get(pk=target.pk)
         _require_rubric_open(target)
         if target.criteria.exists():
-            raise services.JuryError(_("This round has a scoring form already."),
-                                     code="has_rubric")  # fmt: skip
+            raise services.JuryError(_("This round has a scoring form already."), code="has_rubric")
         criteria = list(source.criteria.all())
         for criterion in criteria:
             criterion.pk = None

@@ -27,8 +27,9 @@ def round_new(request, slug: str):
         messages.success(request, _("The round is made. Set up its scoring form next."))
         return redirect("round-rubric", pk=round_.pk)
     context = {"form": form, "edition": edition, "round": None}
-    return render(request, "jury/organiser/round_form.html", context,
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request, "jury/organiser/round_form.html", context, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -41,21 +42,30 @@ def round_settings(request, pk: int):
         messages.success(request, _("The round is saved."))
         return redirect("jury-round", pk=pk)
     context = {"form": form, "edition": round_.edition, "round": round_}
-    return render(request, "jury/organiser/round_form.html", context,
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request, "jury/organiser/round_form.html", context, status=400 if form.errors else 200
+    )
 
 
 def _rubric_page(request, round_, *, new_form=None, status=200):
     locked = services.rubric_locked(round_)
-    earlier = (Round.objects.exclude(pk=round_.pk).filter(criteria__isnull=False).distinct()
-               .select_related("edition").order_by("-edition__year", "name"))  # fmt: skip
+    earlier = (
+        Round.objects.exclude(pk=round_.pk)
+        .filter(criteria__isnull=False)
+        .distinct()
+        .select_related("edition")
+        .order_by("-edition__year", "name")
+    )
     context = {
-        "round": round_, "locked": locked, "earlier": earlier,
-        "criteria": [(c, CriterionForm(instance=c, prefix=f"c{c.pk}"))
-                     for c in round_.criteria.all()],
-        "new_form": new_form or CriterionForm(prefix="new",
-                                              initial={"position": round_.criteria.count()}),
-    }  # fmt: skip
+        "round": round_,
+        "locked": locked,
+        "earlier": earlier,
+        "criteria": [
+            (c, CriterionForm(instance=c, prefix=f"c{c.pk}")) for c in round_.criteria.all()
+        ],
+        "new_form": new_form
+        or CriterionForm(prefix="new", initial={"position": round_.criteria.count()}),
+    }
     return render(request, "jury/organiser/rubric.html", context, status=status)
 
 
@@ -76,8 +86,9 @@ def rubric(request, pk: int):
             setup.save_criterion(round_=round_, form=form, actor=request.user)
             messages.success(request, _("The criterion is added."))
         elif action in ("save", "delete"):
-            criterion = get_object_or_404(Criterion, round=round_,
-                                          pk=posted_id(request, "criterion"))  # fmt: skip
+            criterion = get_object_or_404(
+                Criterion, round=round_, pk=posted_id(request, "criterion")
+            )
             if action == "delete":
                 setup.delete_criterion(criterion=criterion, actor=request.user)
                 messages.success(request, _("The criterion is removed."))

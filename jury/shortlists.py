@@ -36,7 +36,7 @@ def why_fixed(round_: Round) -> tuple[str, str] | None:
             "next_round_started",
             _("The next round has started: its entries can no longer change."),
         )
-    return None  # fmt: skip
+    return None
 
 
 def _lock_editable(round_: Round) -> Round:
@@ -110,9 +110,10 @@ def add_to_shortlist(*, round_: Round, entry: Entry, actor) -> Shortlisting:
                 _("This entry was not judged in this round."), code="entry_not_in_round"
             )
         item, created = Shortlisting.objects.get_or_create(
-            round=locked, entry=entry,
+            round=locked,
+            entry=entry,
             defaults={"how": Shortlisting.How.BY_HAND, "added_by": actor},
-        )  # fmt: skip
+        )
         if created:
             audit.record(actor=actor, action="shortlist_add", obj=locked, entry=entry.pk)
     return item

@@ -31,13 +31,17 @@ def invitation(request, token: str):
         member = invitations.invitation(token)
     except DomainError as error:
         return render(request, "jury/invitation.html", {"error": error.message}, status=400)
-    form = AcceptInvitationForm(request.POST if request.method == "POST" else None,
-                                edition=member.round.edition, label_suffix="")  # fmt: skip
+    form = AcceptInvitationForm(
+        request.POST if request.method == "POST" else None,
+        edition=member.round.edition,
+        label_suffix="",
+    )
     if request.method == "POST" and form.is_valid():
         member = invitations.accept_invitation(token=token, terms_accepted=True)
         if privileged(member.user):  # the link alone never opens an organiser's account
-            messages.success(request, _("Welcome to the jury. Sign in as usual to see the "
-                                        "entries for you."))  # fmt: skip
+            messages.success(
+                request, _("Welcome to the jury. Sign in as usual to see the entries for you.")
+            )
             return redirect(f"{reverse('login')}?next={reverse('jury-home')}")
         login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SIGNED_IN_BY_LINK] = True
@@ -50,10 +54,14 @@ def invitation(request, token: str):
 @require_http_methods(["GET", "POST"])
 def terms(request, pk: int):
     """Accept the edition's changed confidentiality terms, to see the round's entries again."""
-    member = get_object_or_404(selectors.memberships(request.user), round_id=pk,
-                               accepted_at__isnull=False)  # fmt: skip
-    form = AcceptInvitationForm(request.POST if request.method == "POST" else None,
-                                edition=member.round.edition, label_suffix="")  # fmt: skip
+    member = get_object_or_404(
+        selectors.memberships(request.user), round_id=pk, accepted_at__isnull=False
+    )
+    form = AcceptInvitationForm(
+        request.POST if request.method == "POST" else None,
+        edition=member.round.edition,
+        label_suffix="",
+    )
     if request.method == "POST" and form.is_valid():
         invitations.accept_terms(member=member, terms_accepted=True)
         messages.success(request, _("Thank you. Here are the entries for you."))
@@ -116,7 +124,9 @@ def review(request, pk: int):
         fields = validation_fields(error)
         name, problems = next(iter(fields.items()))
         message = _("Not saved. %(field)s: %(problem)s") % {
-            "field": FIELD_LABELS.get(name, name), "problem": problems[0]}  # fmt: skip
+            "field": FIELD_LABELS.get(name, name),
+            "problem": problems[0],
+        }
         return _refused(request, pk, "invalid", message, fields)
     except DomainError as error:
         if request.method == "GET":
@@ -129,14 +139,22 @@ def review(request, pk: int):
         criterion.value = current.scores.get(str(criterion.pk), "")
         criterion.comment = current.comments.get(str(criterion.pk), "")
         criterion.levels = criterion.level_texts()
-    return render(request, "jury/review.html", {
-        "assignment": assignment, "entry": assignment.entry, "review": current,
-        "criteria": criteria, "playback": playback(assignment.entry.vlog),
-        "notes_json": json.dumps(current.notes), "conflict_form": ConflictForm(label_suffix=""),
-        "others": services.others_shown(assignment=assignment, review=current),
-        "watch_text": watch_text(assignment.round, current),
-        "heartbeat_seconds": services.HEARTBEAT_INTERVAL,
-    })  # fmt: skip
+    return render(
+        request,
+        "jury/review.html",
+        {
+            "assignment": assignment,
+            "entry": assignment.entry,
+            "review": current,
+            "criteria": criteria,
+            "playback": playback(assignment.entry.vlog),
+            "notes_json": json.dumps(current.notes),
+            "conflict_form": ConflictForm(label_suffix=""),
+            "others": services.others_shown(assignment=assignment, review=current),
+            "watch_text": watch_text(assignment.round, current),
+            "heartbeat_seconds": services.HEARTBEAT_INTERVAL,
+        },
+    )
 
 
 def watch_text(round_, review) -> str:
@@ -167,15 +185,17 @@ def review_heartbeat(request, pk: int):
             review=current, user=request.user, start=request.POST.get("start") == "1"
         )
     except DomainError as error:
-        return JsonResponse({"counted": False, **error_body(error.code, error.message)},
-                            status=400)  # fmt: skip
+        return JsonResponse({"counted": False, **error_body(error.code, error.message)}, status=400)
     watch = services.watch_progress(assignment.round, current)
-    return JsonResponse({
-        "counted": True, "heard_seconds": str(current.heard_seconds),
-        "needed_seconds": str(watch.needed) if watch else None,
-        "enough": watch.enough if watch else True,
-        "message": watch_text(assignment.round, current),
-    })  # fmt: skip
+    return JsonResponse(
+        {
+            "counted": True,
+            "heard_seconds": str(current.heard_seconds),
+            "needed_seconds": str(watch.needed) if watch else None,
+            "enough": watch.enough if watch else True,
+            "message": watch_text(assignment.round, current),
+        }
+    )
 
 
 def _refused(request, pk: int, code: str, message, fields: dict | None = None):
@@ -221,8 +241,12 @@ def declare_conflict(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Tell us briefly why."))
         return redirect("jury-review", pk=pk)
-    services.declare_conflict(round_=assignment.round, entry=assignment.entry,
-                              user=request.user, reason=form.cleaned_data["reason"])  # fmt: skip
+    services.declare_conflict(
+        round_=assignment.round,
+        entry=assignment.entry,
+        user=request.user,
+        reason=form.cleaned_data["reason"],
+    )
     messages.success(request, _("Thank you. This entry has been taken off your list."))
     return redirect("jury-home")
 
@@ -244,6 +268,11 @@ def ties(request):
             services.add_tie(user=request.user, **form.cleaned_data)
             messages.success(request, _("Saved."))
             return redirect("jury-ties")
-    return render(request, "jury/ties.html", {
-        "form": form, "ties": JurorTie.objects.filter(user=request.user).order_by("kind", "value"),
-    })  # fmt: skip
+    return render(
+        request,
+        "jury/ties.html",
+        {
+            "form": form,
+            "ties": JurorTie.objects.filter(user=request.user).order_by("kind", "value"),
+        },
+    )

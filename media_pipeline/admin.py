@@ -18,8 +18,17 @@ class MediaJobInline(admin.TabularInline):
     model = MediaJob
     extra = 0
     can_delete = False
-    fields = ["kind", "status", "attempts", "progress", "worker_host", "started_at",
-              "finished_at", "error_code", "log_tail"]  # fmt: skip
+    fields = [
+        "kind",
+        "status",
+        "attempts",
+        "progress",
+        "worker_host",
+        "started_at",
+        "finished_at",
+        "error_code",
+        "log_tail",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -29,7 +29,10 @@ TONEMAP_FILTERS = [
 ]
 
 REJECTIONS = {
-    "not_a_video": _("This file is not a video. Upload an MP4, MOV, WebM or AVI file."),
+    "not_a_video": _(
+        "This file is not a video. Upload an MP4, MOV, 3GP, WebM, MKV, AVI, MTS, M2TS, TS or "
+        "MPG file."
+    ),
     "unreadable": _("We could not read this video. It may be damaged or incomplete."),
     "no_video_stream": _("This file has no picture. Upload a video, not only sound."),
     "too_long": _(
@@ -301,9 +304,16 @@ STORYBOARD_MAX_FRAMES = 100
 def thumbnail_args(poster: Path, dst: Path) -> list[str]:
     """A small JPEG of the poster for lists."""
     return [
-        "-hide_banner", "-nostdin", "-y", *safe_input_args(poster, "image2"),
-        "-vf", f"scale={THUMBNAIL_WIDTH}:-2", "-q:v", "4", f"file:{dst}",
-    ]  # fmt: skip
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        *safe_input_args(poster, "image2"),
+        "-vf",
+        f"scale={THUMBNAIL_WIDTH}:-2",
+        "-q:v",
+        "4",
+        f"file:{dst}",
+    ]
 
 
 @dataclass(frozen=True)
@@ -334,9 +344,18 @@ def storyboard_args(preview: Path, dst: Path, plan: Storyboard) -> list[str]:
         f"tile={plan.columns}x{plan.rows}"
     )
     return [
-        "-hide_banner", "-nostdin", "-y", *safe_input_args(preview, "mov"),
-        "-vf", video_filter, "-frames:v", "1", "-q:v", "5", f"file:{dst}",
-    ]  # fmt: skip
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        *safe_input_args(preview, "mov"),
+        "-vf",
+        video_filter,
+        "-frames:v",
+        "1",
+        "-q:v",
+        "5",
+        f"file:{dst}",
+    ]
 
 
 def storyboard_vtt(plan: Storyboard, sprite_url: str) -> str:

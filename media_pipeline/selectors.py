@@ -55,7 +55,9 @@ def original_download_url(asset: MediaAsset, *, number: int | None = None) -> st
     video: never under the entrant's file name or extension (an .hta or .html would run)."""
     if number is None:
         number = _entry_number(asset)
-    extension, content_type = ffmpeg.download_type(storage.read_head(asset.original_key))
+    extension, content_type = ffmpeg.download_type(
+        storage.read_head(asset.original_key, ffmpeg.SNIFF_BYTES)
+    )
     name = f"inzending-{number}" if number else f"vlog-{asset.uid}"
     return storage.presigned_url(
         asset.original_key, download_name=name + extension, content_type=content_type

@@ -14,13 +14,23 @@ class CategoryInline(admin.TabularInline):
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    list_display = ["name", "year", "entries_open_at", "entries_close_at", "results_state",
-                    "results_link"]  # fmt: skip
+    list_display = [
+        "name",
+        "year",
+        "entries_open_at",
+        "entries_close_at",
+        "results_state",
+        "results_link",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CategoryInline]
     # The embargo changes only through prijzen.decisions (the results page), never here.
-    readonly_fields = ["results_state", "results_publish_at", "results_published_at",
-                       "share_feedback"]  # fmt: skip
+    readonly_fields = [
+        "results_state",
+        "results_publish_at",
+        "results_published_at",
+        "share_feedback",
+    ]
 
     @admin.display(description=_("results"))
     def results_link(self, obj):

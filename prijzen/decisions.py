@@ -35,9 +35,14 @@ class DecisionError(DomainError):
 def transition_results(*, edition_id: int, to: str, actor=None, **changes) -> Edition:
     """The one place that changes ``Edition.results_state`` (locks, checks the table, audits)."""
     return statemachine.transition(
-        model=Edition, pk=edition_id, to=to, table=RESULTS_TRANSITIONS, actor=actor,
-        field="results_state", **changes,
-    )  # fmt: skip
+        model=Edition,
+        pk=edition_id,
+        to=to,
+        table=RESULTS_TRANSITIONS,
+        actor=actor,
+        field="results_state",
+        **changes,
+    )
 
 
 def _require_private(edition: Edition) -> None:
@@ -72,8 +77,9 @@ def record_award(*, entry: Entry, motivation: str, actor) -> Award:
             raise DecisionError(_("Only a submitted entry can win."), code="entry_not_submitted")
         if Award.objects.filter(entry=entry).exists():
             raise DecisionError(_("This entry is already a winner."), code="already_winner")
-        award = Award.objects.create(entry=entry, category_id=entry.category_id,
-                                     motivation=motivation, decided_by=actor)  # fmt: skip
+        award = Award.objects.create(
+            entry=entry, category_id=entry.category_id, motivation=motivation, decided_by=actor
+        )
         audit.record(actor=actor, action="award_recorded", obj=award, entry=entry.pk)
     return award
 
@@ -159,9 +165,11 @@ def publish_results(*, edition: Edition, actor=None) -> Edition:
 
     with transaction.atomic():
         published = transition_results(
-            edition_id=edition.pk, to=ResultsState.PUBLISHED, actor=actor,
+            edition_id=edition.pk,
+            to=ResultsState.PUBLISHED,
+            actor=actor,
             results_published_at=timezone.now(),
-        )  # fmt: skip
+        )
         transaction.on_commit(lambda: tasks.send_outcome_mails.delay(published.pk))
     return published
 
@@ -187,9 +195,11 @@ def send_outcome_mails(*, edition_id: int) -> int:
     """One outcome e-mail per submitted entry of a published edition. Idempotent: each entry
     is claimed with a conditional update, so a retried task sends nothing twice."""
     entries = Entry.objects.filter(
-        edition_id=edition_id, state=EntryState.SUBMITTED, outcome_sent_at__isnull=True,
+        edition_id=edition_id,
+        state=EntryState.SUBMITTED,
+        outcome_sent_at__isnull=True,
         edition__results_state=ResultsState.PUBLISHED,
-    ).values_list("pk", flat=True)  # fmt: skip
+    ).values_list("pk", flat=True)
     sent = 0
     for entry_id in list(entries):
         claimed = Entry.objects.filter(pk=entry_id, outcome_sent_at__isnull=True).update(
@@ -219,9 +229,12 @@ def send_outcome_mail(*, entry_id: int) -> None:
         feedback = feedback_for(entry)
     award = Award.objects.filter(entry=entry).first()
     context = {
-        "entry": entry, "outcome": outcome, "award": award, "feedback": feedback,
+        "entry": entry,
+        "outcome": outcome,
+        "award": award,
+        "feedback": feedback,
         "site_url": settings.SITE_URL,
-    }  # fmt: skip
+    }
     subjects = {
         Outcome.WINNER: _("Congratulations: %(initiative)s wins in %(edition)s"),
         Outcome.NOMINEE: _("%(initiative)s is nominated in %(edition)s"),

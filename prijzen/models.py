@@ -145,8 +145,9 @@ class Entry(TimeStampedModel):
     initiative = models.ForeignKey(
         Initiative, on_delete=models.PROTECT, related_name="entries", verbose_name=_("initiative")
     )
-    gallery_approved_at = models.DateTimeField(_("approved for the gallery at"), null=True,
-                                               blank=True)  # fmt: skip
+    gallery_approved_at = models.DateTimeField(
+        _("approved for the gallery at"), null=True, blank=True
+    )
     number = models.PositiveIntegerField(_("entry number"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=120)
     summary = models.TextField(_("short description"), max_length=500, blank=True)

@@ -92,20 +92,28 @@ def results(request, slug: str):
     categories = []
     for category in edition.categories.all():
         entries = [e for e in submitted if e.category_id == category.pk]
-        categories.append({
-            "category": category,
-            "awards": [(e, awards[e.pk]) for e in entries if e.pk in awards],
-            "candidates": sorted(
-                (e for e in entries if e.pk not in awards),
-                key=lambda e: (e.pk not in shortlisted, e.number or 0),
-            ),
-            "shortlisted": shortlisted,
-        })  # fmt: skip
+        categories.append(
+            {
+                "category": category,
+                "awards": [(e, awards[e.pk]) for e in entries if e.pk in awards],
+                "candidates": sorted(
+                    (e for e in entries if e.pk not in awards),
+                    key=lambda e: (e.pk not in shortlisted, e.number or 0),
+                ),
+                "shortlisted": shortlisted,
+            }
+        )
     mails = submitted.aggregate(
         total=Count("pk"), sent=Count("pk", filter=Q(outcome_sent_at__isnull=False))
     )
-    return render(request, "prijzen/organiser/results.html", {
-        "edition": edition, "categories": categories, "mails": mails,
-        "published": edition.results_state == ResultsState.PUBLISHED,
-        "scheduled": edition.results_state == ResultsState.SCHEDULED,
-    })  # fmt: skip
+    return render(
+        request,
+        "prijzen/organiser/results.html",
+        {
+            "edition": edition,
+            "categories": categories,
+            "mails": mails,
+            "published": edition.results_state == ResultsState.PUBLISHED,
+            "scheduled": edition.results_state == ResultsState.SCHEDULED,
+        },
+    )

@@ -33,10 +33,14 @@ def _public_playback(entry) -> dict | None:
 
 def edition(request, slug: str):
     edition = _edition(slug)
-    return render(request, "prijzen/public/edition.html", {
-        "edition": edition,
-        "gallery_count": selectors.public_entries(edition).count(),
-    })  # fmt: skip
+    return render(
+        request,
+        "prijzen/public/edition.html",
+        {
+            "edition": edition,
+            "gallery_count": selectors.public_entries(edition).count(),
+        },
+    )
 
 
 def winners(request, slug: str):
@@ -50,16 +54,24 @@ def winners(request, slug: str):
     for category in edition.categories.all():
         in_category = [e for e in shown if e.category_id == category.pk]
         winning = [(e, awards[e.pk], _public_playback(e)) for e in in_category if e.pk in awards]
-        categories.append({
-            "category": category,
-            "winners": winning,
-            "nominees": [e for e in in_category if e.pk not in awards],
-            "hidden_winners": sum(1 for a in awards.values() if a.category_id == category.pk)
-            - len(winning),
-        })  # fmt: skip
-    return render(request, "prijzen/public/winners.html", {
-        "edition": edition, "categories": categories, "published": edition.results_public,
-    })  # fmt: skip
+        categories.append(
+            {
+                "category": category,
+                "winners": winning,
+                "nominees": [e for e in in_category if e.pk not in awards],
+                "hidden_winners": sum(1 for a in awards.values() if a.category_id == category.pk)
+                - len(winning),
+            }
+        )
+    return render(
+        request,
+        "prijzen/public/winners.html",
+        {
+            "edition": edition,
+            "categories": categories,
+            "published": edition.results_public,
+        },
+    )
 
 
 def gallery(request, slug: str):
@@ -73,9 +85,10 @@ def gallery(request, slug: str):
     )
     if query:
         entries = entries.filter(
-            Q(title__icontains=query) | Q(initiative__name__icontains=query)
+            Q(title__icontains=query)
+            | Q(initiative__name__icontains=query)
             | Q(initiative__municipality__icontains=query)
-        )  # fmt: skip
+        )
     if category:
         entries = entries.filter(category__slug=category)
     if province:
@@ -92,10 +105,19 @@ def gallery(request, slug: str):
     )
     params = request.GET.copy()
     params.pop("pagina", None)
-    return render(request, "prijzen/public/gallery.html", {
-        "edition": edition, "page": page, "query": query, "category": category,
-        "province": province, "provinces": provinces, "params": params.urlencode(),
-    })  # fmt: skip
+    return render(
+        request,
+        "prijzen/public/gallery.html",
+        {
+            "edition": edition,
+            "page": page,
+            "query": query,
+            "category": category,
+            "province": province,
+            "provinces": provinces,
+            "params": params.urlencode(),
+        },
+    )
 
 
 def _public_entry(slug: str, number: int):
@@ -110,14 +132,21 @@ def entry(request, slug: str, number: int):
     edition, entry = _public_entry(slug, number)
     poster = entry.vlog.rendition(RenditionKind.POSTER)
     outcome = selectors.outcome_of(entry)  # None under embargo
-    return render(request, "prijzen/public/entry.html", {
-        "edition": edition, "entry": entry, "playback": _public_playback(entry),
-        "award": entry.award if outcome == Outcome.WINNER else None,
-        "nominee": outcome == Outcome.NOMINEE,
-        "og_image": request.build_absolute_uri(reverse("public-poster", args=[slug, number]))
-        if poster else "",
-        "page_url": request.build_absolute_uri(request.path),
-    })  # fmt: skip
+    return render(
+        request,
+        "prijzen/public/entry.html",
+        {
+            "edition": edition,
+            "entry": entry,
+            "playback": _public_playback(entry),
+            "award": entry.award if outcome == Outcome.WINNER else None,
+            "nominee": outcome == Outcome.NOMINEE,
+            "og_image": request.build_absolute_uri(reverse("public-poster", args=[slug, number]))
+            if poster
+            else "",
+            "page_url": request.build_absolute_uri(request.path),
+        },
+    )
 
 
 @cache_control(private=True, max_age=300)

@@ -40,8 +40,10 @@ def entries_visible_to(user) -> QuerySet[Entry]:
     # assignments: a later round judges only a shortlist, which must stay private.
     in_review = Round.objects.filter(
         Q(category__isnull=True) | Q(category=OuterRef("category")),
-        edition=OuterRef("edition"), state="open", source_round__isnull=True,
-    )  # fmt: skip
+        edition=OuterRef("edition"),
+        state="open",
+        source_round__isnull=True,
+    )
     qs = (
         Entry.objects.select_related("edition", "category", "initiative", "vlog")
         .prefetch_related(Prefetch("vlog__renditions", queryset=Rendition.objects.all()))
@@ -84,8 +86,9 @@ def entries_of_entrant(user) -> QuerySet[Entry]:
     """The entries a user may change as entrant: those of initiatives they own."""
     if not user.is_authenticated:
         return Entry.objects.none()
-    return Entry.objects.select_related("edition", "category", "initiative", "vlog",
-                                        "pending_vlog").filter(initiative__owner=user)  # fmt: skip
+    return Entry.objects.select_related(
+        "edition", "category", "initiative", "vlog", "pending_vlog"
+    ).filter(initiative__owner=user)
 
 
 def initiative_of(user):
@@ -197,6 +200,9 @@ def entry_record(entry: Entry) -> dict:
     """What organisers see of an entry beyond its page: every consent (given and withdrawn)
     with the wording of its version, and the entry's history from the audit log."""
     consents = Consent.objects.filter(entry=entry).select_related("given_by", "wording")
-    history = (AuditLog.objects.filter(object_type="prijzen.entry", object_id=str(entry.pk))
-               .select_related("actor").order_by("created_at", "pk"))  # fmt: skip
+    history = (
+        AuditLog.objects.filter(object_type="prijzen.entry", object_id=str(entry.pk))
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
     return {"consents": list(consents.order_by("pk")), "history": list(history)}

@@ -110,18 +110,28 @@ def _lock_entry_limit(*, edition: Edition, initiative_id: int) -> None:
 
 
 def create_entry(
-    *, initiative: Initiative, category: Category, title: str, summary: str = "", answer: str = "",
+    *,
+    initiative: Initiative,
+    category: Category,
+    title: str,
+    summary: str = "",
+    answer: str = "",
     vlog=None,
-) -> Entry:  # fmt: skip
+) -> Entry:
     """A new draft entry. Invariant: the category belongs to the entry's edition, and an
     initiative has at most ``edition.entries_per_initiative`` entries that are not withdrawn."""
     edition = category.edition
     with transaction.atomic():
         _lock_entry_limit(edition=edition, initiative_id=initiative.pk)
         return Entry.objects.create(
-            edition=edition, category=category, initiative=initiative, title=title,
-            summary=summary, answer=answer, vlog=vlog,
-        )  # fmt: skip
+            edition=edition,
+            category=category,
+            initiative=initiative,
+            title=title,
+            summary=summary,
+            answer=answer,
+            vlog=vlog,
+        )
 
 
 def start_entry(*, initiative: Initiative, edition: Edition, actor) -> Entry:
@@ -205,8 +215,9 @@ def set_gallery_approval(*, entry: Entry, approved: bool, actor) -> Entry:
     with transaction.atomic():
         locked = Entry.objects.select_for_update().get(pk=entry.pk)
         if approved and locked.state != EntryState.SUBMITTED:
-            raise EntryError(_("Only a submitted entry can be shown in the gallery."),
-                             code="not_submitted")  # fmt: skip
+            raise EntryError(
+                _("Only a submitted entry can be shown in the gallery."), code="not_submitted"
+            )
         locked.gallery_approved_at = timezone.now() if approved else None
         locked.save(update_fields=["gallery_approved_at", "updated_at"])
         audit.record(actor=actor, action="gallery_approval", obj=locked, approved=approved)
@@ -223,8 +234,9 @@ def _set_consent(*, entry: Entry, kind: str, given: bool, actor) -> None:
         active = None
     if given and active is None:
         Consent.objects.create(entry=entry, kind=kind, wording=wording, given_by=actor)
-        audit.record(actor=actor, action="consent_given", obj=entry, kind=kind,
-                     version=wording.version)  # fmt: skip
+        audit.record(
+            actor=actor, action="consent_given", obj=entry, kind=kind, version=wording.version
+        )
 
 
 def active_consents(entry: Entry) -> set[str]:
@@ -235,8 +247,11 @@ def outdated_consents(entry: Entry) -> set[str]:
     """The consents the entrant gave for a wording that has changed since: they still stand
     for what they said, and the entrant is asked to agree to the new text."""
     current = current_wordings(entry.edition)
-    return {c.kind for c in entry.consents.all()
-            if c.withdrawn_at is None and c.wording_id != current[c.kind].pk}  # fmt: skip
+    return {
+        c.kind
+        for c in entry.consents.all()
+        if c.withdrawn_at is None and c.wording_id != current[c.kind].pk
+    }
 
 
 def start_vlog_upload(*, entry: Entry, actor, filename: str, size: int, content_type: str):
@@ -246,9 +261,13 @@ def start_vlog_upload(*, entry: Entry, actor, filename: str, size: int, content_
     edition = entry.edition
     # Storage first, outside the transaction (start_upload cleans up after itself on failure).
     asset = uploads.start_upload(
-        owner=actor, filename=filename, size=size, content_type=content_type,
-        max_bytes=edition.max_upload_bytes, max_duration_seconds=edition.max_duration_seconds,
-    )  # fmt: skip
+        owner=actor,
+        filename=filename,
+        size=size,
+        content_type=content_type,
+        max_bytes=edition.max_upload_bytes,
+        max_duration_seconds=edition.max_duration_seconds,
+    )
     with transaction.atomic():
         locked = (
             Entry.objects.select_for_update(of=("self",))
@@ -355,9 +374,12 @@ def submit_entry(*, entry: Entry, actor) -> Entry:
         taken = Entry.objects.filter(edition_id=entry.edition_id).aggregate(m=Max("number"))["m"]
         number = entry.number or (taken or 0) + 1
         entry = transition_entry(
-            entry_id=entry.pk, to=EntryState.SUBMITTED, actor=actor,
-            number=number, submitted_at=timezone.now(),
-        )  # fmt: skip
+            entry_id=entry.pk,
+            to=EntryState.SUBMITTED,
+            actor=actor,
+            number=number,
+            submitted_at=timezone.now(),
+        )
         transaction.on_commit(lambda: send_receipt(entry_id=entry.pk))
     return entry
 

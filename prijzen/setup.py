@@ -25,8 +25,12 @@ def save_edition(*, form, actor) -> tuple[Edition, set[str]]:
         edition.max_upload_bytes = form.cleaned_data["max_upload_mb"] * 1024**2
         created = edition.pk is None
         edition.save()
-        audit.record(actor=actor, action="edition_created" if created else "edition_changed",
-                     obj=edition, fields=sorted(form.changed_data))  # fmt: skip
+        audit.record(
+            actor=actor,
+            action="edition_created" if created else "edition_changed",
+            obj=edition,
+            fields=sorted(form.changed_data),
+        )
         changed = change_wordings(edition=edition, texts=form.wording_texts(), actor=actor)
     return edition, changed
 
@@ -40,12 +44,17 @@ def save_category(*, edition: Edition, form, actor) -> Category:
         category.edition = edition
         taken = Category.objects.filter(edition=edition, slug=category.slug)
         if taken.exclude(pk=category.pk).exists():
-            raise SetupError(_("This edition already has a category with this short name."),
-                             code="slug_taken")  # fmt: skip
+            raise SetupError(
+                _("This edition already has a category with this short name."), code="slug_taken"
+            )
         created = category.pk is None
         category.save()
-        audit.record(actor=actor, action="category_created" if created else "category_changed",
-                     obj=category, name=category.name)  # fmt: skip
+        audit.record(
+            actor=actor,
+            action="category_created" if created else "category_changed",
+            obj=category,
+            name=category.name,
+        )
     return category
 
 
@@ -54,8 +63,9 @@ def delete_category(*, category: Category, actor) -> None:
     with transaction.atomic():
         locked = Category.objects.select_for_update().get(pk=category.pk)
         if locked.entries.exists():
-            raise SetupError(_("This category has entries, so it stays. Rename it instead."),
-                             code="has_entries")  # fmt: skip
+            raise SetupError(
+                _("This category has entries, so it stays. Rename it instead."), code="has_entries"
+            )
         if locked.rounds.exists():
             raise SetupError(_("A round judges this category, so it stays."), code="has_rounds")
         audit.record(actor=actor, action="category_deleted", obj=locked, name=locked.name)

@@ -29,8 +29,12 @@ def edition_new(request):
         edition = jury_setup.save_edition(form=form, actor=request.user)
         messages.success(request, _("The edition is made. Add its categories next."))
         return redirect("edition-setup", slug=edition.slug)
-    return render(request, "prijzen/organiser/edition_new.html", {"form": form},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "prijzen/organiser/edition_new.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -49,8 +53,9 @@ def edition_setup(request, slug: str):
 
 
 def _page(request, edition, *, form=None, category_form=None, status=200):
-    categories = [(c, CategoryForm(instance=c, prefix=f"c{c.pk}"))
-                  for c in edition.categories.all()]  # fmt: skip
+    categories = [
+        (c, CategoryForm(instance=c, prefix=f"c{c.pk}")) for c in edition.categories.all()
+    ]
     context = {
         "edition": edition,
         "form": form or EditionForm(instance=edition),

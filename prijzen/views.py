@@ -67,8 +67,7 @@ def entry_start(request, slug: str):
     edition = get_object_or_404(Edition, slug=slug)
     initiative = selectors.initiative_of(request.user)
     if initiative is None:
-        messages.info(request, _("First tell us about your initiative; then you write your "
-                                 "entry."))  # fmt: skip
+        messages.info(request, _("First tell us about your initiative; then you write your entry."))
         return redirect(f"{reverse('initiative-edit')}?meedoen={edition.slug}")
     return _start(request, initiative, edition)
 
@@ -151,11 +150,16 @@ def _save_entry(request, entry, form, autosave: bool):
         if autosave:
             return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
         return render(
-            request, "prijzen/entry_edit.html",
-            {"entry": entry, "form": form, "missing": services.missing_for_submission(entry),
-             "playback": playback(entry.vlog)},
+            request,
+            "prijzen/entry_edit.html",
+            {
+                "entry": entry,
+                "form": form,
+                "missing": services.missing_for_submission(entry),
+                "playback": playback(entry.vlog),
+            },
             status=400,
-        )  # fmt: skip
+        )
     data = form.cleaned_data
     services.save_draft(entry=entry, data=data, category=data["category"], actor=request.user)
     services.set_consents(entry=entry, given=set(data["consents"]), actor=request.user)
@@ -186,13 +190,18 @@ def entry_withdraw(request, pk: int):
 @login_required
 def entry_detail(request, pk: int):
     entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
-    return render(request, "prijzen/entry_detail.html", {
-        "entry": entry, "playback": playback(entry.vlog),
-        "publication": "publication" in services.active_consents(entry),
-        "outdated": services.outdated_consents(entry),
-        "wordings": current_wordings(entry.edition),
-        "record": selectors.entry_record(entry) if request.user.is_organiser else None,
-    })  # fmt: skip
+    return render(
+        request,
+        "prijzen/entry_detail.html",
+        {
+            "entry": entry,
+            "playback": playback(entry.vlog),
+            "publication": "publication" in services.active_consents(entry),
+            "outdated": services.outdated_consents(entry),
+            "wordings": current_wordings(entry.edition),
+            "record": selectors.entry_record(entry) if request.user.is_organiser else None,
+        },
+    )
 
 
 @never_cache
@@ -281,8 +290,12 @@ def entry_gallery_approval(request, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The entry is approved for the gallery.") if approved
-                         else _("The entry is no longer approved for the gallery."))  # fmt: skip
+        messages.success(
+            request,
+            _("The entry is approved for the gallery.")
+            if approved
+            else _("The entry is no longer approved for the gallery."),
+        )
     return redirect("entry-detail", pk=entry.pk)
 
 

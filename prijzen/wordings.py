@@ -46,10 +46,12 @@ def change_wordings(*, edition: Edition, texts: dict[str, str], actor) -> set[st
             if not text or (latest is not None and text == latest.text):
                 continue
             version = latest.version + 1 if latest else 1
-            Wording.objects.create(edition=edition, kind=kind, version=version, text=text,
-                                   created_by=actor)  # fmt: skip
-            audit.record(actor=actor, action="wording_changed", obj=edition, kind=kind,
-                         version=version)  # fmt: skip
+            Wording.objects.create(
+                edition=edition, kind=kind, version=version, text=text, created_by=actor
+            )
+            audit.record(
+                actor=actor, action="wording_changed", obj=edition, kind=kind, version=version
+            )
             if latest is not None:
                 changed.add(kind)
     _forget(edition)

@@ -122,9 +122,12 @@ def _token(user, *, scope: str, expired: bool = False) -> str:
     """A token made now, or (expired) made 40 days ago for 30 days."""
     made = timezone.now() - dt.timedelta(days=40 if expired else 0)
     _token, raw = tokens.create_token(
-        user=user, name=f"{scope} {expired}", scope=scope,
-        expires_at=made + dt.timedelta(days=30), now=made,
-    )  # fmt: skip
+        user=user,
+        name=f"{scope} {expired}",
+        scope=scope,
+        expires_at=made + dt.timedelta(days=30),
+        now=made,
+    )
     return raw
 
 
@@ -140,13 +143,29 @@ def build_world() -> World:
 
     edition = EditionFactory(slug="open-editie", entries_per_initiative=3)
     category = CategoryFactory(edition=edition, slug="lokaal", name="Lokaal")
-    x = public_entry(category, number=1, initiative=initiative_a, title="Koffie in de kamer",
-                     summary="Samen", answer="Omdat")  # fmt: skip
-    y = public_entry(category, number=2, initiative=initiative_b, title="Praten over taal",
-                     summary="Samen", answer="Omdat")  # fmt: skip
+    x = public_entry(
+        category,
+        number=1,
+        initiative=initiative_a,
+        title="Koffie in de kamer",
+        summary="Samen",
+        answer="Omdat",
+    )
+    y = public_entry(
+        category,
+        number=2,
+        initiative=initiative_b,
+        title="Praten over taal",
+        summary="Samen",
+        answer="Omdat",
+    )
     a_draft = _complete_draft(category, initiative_a, "Concept van A")
-    a_withdrawn = EntryFactory(category=category, initiative=initiative_a,
-                               state=EntryState.WITHDRAWN, title="Ingetrokken van A")  # fmt: skip
+    a_withdrawn = EntryFactory(
+        category=category,
+        initiative=initiative_a,
+        state=EntryState.WITHDRAWN,
+        title="Ingetrokken van A",
+    )
     b_draft = EntryFactory(category=category, initiative=initiative_b, title="Concept van B")
 
     # The closed round: X ranks first; X is shortlisted, Y the (private) winner.
@@ -155,14 +174,18 @@ def build_world() -> World:
     award = decisions.record_award(entry=y, motivation=MOTIVATION, actor=organiser)
     closed_juror = Assignment.objects.filter(round=closed).first().user
     closed_conflict = Conflict.objects.create(
-        round=closed, entry=y, user=closed_juror, source=ConflictSource.DECLARED,
+        round=closed,
+        entry=y,
+        user=closed_juror,
+        source=ConflictSource.DECLARED,
         reason="Buurman van de maker.",
-    )  # fmt: skip
+    )
 
     # The open round.
     round_ = RoundFactory(edition=edition, name="Finale")
-    criterion = CriterionFactory(round=round_, position=1, scale_min=1, scale_max=10,
-                                 step=Decimal("1"), required=True)  # fmt: skip
+    criterion = CriterionFactory(
+        round=round_, position=1, scale_min=1, scale_max=10, step=Decimal("1"), required=True
+    )
     jurors = {
         name: JuryMemberFactory(round=round_, user__email=f"{name}@example.org").user
         for name in ("juror_assigned", "juror_unassigned", "juror_conflicted")
@@ -171,12 +194,18 @@ def build_world() -> World:
     ju_y = Assignment.objects.create(round=round_, entry=y, user=jurors["juror_unassigned"])
     jc_x = Assignment.objects.create(round=round_, entry=x, user=jurors["juror_conflicted"])
     jc_y = Assignment.objects.create(round=round_, entry=y, user=jurors["juror_conflicted"])
-    Review.objects.create(assignment=ju_y, scores={str(criterion.pk): "4"},
-                          overall_comment=f"{JUROR_REMARK} de collega")  # fmt: skip
+    Review.objects.create(
+        assignment=ju_y,
+        scores={str(criterion.pk): "4"},
+        overall_comment=f"{JUROR_REMARK} de collega",
+    )
     conflict = Conflict.objects.create(
-        round=round_, entry=x, user=jurors["juror_conflicted"], source=ConflictSource.DETECTED,
+        round=round_,
+        entry=x,
+        user=jurors["juror_conflicted"],
+        source=ConflictSource.DETECTED,
         reason="Zelfde gemeente.",
-    )  # fmt: skip
+    )
 
     # A published edition with a public winner.
     published = EditionFactory(
@@ -184,24 +213,45 @@ def build_world() -> World:
         entries_open_at=timezone.now() - dt.timedelta(days=400),
         entries_close_at=timezone.now() - dt.timedelta(days=300),
     )
-    p = public_entry(CategoryFactory(edition=published, slug="landelijk"), number=1,
-                     initiative=initiative_c, title="Fietsen maken")  # fmt: skip
+    p = public_entry(
+        CategoryFactory(edition=published, slug="landelijk"),
+        number=1,
+        initiative=initiative_c,
+        title="Fietsen maken",
+    )
     award_p = decisions.record_award(entry=p, motivation="Openbare motivatie", actor=organiser)
     decisions.publish_results(edition=published, actor=organiser)
 
     UserFactory(role=Role.ENTRANT)  # someone with no data at all, who must see none either
     return World(
-        edition=edition, published=Edition.objects.get(pk=published.pk),
-        entrant_a=entrant_a, entrant_b=entrant_b, entrant_c=entrant_c, organiser=organiser,
+        edition=edition,
+        published=Edition.objects.get(pk=published.pk),
+        entrant_a=entrant_a,
+        entrant_b=entrant_b,
+        entrant_c=entrant_c,
+        organiser=organiser,
         read_token=_token(organiser, scope=ApiToken.Scope.READ),
         expired_token=_token(organiser, scope=ApiToken.Scope.READ_WRITE, expired=True),
         write_token=_token(organiser, scope=ApiToken.Scope.READ_WRITE),
-        x=x, a_draft=a_draft, a_withdrawn=a_withdrawn, y=y, b_draft=b_draft, p=p,
-        round=round_, closed=closed, criterion_id=criterion.pk,
-        ja_x=ja_x, ju_y=ju_y, jc_x=jc_x, jc_y=jc_y, conflict=conflict,
-        closed_conflict=closed_conflict, award=award, award_p=award_p,
+        x=x,
+        a_draft=a_draft,
+        a_withdrawn=a_withdrawn,
+        y=y,
+        b_draft=b_draft,
+        p=p,
+        round=round_,
+        closed=closed,
+        criterion_id=criterion.pk,
+        ja_x=ja_x,
+        ju_y=ju_y,
+        jc_x=jc_x,
+        jc_y=jc_y,
+        conflict=conflict,
+        closed_conflict=closed_conflict,
+        award=award,
+        award_p=award_p,
         **jurors,
-    )  # fmt: skip
+    )
 
 
 def client_for(world: World, role: str) -> APIClient:

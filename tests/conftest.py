@@ -171,11 +171,29 @@ def start_worker(
     queues = f"{queue_prefix}default,{queue_prefix}media"
     log = open(log_path, "ab")  # noqa: SIM115 (inherited by the child)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues,
-         "--concurrency", "1", "--loglevel", "INFO", "--hostname", f"test-{queue_prefix}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queues,
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"test-{queue_prefix}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         start_new_session=True,
-    )  # fmt: skip
+    )
     log.close()
     worker = WorkerProcess(proc, log_path)
     deadline = time.monotonic() + 60

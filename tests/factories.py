@@ -46,8 +46,9 @@ class EditionFactory(factory.django.DjangoModelFactory):
     entries_open_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
     entries_close_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
     # Its texts to agree to, as the edition form stores them.
-    wordings = factory.PostGeneration(lambda edition, create, _e, **_kw: create and
-                                      current_wordings(edition))  # fmt: skip
+    wordings = factory.PostGeneration(
+        lambda edition, create, _e, **_kw: create and current_wordings(edition)
+    )
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -139,11 +139,12 @@ def _fuzz(world, method: str, path: str, role: str) -> None:
             database=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         )
-        @given(case=strategy)  # fmt: skip
+        @given(case=strategy)
         def run(case):
             if cookies and case.headers:  # a session caller: no generated (invalid) token
-                case.headers = {k: v for k, v in case.headers.items()
-                                if k.lower() != "authorization"}  # fmt: skip
+                case.headers = {
+                    k: v for k, v in case.headers.items() if k.lower() != "authorization"
+                }
             response = case.call(headers=headers, cookies=cookies)
             TOTAL["cases"] += 1
             TOTAL["statuses"][response.status_code] += 1

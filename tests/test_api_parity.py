@@ -51,9 +51,19 @@ COUNTERPARTS = {
 # Pages for people, not scripts: signing in and out, two-step sign-in, the language, and
 # making API tokens (a script has one already); a juror's own agreement to the confidentiality
 # terms (the invitation and changed terms) is given by the person, in the page.
-NOT_FOR_SCRIPTS = {"login", "logout", "magic-link", "magic-request", "set_language",
-                   "second-factor-setup", "second-factor-verify", "api-tokens",
-                   "api-token-revoke", "jury-invitation", "jury-terms"}  # fmt: skip
+NOT_FOR_SCRIPTS = {
+    "login",
+    "logout",
+    "magic-link",
+    "magic-request",
+    "set_language",
+    "second-factor-setup",
+    "second-factor-verify",
+    "api-tokens",
+    "api-token-revoke",
+    "jury-invitation",
+    "jury-terms",
+}
 # Page actions the API does not have yet (docs/api.md says so). Keep this list empty.
 KNOWN_GAPS: set[str] = set()
 

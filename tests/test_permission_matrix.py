@@ -46,116 +46,149 @@ pytestmark = pytest.mark.django_db
 
 A = "/api/v1"
 
-# fmt: off
 # Expected status per role, in the order of ROLES:
 #   anon = anonymous, A/B = entrant_a/_b, jA/jU/jC = juror_assigned/_unassigned/_conflicted,
 #   org = organiser (session), ro = the organiser's read-only token, exp = an expired token.
 TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     #                                                       anon A   B   jA  jU  jC  org ro  exp
-    ("GET", "/me/"):                                        (401,200,200,200,200,200,200,200,401),
+    ("GET", "/me/"): (401, 200, 200, 200, 200, 200, 200, 200, 401),
     # One's own ties (as a jury member records them on the "Ties" page).
-    ("GET", "/me/ties/"):                                   (401,200,200,200,200,200,200,200,401),
-    ("POST", "/me/ties/"):                                  (401,201,201,201,201,201,201,403,401),
-    ("DELETE", "/me/ties/{id}/"):                           (401,204,204,204,204,204,204,403,401),
+    ("GET", "/me/ties/"): (401, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("POST", "/me/ties/"): (401, 201, 201, 201, 201, 201, 201, 403, 401),
+    ("DELETE", "/me/ties/{id}/"): (401, 204, 204, 204, 204, 204, 204, 403, 401),
     # Editions, the gallery and winners are public (embargo: winners empty until published).
-    ("GET", "/editions/"):                                  (200,200,200,200,200,200,200,200,401),
-    ("GET", "/editions/{slug}/"):                           (200,200,200,200,200,200,200,200,401),
+    ("GET", "/editions/"): (200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("GET", "/editions/{slug}/"): (200, 200, 200, 200, 200, 200, 200, 200, 401),
     # Setting up editions, categories, rounds and rubrics: organisers only.
-    ("POST", "/editions/"):                                 (401,404,404,404,404,404,201,403,401),
-    ("PATCH", "/editions/{slug}/"):                         (401,404,404,404,404,404,200,403,401),
-    ("POST", "/editions/{slug}/categories/"):               (401,404,404,404,404,404,201,403,401),
+    ("POST", "/editions/"): (401, 404, 404, 404, 404, 404, 201, 403, 401),
+    ("PATCH", "/editions/{slug}/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/editions/{slug}/categories/"): (401, 404, 404, 404, 404, 404, 201, 403, 401),
     # The edition's whole export (as "Alles downloaden" on the edition page).
-    ("GET", "/editions/{slug}/export/"):                    (401,404,404,404,404,404,200,200,401),
-    ("GET", "/editions/{slug}/export/{sheet}/"):            (401,404,404,404,404,404,200,200,401),
-    ("PATCH", "/categories/{id}/"):                         (401,404,404,404,404,404,200,403,401),
-    ("DELETE", "/categories/{id}/"):                        (401,404,404,404,404,404,204,403,401),
-    ("POST", "/rounds/"):                                   (401,404,404,404,404,404,201,403,401),
-    ("PATCH", "/rounds/{id}/"):                             (401,404,404,404,404,404,200,403,401),
-    ("POST", "/rounds/{id}/criteria/"):                     (401,404,404,404,404,404,201,403,401),
-    ("POST", "/rounds/{id}/criteria/copy/"):                (401,404,404,404,404,404,200,403,401),
-    ("PATCH", "/criteria/{id}/"):                           (401,404,404,404,404,404,200,403,401),
-    ("DELETE", "/criteria/{id}/"):                          (401,404,404,404,404,404,204,403,401),
-    ("GET", "/editions/{slug}/winners/"):                   (200,200,200,200,200,200,200,200,401),
-    ("GET", "/gallery/"):                                   (200,200,200,200,200,200,200,200,401),
-    ("GET", "/gallery/{id}/"):                              (200,200,200,200,200,200,200,200,401),
+    ("GET", "/editions/{slug}/export/"): (401, 404, 404, 404, 404, 404, 200, 200, 401),
+    ("GET", "/editions/{slug}/export/{sheet}/"): (401, 404, 404, 404, 404, 404, 200, 200, 401),
+    ("PATCH", "/categories/{id}/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("DELETE", "/categories/{id}/"): (401, 404, 404, 404, 404, 404, 204, 403, 401),
+    ("POST", "/rounds/"): (401, 404, 404, 404, 404, 404, 201, 403, 401),
+    ("PATCH", "/rounds/{id}/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/rounds/{id}/criteria/"): (401, 404, 404, 404, 404, 404, 201, 403, 401),
+    ("POST", "/rounds/{id}/criteria/copy/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("PATCH", "/criteria/{id}/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("DELETE", "/criteria/{id}/"): (401, 404, 404, 404, 404, 404, 204, 403, 401),
+    ("GET", "/editions/{slug}/winners/"): (200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("GET", "/gallery/"): (200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("GET", "/gallery/{id}/"): (200, 200, 200, 200, 200, 200, 200, 200, 401),
     # The initiative: one's own (people without one: 404 to read; PUT creates it).
-    ("GET", "/initiative/"):                                (401,200,200,404,404,404,404,404,401),
-    ("PUT", "/initiative/"):                                (401,200,200,201,201,201,201,403,401),
-    ("PATCH", "/initiative/"):                              (401,200,200,400,400,400,400,403,401),
+    ("GET", "/initiative/"): (401, 200, 200, 404, 404, 404, 404, 404, 401),
+    ("PUT", "/initiative/"): (401, 200, 200, 201, 201, 201, 201, 403, 401),
+    ("PATCH", "/initiative/"): (401, 200, 200, 400, 400, 400, 400, 403, 401),
     # Entries: entrant A's; organisers read every entry but cannot change an entrant's.
-    ("GET", "/entries/"):                                   (401,200,200,200,200,200,200,200,401),
-    ("POST", "/entries/"):                                  (401,201,201,400,400,400,400,403,401),
-    ("GET", "/entries/{id}/"):                              (401,200,404,404,404,404,200,200,401),
-    ("PATCH", "/entries/{id}/"):                            (401,200,404,404,404,404,403,403,401),
-    ("POST", "/entries/{id}/publication-consent/"):         (401,200,404,404,404,404,403,403,401),
-    ("POST", "/entries/{id}/poster/"):                      (401,200,404,404,404,404,403,403,401),
+    ("GET", "/entries/"): (401, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("POST", "/entries/"): (401, 201, 201, 400, 400, 400, 400, 403, 401),
+    ("GET", "/entries/{id}/"): (401, 200, 404, 404, 404, 404, 200, 200, 401),
+    ("PATCH", "/entries/{id}/"): (401, 200, 404, 404, 404, 404, 403, 403, 401),
+    ("POST", "/entries/{id}/publication-consent/"): (401, 200, 404, 404, 404, 404, 403, 403, 401),
+    ("POST", "/entries/{id}/poster/"): (401, 200, 404, 404, 404, 404, 403, 403, 401),
     # Gallery approval: organisers; the entrant sees the entry but may not approve it.
-    ("POST", "/entries/{id}/gallery-approval/"):            (401,403,404,404,404,404,200,403,401),
-    ("POST", "/entries/{id}/submit/"):                      (401,200,404,404,404,404,403,403,401),
-    ("POST", "/entries/{id}/withdraw/"):                    (401,200,404,404,404,404,403,403,401),
-    ("POST", "/entries/{id}/reopen/"):                      (401,200,404,404,404,404,403,403,401),
-    ("GET", "/entries/{id}/vlog/"):                         (401,200,404,404,404,404,200,200,401),
+    ("POST", "/entries/{id}/gallery-approval/"): (401, 403, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/entries/{id}/submit/"): (401, 200, 404, 404, 404, 404, 403, 403, 401),
+    ("POST", "/entries/{id}/withdraw/"): (401, 200, 404, 404, 404, 404, 403, 403, 401),
+    ("POST", "/entries/{id}/reopen/"): (401, 200, 404, 404, 404, 404, 403, 403, 401),
+    ("GET", "/entries/{id}/vlog/"): (401, 200, 404, 404, 404, 404, 200, 200, 401),
     # Uploads: only the entrant (organisers too get 404: the upload is not theirs to see).
-    ("POST", "/entries/{id}/vlog-uploads/"):                (401,201,404,404,404,404,404,403,401),
-    ("GET", "/entries/{id}/vlog-uploads/{uid}/"):           (401,200,404,404,404,404,404,404,401),
-    ("DELETE", "/entries/{id}/vlog-uploads/{uid}/"):        (401,200,404,404,404,404,404,403,401),
-    ("POST", "/entries/{id}/vlog-uploads/{uid}/sign/"):     (401,200,404,404,404,404,404,403,401),
-    ("GET", "/entries/{id}/vlog-uploads/{uid}/parts/"):     (401,200,404,404,404,404,404,404,401),
-    ("POST", "/entries/{id}/vlog-uploads/{uid}/complete/"): (401,200,404,404,404,404,404,403,401),
+    ("POST", "/entries/{id}/vlog-uploads/"): (401, 201, 404, 404, 404, 404, 404, 403, 401),
+    ("GET", "/entries/{id}/vlog-uploads/{uid}/"): (401, 200, 404, 404, 404, 404, 404, 404, 401),
+    ("DELETE", "/entries/{id}/vlog-uploads/{uid}/"): (401, 200, 404, 404, 404, 404, 404, 403, 401),
+    ("POST", "/entries/{id}/vlog-uploads/{uid}/sign/"): (
+        401,
+        200,
+        404,
+        404,
+        404,
+        404,
+        404,
+        403,
+        401,
+    ),
+    ("GET", "/entries/{id}/vlog-uploads/{uid}/parts/"): (
+        401,
+        200,
+        404,
+        404,
+        404,
+        404,
+        404,
+        404,
+        401,
+    ),
+    ("POST", "/entries/{id}/vlog-uploads/{uid}/complete/"): (
+        401,
+        200,
+        404,
+        404,
+        404,
+        404,
+        404,
+        403,
+        401,
+    ),
     # Rounds: members and organisers; the rest of a round is for organisers only.
-    ("GET", "/rounds/"):                                    (401,200,200,200,200,200,200,200,401),
-    ("GET", "/rounds/{id}/"):                               (401,404,404,200,200,200,200,200,401),
-    ("GET", "/rounds/{id}/ranking/"):                       (401,404,404,404,404,404,200,200,401),
-    ("GET", "/rounds/{id}/certificate/"):                   (401,404,404,404,404,404,200,200,401),
-    ("GET", "/rounds/{id}/exports/{kind}/"):                (401,404,404,404,404,404,200,200,401),
-    ("GET", "/rounds/{id}/conflicts/"):                     (401,404,404,404,404,404,200,200,401),
-    ("POST", "/rounds/{id}/open/"):                         (401,404,404,404,404,404,200,403,401),
-    ("POST", "/rounds/{id}/close/"):                        (401,404,404,404,404,404,201,403,401),
-    ("POST", "/rounds/{id}/reopen/"):                       (401,404,404,404,404,404,200,403,401),
-    ("POST", "/rounds/{id}/find-conflicts/"):               (401,404,404,404,404,404,200,403,401),
-    ("POST", "/rounds/{id}/invitations/"):                  (401,404,404,404,404,404,201,403,401),
-    ("POST", "/rounds/{id}/assignment-proposal/"):          (401,404,404,404,404,404,200,403,401),
-    ("POST", "/rounds/{id}/assignment/"):                   (401,404,404,404,404,404,200,403,401),
-    ("POST", "/rounds/{id}/tie-decisions/"):                (401,404,404,404,404,404,201,403,401),
-    ("POST", "/rounds/{id}/remind/"):                       (401,404,404,404,404,404,200,403,401),
-    ("GET", "/rounds/{id}/shortlist/"):                     (401,404,404,404,404,404,200,200,401),
-    ("POST", "/rounds/{id}/shortlist/"):                    (401,404,404,404,404,404,201,403,401),
-    ("POST", "/rounds/{id}/shortlist/top/"):                (401,404,404,404,404,404,200,403,401),
-    ("DELETE", "/rounds/{id}/shortlist/{entry_id}/"):       (401,404,404,404,404,404,204,403,401),
-    ("POST", "/conflicts/{id}/dismiss/"):                   (401,404,404,404,404,404,200,403,401),
-    ("POST", "/conflicts/{id}/review-decision/"):           (401,404,404,404,404,404,200,403,401),
+    ("GET", "/rounds/"): (401, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("GET", "/rounds/{id}/"): (401, 404, 404, 200, 200, 200, 200, 200, 401),
+    ("GET", "/rounds/{id}/ranking/"): (401, 404, 404, 404, 404, 404, 200, 200, 401),
+    ("GET", "/rounds/{id}/certificate/"): (401, 404, 404, 404, 404, 404, 200, 200, 401),
+    ("GET", "/rounds/{id}/exports/{kind}/"): (401, 404, 404, 404, 404, 404, 200, 200, 401),
+    ("GET", "/rounds/{id}/conflicts/"): (401, 404, 404, 404, 404, 404, 200, 200, 401),
+    ("POST", "/rounds/{id}/open/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/rounds/{id}/close/"): (401, 404, 404, 404, 404, 404, 201, 403, 401),
+    ("POST", "/rounds/{id}/reopen/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/rounds/{id}/find-conflicts/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/rounds/{id}/invitations/"): (401, 404, 404, 404, 404, 404, 201, 403, 401),
+    ("POST", "/rounds/{id}/assignment-proposal/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/rounds/{id}/assignment/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/rounds/{id}/tie-decisions/"): (401, 404, 404, 404, 404, 404, 201, 403, 401),
+    ("POST", "/rounds/{id}/remind/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("GET", "/rounds/{id}/shortlist/"): (401, 404, 404, 404, 404, 404, 200, 200, 401),
+    ("POST", "/rounds/{id}/shortlist/"): (401, 404, 404, 404, 404, 404, 201, 403, 401),
+    ("POST", "/rounds/{id}/shortlist/top/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("DELETE", "/rounds/{id}/shortlist/{entry_id}/"): (401, 404, 404, 404, 404, 404, 204, 403, 401),
+    ("POST", "/conflicts/{id}/dismiss/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/conflicts/{id}/review-decision/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
     # Assignments: only the juror's own visible ones (the conflicted juror's X is hidden).
-    ("GET", "/assignments/"):                               (401,200,200,200,200,200,200,200,401),
-    ("GET", "/assignments/{id}/"):                          (401,404,404,200,404,404,404,404,401),
-    ("POST", "/assignments/{id}/conflict/"):                (401,404,404,201,404,404,404,403,401),
-    ("GET", "/assignments/{id}/review/"):                   (401,404,404,200,404,404,404,404,401),
-    ("PUT", "/assignments/{id}/review/"):                   (401,404,404,200,404,404,404,403,401),
-    ("PATCH", "/assignments/{id}/review/"):                 (401,404,404,200,404,404,404,403,401),
-    ("POST", "/assignments/{id}/review/submit/"):           (401,404,404,200,404,404,404,403,401),
-    ("POST", "/assignments/{id}/review/reopen/"):           (401,404,404,200,404,404,404,403,401),
-    ("POST", "/assignments/{id}/review/heartbeat/"):        (401,404,404,200,404,404,404,403,401),
+    ("GET", "/assignments/"): (401, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("GET", "/assignments/{id}/"): (401, 404, 404, 200, 404, 404, 404, 404, 401),
+    ("POST", "/assignments/{id}/conflict/"): (401, 404, 404, 201, 404, 404, 404, 403, 401),
+    ("GET", "/assignments/{id}/review/"): (401, 404, 404, 200, 404, 404, 404, 404, 401),
+    ("PUT", "/assignments/{id}/review/"): (401, 404, 404, 200, 404, 404, 404, 403, 401),
+    ("PATCH", "/assignments/{id}/review/"): (401, 404, 404, 200, 404, 404, 404, 403, 401),
+    ("POST", "/assignments/{id}/review/submit/"): (401, 404, 404, 200, 404, 404, 404, 403, 401),
+    ("POST", "/assignments/{id}/review/reopen/"): (401, 404, 404, 200, 404, 404, 404, 403, 401),
+    ("POST", "/assignments/{id}/review/heartbeat/"): (401, 404, 404, 200, 404, 404, 404, 403, 401),
     # Winners and the announcement: organisers only (404 for everyone else).
-    ("GET", "/awards/"):                                    (401,404,404,404,404,404,200,200,401),
-    ("POST", "/awards/"):                                   (401,404,404,404,404,404,201,403,401),
-    ("GET", "/awards/{id}/"):                               (401,404,404,404,404,404,200,200,401),
-    ("PATCH", "/awards/{id}/"):                             (401,404,404,404,404,404,200,403,401),
-    ("DELETE", "/awards/{id}/"):                            (401,404,404,404,404,404,204,403,401),
-    ("GET", "/editions/{slug}/results/"):                   (401,404,404,404,404,404,200,200,401),
-    ("POST", "/editions/{slug}/results/publish/"):          (401,404,404,404,404,404,200,403,401),
-    ("POST", "/editions/{slug}/results/schedule/"):         (401,404,404,404,404,404,200,403,401),
-    ("POST", "/editions/{slug}/results/cancel/"):           (401,404,404,404,404,404,200,403,401),
-    ("POST", "/editions/{slug}/results/feedback/"):         (401,404,404,404,404,404,200,403,401),
-    ("POST", "/editions/{slug}/jury-second-factor/"):       (401,404,404,404,404,404,200,403,401),
+    ("GET", "/awards/"): (401, 404, 404, 404, 404, 404, 200, 200, 401),
+    ("POST", "/awards/"): (401, 404, 404, 404, 404, 404, 201, 403, 401),
+    ("GET", "/awards/{id}/"): (401, 404, 404, 404, 404, 404, 200, 200, 401),
+    ("PATCH", "/awards/{id}/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("DELETE", "/awards/{id}/"): (401, 404, 404, 404, 404, 404, 204, 403, 401),
+    ("GET", "/editions/{slug}/results/"): (401, 404, 404, 404, 404, 404, 200, 200, 401),
+    ("POST", "/editions/{slug}/results/publish/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/editions/{slug}/results/schedule/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/editions/{slug}/results/cancel/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/editions/{slug}/results/feedback/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
+    ("POST", "/editions/{slug}/jury-second-factor/"): (401, 404, 404, 404, 404, 404, 200, 403, 401),
 }
-# fmt: on
 MATRIX = {
     (method, A + path): dict(zip(ROLES, row, strict=True)) for (method, path), row in TABLE.items()
-}  # fmt: skip
+}
 
 # Exactly what each list holds, per role (names of World attributes), written by hand.
 EVERY_ENTRY = {"x", "a_draft", "a_withdrawn", "y", "b_draft", "p"}
-JURORS_AND_ENTRANTS = ("entrant_a", "entrant_b", "juror_assigned", "juror_unassigned",
-                       "juror_conflicted")  # fmt: skip
+JURORS_AND_ENTRANTS = (
+    "entrant_a",
+    "entrant_b",
+    "juror_assigned",
+    "juror_unassigned",
+    "juror_conflicted",
+)
 LISTS: dict[tuple[str, str], dict[str, set[str]]] = {
     ("GET", f"{A}/editions/"): {role: {"edition", "published"} for role in ROLES[:8]},
     ("GET", f"{A}/gallery/"): {role: {"x", "y", "p"} for role in ROLES[:8]},
@@ -221,14 +254,23 @@ def _assignment(w, role):
 
 
 def _review_body(w):
-    return {"version": 1, "scores": {str(w.criterion_id): "7"}, "comments": {},
-            "overall_comment": "Sterk verhaal"}  # fmt: skip
+    return {
+        "version": 1,
+        "scores": {str(w.criterion_id): "7"},
+        "comments": {},
+        "overall_comment": "Sterk verhaal",
+    }
 
 
 def _submitted_review(w):
-    Review.objects.create(assignment=w.ja_x, state="submitted", scores={str(w.criterion_id): "7"},
-                          weighted_total=Decimal(7), submitted_at=timezone.now(),
-                          version=2)  # fmt: skip
+    Review.objects.create(
+        assignment=w.ja_x,
+        state="submitted",
+        scores={str(w.criterion_id): "7"},
+        weighted_total=Decimal(7),
+        submitted_at=timezone.now(),
+        version=2,
+    )
 
 
 def _draft_review(w):
@@ -236,8 +278,9 @@ def _draft_review(w):
 
 
 def _upload(w, *, with_part: bool = False):
-    asset = services.start_vlog_upload(entry=w.a_draft, actor=w.entrant_a, filename="vlog.mp4",
-                                       size=100, content_type="video/mp4")  # fmt: skip
+    asset = services.start_vlog_upload(
+        entry=w.a_draft, actor=w.entrant_a, filename="vlog.mp4", size=100, content_type="video/mp4"
+    )
     if with_part:
         from media_pipeline import uploads
 
@@ -257,17 +300,39 @@ def _ready_draft_round(w):
     w.extra["ready_round"] = round_.pk
 
 
-NEW_EDITION = {"name": "Vrijwilligersprijzen 2031", "slug": "prijs-2031", "year": 2031,
-               "entries_open_at": "2031-01-01T09:00:00+01:00",
-               "entries_close_at": "2031-03-01T23:59:00+01:00", "upload_grace_minutes": 60,
-               "max_duration_seconds": 300, "entries_per_initiative": 1}  # fmt: skip
-NEW_ROUND = {"name": "Voorronde", "kind": "selection", "opens_at": "2031-04-01T09:00:00+02:00",
-             "closes_at": "2031-04-20T17:00:00+02:00", "jurors_per_entry": 2,
-             "score_visibility": "after_close", "geography_rule": "municipality",
-             "official_method": "trimmed_mean", "reminder_days_before": 3}  # fmt: skip
-NEW_CRITERION = {"name_nl": "Verbindt", "name_en": "Connects", "weight": "1", "scale_min": 1,
-                 "scale_max": 10, "step": "1", "required": True, "counted": True,
-                 "position": 2, "anchors": {"1": "Niet", "10": "Helemaal"}}  # fmt: skip
+NEW_EDITION = {
+    "name": "Vrijwilligersprijzen 2031",
+    "slug": "prijs-2031",
+    "year": 2031,
+    "entries_open_at": "2031-01-01T09:00:00+01:00",
+    "entries_close_at": "2031-03-01T23:59:00+01:00",
+    "upload_grace_minutes": 60,
+    "max_duration_seconds": 300,
+    "entries_per_initiative": 1,
+}
+NEW_ROUND = {
+    "name": "Voorronde",
+    "kind": "selection",
+    "opens_at": "2031-04-01T09:00:00+02:00",
+    "closes_at": "2031-04-20T17:00:00+02:00",
+    "jurors_per_entry": 2,
+    "score_visibility": "after_close",
+    "geography_rule": "municipality",
+    "official_method": "trimmed_mean",
+    "reminder_days_before": 3,
+}
+NEW_CRITERION = {
+    "name_nl": "Verbindt",
+    "name_en": "Connects",
+    "weight": "1",
+    "scale_min": 1,
+    "scale_max": 10,
+    "step": "1",
+    "required": True,
+    "counted": True,
+    "position": 2,
+    "anchors": {"1": "Niet", "10": "Helemaal"},
+}
 
 
 def _empty_category(w):
@@ -291,13 +356,18 @@ def _tied_round(w):
     members = [JuryMemberFactory(round=round_) for _ in range(2)]
     tied = []
     for number in (901, 902):
-        entry = EntryFactory(edition=w.edition, category__edition=w.edition,
-                             state="submitted", number=number)  # fmt: skip
+        entry = EntryFactory(
+            edition=w.edition, category__edition=w.edition, state="submitted", number=number
+        )
         tied.append(entry.pk)
         for member, total in zip(members, ("7", "5"), strict=True):
             assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
-            Review.objects.create(assignment=assignment, state="submitted", scores={"1": total},
-                                  weighted_total=Decimal(total))  # fmt: skip
+            Review.objects.create(
+                assignment=assignment,
+                state="submitted",
+                scores={"1": total},
+                weighted_total=Decimal(total),
+            )
     w.extra.update(tied_round=round_.pk, tied=list(reversed(tied)))
 
 
@@ -308,13 +378,20 @@ def _own_tie(w, role) -> int:
 
 
 def _scheduled(w):
-    decisions.schedule_results(edition=w.edition, at=timezone.now() + dt.timedelta(days=2),
-                               actor=w.organiser)  # fmt: skip
+    decisions.schedule_results(
+        edition=w.edition, at=timezone.now() + dt.timedelta(days=2), actor=w.organiser
+    )
 
 
 FUTURE = (timezone.now() + dt.timedelta(days=7)).isoformat()
-INITIATIVE = {"name": "Nieuw initiatief", "municipality": "Utrecht", "contact_name": "Sam",
-              "phone": "", "website": "", "description": "Wij helpen."}  # fmt: skip
+INITIATIVE = {
+    "name": "Nieuw initiatief",
+    "municipality": "Utrecht",
+    "contact_name": "Sam",
+    "phone": "",
+    "website": "",
+    "description": "Wij helpen.",
+}
 
 # operation -> (params and body, given the world and the role; preparation of the state)
 RESOLVERS = {
@@ -595,8 +672,9 @@ def _cells(*, storage: bool):
         if (STORAGE in path) != storage:
             continue
         for role, status in row.items():
-            yield pytest.param(method, path, role, status,
-                               id=f"{method} {path.removeprefix(A)} {role}")  # fmt: skip
+            yield pytest.param(
+                method, path, role, status, id=f"{method} {path.removeprefix(A)} {role}"
+            )
 
 
 @pytest.fixture
@@ -646,9 +724,11 @@ def _check_cell(world, method, path, role, expected):
     client = client_for(world, role)
 
     response = client.generic(
-        method, url, data=json.dumps(call.body) if call.body is not None else "",
+        method,
+        url,
+        data=json.dumps(call.body) if call.body is not None else "",
         content_type="application/json",
-    )  # fmt: skip
+    )
 
     assert response.status_code == expected, response.content[:500]
     is_json = response.get("Content-Type", "").startswith("application/json")

@@ -32,9 +32,12 @@ def test_asset_transition(source, target):
         assert asset.state == target
         log = AuditLog.objects.get()
         assert (log.action, log.object_type, log.object_id, log.data, log.actor) == (
-            "state_change", "media_pipeline.mediaasset", str(asset.pk),
-            {"from": source, "to": target}, owner,
-        )  # fmt: skip
+            "state_change",
+            "media_pipeline.mediaasset",
+            str(asset.pk),
+            {"from": source, "to": target},
+            owner,
+        )
     else:
         with pytest.raises(InvalidTransition):
             transition_asset(asset_id=asset.pk, to=target, actor=owner)

@@ -23,8 +23,13 @@ from jury.models import JurorTie
 
 class InvitationSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, help_text="Who is invited.")
-    name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True,
-                                 help_text="Their name, for a new account.")  # fmt: skip
+    name = serializers.CharField(
+        max_length=150,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Their name, for a new account.",
+    )
 
     def validate_email(self, value: str) -> str:
         try:
@@ -56,8 +61,9 @@ class ProposalSerializer(serializers.Serializer):
     hash = serializers.CharField(allow_null=True, help_text="Commit the proposal with this.")
     loads = LoadSerializer(many=True)
     entries = CoverageSerializer(many=True)
-    reasons = serializers.ListField(child=serializers.CharField(),
-                                    help_text="Why no assignment fits (Dutch).")  # fmt: skip
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why no assignment fits (Dutch)."
+    )
 
 
 class CommitSerializer(serializers.Serializer):
@@ -70,9 +76,11 @@ class ChangesSerializer(serializers.Serializer):
 
 class TieOrderSerializer(serializers.Serializer):
     entries = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=2, max_length=500,
+        child=serializers.IntegerField(min_value=1),
+        min_length=2,
+        max_length=500,
         help_text="The tied entries' ids, best first.",
-    )  # fmt: skip
+    )
     reason = serializers.CharField(max_length=2000, help_text="Why this order (audited).")
 
 
@@ -85,8 +93,9 @@ class TieDecisionSerializer(serializers.Serializer):
 
 class JurorTieSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=TieKind.choices)
-    value = serializers.CharField(max_length=200, help_text="A municipality, province or "
-                                  "organisation.")  # fmt: skip
+    value = serializers.CharField(
+        max_length=200, help_text="A municipality, province or organisation."
+    )
 
     class Meta:
         model = JurorTie
@@ -107,8 +116,7 @@ class Invitations(APIView):
         round_ = selectors.organiser_round(request.user, pk)
         data = InvitationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = invitations.invite_juror(round_=round_, actor=request.user,
-                                          **data.validated_data)  # fmt: skip
+        member = invitations.invite_juror(round_=round_, actor=request.user, **data.validated_data)
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
 
@@ -125,16 +133,31 @@ class AssignmentProposal(APIView):
         round_ = selectors.organiser_round(request.user, pk)
         proposal = services.propose_assignment(round_=round_)
         if isinstance(proposal, solver.Infeasible):
-            return Response({"feasible": False, "hash": None, "loads": [], "entries": [],
-                             "reasons": services.infeasible_reasons(proposal)})  # fmt: skip
+            return Response(
+                {
+                    "feasible": False,
+                    "hash": None,
+                    "loads": [],
+                    "entries": [],
+                    "reasons": services.infeasible_reasons(proposal),
+                }
+            )
         emails = dict(User.objects.filter(pk__in=proposal.loads).values_list("pk", "email"))
-        return Response({
-            "feasible": True, "hash": services.proposal_hash(proposal), "reasons": [],
-            "loads": [{"juror": u, "email": emails[u], "entries": n}
-                      for u, n in sorted(proposal.loads.items())],
-            "entries": [{"entry": e, "jurors": sorted(jurors)}
-                        for e, jurors in sorted(proposal.by_entry.items())],
-        })  # fmt: skip
+        return Response(
+            {
+                "feasible": True,
+                "hash": services.proposal_hash(proposal),
+                "reasons": [],
+                "loads": [
+                    {"juror": u, "email": emails[u], "entries": n}
+                    for u, n in sorted(proposal.loads.items())
+                ],
+                "entries": [
+                    {"entry": e, "jurors": sorted(jurors)}
+                    for e, jurors in sorted(proposal.by_entry.items())
+                ],
+            }
+        )
 
 
 class CommitAssignment(APIView):
@@ -150,8 +173,9 @@ class CommitAssignment(APIView):
         round_ = selectors.organiser_round(request.user, pk)
         data = CommitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        changes = services.commit_shown_assignment(round_=round_, shown=data.validated_data["hash"],
-                                                   actor=request.user)  # fmt: skip
+        changes = services.commit_shown_assignment(
+            round_=round_, shown=data.validated_data["hash"], actor=request.user
+        )
         return Response({"changes": changes})
 
 
@@ -167,15 +191,19 @@ class TieDecisions(APIView):
         round_ = selectors.organiser_round(request.user, pk)
         data = TieOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        decision = results.decide_tie(round_=round_, order=data.validated_data["entries"],
-                                      reason=data.validated_data["reason"],
-                                      actor=request.user)  # fmt: skip
+        decision = results.decide_tie(
+            round_=round_,
+            order=data.validated_data["entries"],
+            reason=data.validated_data["reason"],
+            actor=request.user,
+        )
         return Response(TieDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
 class MyTies(APIView):
-    @extend_schema(summary="Your ties as a jury member",
-                   responses={200: JurorTieSerializer(many=True)})  # fmt: skip
+    @extend_schema(
+        summary="Your ties as a jury member", responses={200: JurorTieSerializer(many=True)}
+    )
     def get(self, request):
         ties = JurorTie.objects.filter(user=request.user).order_by("kind", "value", "pk")
         return Response(JurorTieSerializer(ties, many=True).data)

@@ -33,8 +33,21 @@ class CriterionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Criterion
-        fields = ["id", "position", "name", "name_nl", "name_en", "description", "weight",
-                  "scale_min", "scale_max", "step", "anchors", "required", "counted"]  # fmt: skip
+        fields = [
+            "id",
+            "position",
+            "name",
+            "name_nl",
+            "name_en",
+            "description",
+            "weight",
+            "scale_min",
+            "scale_max",
+            "step",
+            "anchors",
+            "required",
+            "counted",
+        ]
         read_only_fields = fields
 
     def get_name(self, criterion: Criterion) -> str:
@@ -49,10 +62,23 @@ class RoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Round
-        fields = ["id", "edition", "edition_name", "category", "kind", "name", "state",
-                  "opens_at", "closes_at", "jurors_per_entry", "score_visibility",
-                  "hide_entrant_names", "min_watch_share", "official_method",
-                  "criteria"]  # fmt: skip
+        fields = [
+            "id",
+            "edition",
+            "edition_name",
+            "category",
+            "kind",
+            "name",
+            "state",
+            "opens_at",
+            "closes_at",
+            "jurors_per_entry",
+            "score_visibility",
+            "hide_entrant_names",
+            "min_watch_share",
+            "official_method",
+            "criteria",
+        ]
         read_only_fields = fields
 
 
@@ -141,8 +167,9 @@ class AssignmentDetailSerializer(AssignmentSerializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    t = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0,
-                                 help_text="Seconds into the vlog.")  # fmt: skip
+    t = serializers.DecimalField(
+        max_digits=6, decimal_places=1, min_value=0, help_text="Seconds into the vlog."
+    )
     text = serializers.CharField(max_length=300)
 
 
@@ -159,16 +186,30 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["state", "version", "scores", "comments", "overall_comment", "notes",
-                  "watched_seconds", "heard_seconds", "weighted_total", "submitted_at",
-                  "other_totals"]  # fmt: skip
+        fields = [
+            "state",
+            "version",
+            "scores",
+            "comments",
+            "overall_comment",
+            "notes",
+            "watched_seconds",
+            "heard_seconds",
+            "weighted_total",
+            "submitted_at",
+            "other_totals",
+        ]
         read_only_fields = fields
         extra_kwargs = {
-            "watched_seconds": {"help_text": "What your client reported as watched, capped "
-                                "at the time since you first read the review."},
-            "heard_seconds": {"help_text": "Seconds of playback measured by the server from "
-                              "heartbeats: the watch minimum counts this."},
-        }  # fmt: skip
+            "watched_seconds": {
+                "help_text": "What your client reported as watched, capped "
+                "at the time since you first read the review."
+            },
+            "heard_seconds": {
+                "help_text": "Seconds of playback measured by the server from "
+                "heartbeats: the watch minimum counts this."
+            },
+        }
 
     @extend_schema_field(
         serializers.ListField(
@@ -199,11 +240,14 @@ class ReviewWriteSerializer(serializers.Serializer):
     overall_comment = serializers.CharField(max_length=5000, allow_blank=True)
     notes = NoteSerializer(many=True, required=False, max_length=200)
     watched_seconds = serializers.DecimalField(
-        max_digits=8, decimal_places=1, min_value=0, required=False,
+        max_digits=8,
+        decimal_places=1,
+        min_value=0,
+        required=False,
         help_text="Seconds of the vlog watched so far, as your client counts them; stored "
         "at most as the time since you first read the review, and it never goes down. The "
         "watch minimum does not count it (see the heartbeat).",
-    )  # fmt: skip
+    )
 
     def validate_comments(self, comments: dict) -> dict:
         known = {str(pk) for pk in self.context["criteria"]}
@@ -302,19 +346,34 @@ class OrganiserConflictSerializer(serializers.ModelSerializer):
 
     entry = EntryRefSerializer(read_only=True)
     juror = PersonSerializer(source="user", read_only=True)
-    dismissed_by = serializers.EmailField(source="dismissed_by.email", read_only=True,
-                                          allow_null=True, default=None)  # fmt: skip
+    dismissed_by = serializers.EmailField(
+        source="dismissed_by.email", read_only=True, allow_null=True, default=None
+    )
     active = serializers.SerializerMethodField()
     submitted_review = serializers.BooleanField(
-        read_only=True, help_text="The juror had submitted a review of the entry; it counts in "
+        read_only=True,
+        help_text="The juror had submitted a review of the entry; it counts in "
         "the ranking only when `review_kept` is true (an organiser's decision).",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Conflict
-        fields = ["id", "round", "entry", "juror", "source", "reason", "active", "created_at",
-                  "dismissed_at", "dismissed_by", "dismissal_reason", "submitted_review",
-                  "review_kept", "review_decision_reason"]  # fmt: skip
+        fields = [
+            "id",
+            "round",
+            "entry",
+            "juror",
+            "source",
+            "reason",
+            "active",
+            "created_at",
+            "dismissed_at",
+            "dismissed_by",
+            "dismissal_reason",
+            "submitted_review",
+            "review_kept",
+            "review_decision_reason",
+        ]
         read_only_fields = fields
 
     def get_active(self, conflict: Conflict) -> bool:
@@ -399,8 +458,9 @@ class RankingSerializer(serializers.Serializer):
 
     round = serializers.IntegerField()
     method = serializers.CharField(help_text="The official method (one of `methods`).")
-    methods = serializers.DictField(child=serializers.CharField(),
-                                    help_text="Every method with its label.")  # fmt: skip
+    methods = serializers.DictField(
+        child=serializers.CharField(), help_text="Every method with its label."
+    )
     rows = RankingRowSerializer(many=True, help_text="The official order.")
     ties = TieSerializer(many=True)
     agreement = AgreementSerializer(allow_null=True)
@@ -423,6 +483,7 @@ class CertificateSerializer(serializers.Serializer):
     parameters = serializers.JSONField()
     software_version = serializers.CharField()
     input_sha256 = serializers.CharField()
-    inputs = serializers.JSONField(help_text="[entry, juror, weighted total, [[criterion, "
-                                   "score], ...]] per submitted review.")  # fmt: skip
+    inputs = serializers.JSONField(
+        help_text="[entry, juror, weighted total, [[criterion, score], ...]] per submitted review."
+    )
     ranking = serializers.JSONField(help_text="[entry, rank, score] in the official order.")

@@ -123,8 +123,9 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         request=None,
         responses={200: s.RoundSerializer, **errors(400, 404, 409)},
     )
-    @action(detail=True, methods=["post"], url_path="open", pagination_class=None,
-            filter_backends=[])  # fmt: skip
+    @action(
+        detail=True, methods=["post"], url_path="open", pagination_class=None, filter_backends=[]
+    )
     def open_(self, request, pk=None):
         round_ = selectors.organiser_round(request.user, pk)
         opened = lifecycle.open_round(round_=round_, actor=request.user)
@@ -137,8 +138,13 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         request=None,
         responses={200: s.CountSerializer, **errors(404)},
     )
-    @action(detail=True, methods=["post"], url_path="find-conflicts", pagination_class=None,
-            filter_backends=[])  # fmt: skip
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="find-conflicts",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def find_conflicts(self, request, pk=None):
         round_ = selectors.organiser_round(request.user, pk)
         return Response({"count": services.detect_conflicts(round_=round_)})
@@ -166,8 +172,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         round_ = selectors.organiser_round(request.user, pk)
         data = s.ReopenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reopened = lifecycle.reopen_round(round_=round_, actor=request.user,
-                                          **data.validated_data)  # fmt: skip
+        reopened = lifecycle.reopen_round(round_=round_, actor=request.user, **data.validated_data)
         return Response(s.RoundSerializer(reopened).data)
 
     @extend_schema(
@@ -209,10 +214,13 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         },
     )
     @action(
-        detail=True, methods=["get"], url_path=r"exports/(?P<kind>[a-z]+)",
-        pagination_class=None, filter_backends=[],
+        detail=True,
+        methods=["get"],
+        url_path=r"exports/(?P<kind>[a-z]+)",
+        pagination_class=None,
+        filter_backends=[],
         content_negotiation_class=ExportNegotiation,
-    )  # fmt: skip
+    )
     def exports(self, request, pk=None, kind=None):
         round_ = selectors.organiser_round(request.user, pk)
         table_of = exports.EXPORTS.get(kind)
@@ -232,52 +240,77 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
 def _ranking_data(round_: Round) -> dict:
     """The ranking report as plain data, with entries and jury members by name."""
     report = exports.compute_report(round_)
-    data = {"round": round_.pk, "method": round_.official_method, "methods": s.method_labels(),
-            "rows": [], "ties": [], "agreement": None, "leniency": None, "notes": []}  # fmt: skip
+    data = {
+        "round": round_.pk,
+        "method": round_.official_method,
+        "methods": s.method_labels(),
+        "rows": [],
+        "ties": [],
+        "agreement": None,
+        "leniency": None,
+        "notes": [],
+    }
     if report is None:
         return data
     entries = {e["id"]: e for e in services.round_entries(round_).values("id", "number", "title")}
     leniency = report.leniency
     juror_ids = [j.juror_id for j in leniency.jurors] if leniency else []
-    people = {p["id"]: p for p in User.objects.filter(pk__in=juror_ids)
-              .values("id", "email", "name")}  # fmt: skip
+    people = {
+        p["id"]: p for p in User.objects.filter(pk__in=juror_ids).values("id", "email", "name")
+    }
 
     def entry(pk) -> dict:
         return entries.get(pk, {"id": pk, "number": None, "title": ""})
 
     data["rows"] = [
         {
-            "rank": row.rank, "entry": entry(row.entry_id), "score": row.score,
-            "reviews": row.spread.reviews, "sd": row.spread.sd, "range": row.spread.range,
+            "rank": row.rank,
+            "entry": entry(row.entry_id),
+            "score": row.score,
+            "reviews": row.spread.reviews,
+            "sd": row.spread.sd,
+            "range": row.spread.range,
             "scores": {m: row.scores.get(m) for m in METHODS if m in row.scores},
             "ranks": {m: row.ranks[m] for m in METHODS if m in row.ranks},
-            "rank_spread": row.rank_spread, "moved": row.moved,
+            "rank_spread": row.rank_spread,
+            "moved": row.moved,
             "interval": vars(row.interval) if row.interval else None,
         }
         for row in report.entries
-    ]  # fmt: skip
+    ]
     data["ties"] = [
-        {"score": t.score, "entries": list(t.entries), "order": [list(p) for p in t.order],
-         "broken_by": list(t.broken_by), "needs_decision": t.needs_decision, "text": t.text}
+        {
+            "score": t.score,
+            "entries": list(t.entries),
+            "order": [list(p) for p in t.order],
+            "broken_by": list(t.broken_by),
+            "needs_decision": t.needs_decision,
+            "text": t.text,
+        }
         for t in report.official.ties
-    ]  # fmt: skip
+    ]
     if report.agreement:
         data["agreement"] = {
             "overall": vars(report.agreement.overall),
-            "per_criterion": [{**vars(a), "criterion": c}
-                              for c, a in report.agreement.per_criterion.items()],
-        }  # fmt: skip
+            "per_criterion": [
+                {**vars(a), "criterion": c} for c, a in report.agreement.per_criterion.items()
+            ],
+        }
     if leniency:
         data["leniency"] = {
-            "panel_mean": leniency.panel_mean, "panel_sd": leniency.panel_sd,
+            "panel_mean": leniency.panel_mean,
+            "panel_sd": leniency.panel_sd,
             "jurors": [
-                {**vars(j), "juror": people.get(j.juror_id, {"id": j.juror_id, "email": "",
-                                                             "name": ""})}
+                {
+                    **vars(j),
+                    "juror": people.get(j.juror_id, {"id": j.juror_id, "email": "", "name": ""}),
+                }
                 for j in leniency.jurors
             ],
-        }  # fmt: skip
-    data["notes"] = [{"code": n.code, "text": n.text, "subjects": list(n.subjects)}
-                     for n in report.notes]  # fmt: skip
+        }
+    data["notes"] = [
+        {"code": n.code, "text": n.text, "subjects": list(n.subjects)} for n in report.notes
+    ]
     return data
 
 
@@ -453,8 +486,13 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         request=None,
         responses={200: s.ReviewSerializer, **errors(400, 404)},
     )
-    @action(detail=True, methods=["post"], url_path="review/heartbeat", pagination_class=None,
-            filter_backends=[])  # fmt: skip
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="review/heartbeat",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def review_heartbeat(self, request, pk=None):
         assignment = self.get_object()
         review = services.review_for(assignment=assignment, user=request.user)
@@ -490,8 +528,9 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         version, data = s.review_input(request.data, round_=assignment.round, partial=partial)
         review = services.review_for(assignment=assignment, user=request.user)
         with _stale_is_409():
-            review = services.save_review(review=review, user=request.user, version=version,
-                                          data=data)  # fmt: skip
+            review = services.save_review(
+                review=review, user=request.user, version=version, data=data
+            )
         return self._review_response(assignment, review)
 
     @extend_schema(
@@ -504,16 +543,22 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         request=s.VersionSerializer,
         responses={200: s.ReviewSerializer, **errors(400, 404, 409)},
     )
-    @action(detail=True, methods=["post"], url_path="review/submit", pagination_class=None,
-            filter_backends=[])  # fmt: skip
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="review/submit",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def submit_review(self, request, pk=None):
         assignment = self.get_object()
         body = s.VersionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         review = services.review_for(assignment=assignment, user=request.user)
         with _stale_is_409():
-            review = services.submit_review(review=review, user=request.user,
-                                            version=body.validated_data["version"])  # fmt: skip
+            review = services.submit_review(
+                review=review, user=request.user, version=body.validated_data["version"]
+            )
         return self._review_response(assignment, review)
 
     @extend_schema(
@@ -523,8 +568,13 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         request=None,
         responses={200: s.ReviewSerializer, **errors(400, 404, 409)},
     )
-    @action(detail=True, methods=["post"], url_path="review/reopen", pagination_class=None,
-            filter_backends=[])  # fmt: skip
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="review/reopen",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def reopen_review(self, request, pk=None):
         assignment = self.get_object()
         review = services.review_for(assignment=assignment, user=request.user)
@@ -545,9 +595,11 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         body = s.ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         conflict = services.declare_conflict(
-            round_=assignment.round, entry=assignment.entry, user=request.user,
+            round_=assignment.round,
+            entry=assignment.entry,
+            user=request.user,
             reason=body.validated_data["reason"],
-        )  # fmt: skip
+        )
         return Response(s.ConflictSerializer(conflict).data, status=status.HTTP_201_CREATED)
 
 

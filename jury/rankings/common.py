@@ -39,15 +39,18 @@ METHOD_LABELS = {
 METHOD_EXPLANATIONS = {
     MEAN: _("The average of the jury members' totals."),
     MEDIAN: _("The middle total: one very high or very low total weighs less."),
-    TRIMMED_MEAN: _("The average without the highest and the lowest total (with enough "
-                    "reviews)."),
-    ZSCORE: _("Each jury member's totals are first compared with their own average, so strict "
-              "and lenient jury members count the same; then averaged."),
-    ADDITIVE: _("A statistical model that estimates how strict or lenient each jury member is "
-                "and corrects for it."),
+    TRIMMED_MEAN: _("The average without the highest and the lowest total (with enough reviews)."),
+    ZSCORE: _(
+        "Each jury member's totals are first compared with their own average, so strict "
+        "and lenient jury members count the same; then averaged."
+    ),
+    ADDITIVE: _(
+        "A statistical model that estimates how strict or lenient each jury member is "
+        "and corrects for it."
+    ),
     BORDA: _("Each jury member's order gives points: the higher the place, the more points."),
     SCHULZE: _("Entries are compared two by two: which one do more jury members prefer?"),
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)

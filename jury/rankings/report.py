@@ -309,8 +309,7 @@ def official_ranking(
     """
     d = prepare_reviews(reviews, scale)
     options = {"trim_proportion": trim_proportion, "trim_min_reviews": trim_min_reviews}
-    return _official(d, MethodCache(d, options), method, tie_break, tie_precision,
-                     organiser_orders)  # fmt: skip
+    return _official(d, MethodCache(d, options), method, tie_break, tie_precision, organiser_orders)
 
 
 def compute_ranking(

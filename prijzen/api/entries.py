@@ -147,9 +147,11 @@ ACTION_ERRORS = errors(400, 404, 409)
     ),
 )
 class EntryViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
     viewsets.GenericViewSet,
-):  # fmt: skip
+):
     serializer_class = EntrySerializer
     filterset_class = EntryFilter
     ordering_fields = ["number", "submitted_at", "title"]
@@ -178,8 +180,9 @@ class EntryViewSet(
             entry = services.start_entry(
                 initiative=initiative, edition=values["edition"], actor=request.user
             )
-            services.save_draft(entry=entry, data=values, category=values["category"],
-                                actor=request.user)  # fmt: skip
+            services.save_draft(
+                entry=entry, data=values, category=values["category"], actor=request.user
+            )
             if "consents" in values:
                 services.set_consents(entry=entry, given=values["consents"], actor=request.user)
         return _entry_response(entry, request, status=201)
@@ -190,8 +193,9 @@ class EntryViewSet(
         data.is_valid(raise_exception=True)
         values = data.validated_data
         with transaction.atomic():  # as the edit page: texts and consents together
-            services.save_draft(entry=entry, data=values, category=values.get("category"),
-                                actor=request.user)  # fmt: skip
+            services.save_draft(
+                entry=entry, data=values, category=values.get("category"), actor=request.user
+            )
             if "consents" in values:
                 services.set_consents(entry=entry, given=values["consents"], actor=request.user)
         return _entry_response(entry, request)
@@ -261,8 +265,9 @@ class EntryViewSet(
         entry = self._own_entry()
         data = PosterMomentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.choose_entry_poster(entry=entry, at_seconds=data.validated_data["at_seconds"],
-                                     actor=request.user)  # fmt: skip
+        services.choose_entry_poster(
+            entry=entry, at_seconds=data.validated_data["at_seconds"], actor=request.user
+        )
         return _entry_response(entry, request)
 
     @extend_schema(

@@ -42,14 +42,26 @@ class InitiativeSerializer(serializers.ModelSerializer):
     current Dutch municipalities, spelled as in the list on the page)."""
 
     website = serializers.CharField(
-        max_length=200, required=False, allow_blank=True,
+        max_length=200,
+        required=False,
+        allow_blank=True,
         help_text="A web address; without a scheme, https:// is assumed.",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Initiative
-        fields = ["id", "name", "municipality", "province", "contact_name", "phone", "website",
-                  "description", "created_at", "updated_at"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "municipality",
+            "province",
+            "contact_name",
+            "phone",
+            "website",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "province", "created_at", "updated_at"]
 
 
@@ -89,9 +101,25 @@ class EntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Entry
-        fields = ["id", "number", "edition", "category", "initiative", "title", "summary",
-                  "answer", "state", "in_review", "outcome", "submitted_at", "vlog_state",
-                  "consents", "missing", "created_at", "updated_at"]  # fmt: skip
+        fields = [
+            "id",
+            "number",
+            "edition",
+            "category",
+            "initiative",
+            "title",
+            "summary",
+            "answer",
+            "state",
+            "in_review",
+            "outcome",
+            "submitted_at",
+            "vlog_state",
+            "consents",
+            "missing",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_outcome(self, entry) -> str | None:
@@ -172,9 +200,11 @@ class EntryUpdateSerializer(serializers.Serializer):
 
 class PosterMomentSerializer(serializers.Serializer):
     at_seconds = serializers.DecimalField(
-        max_digits=8, decimal_places=3, min_value=0,
+        max_digits=8,
+        decimal_places=3,
+        min_value=0,
         help_text="The moment of the vlog (seconds from the start) that becomes its picture.",
-    )  # fmt: skip
+    )
 
 
 class GalleryApprovalSerializer(serializers.Serializer):

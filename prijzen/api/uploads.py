@@ -32,9 +32,10 @@ class StartSerializer(serializers.Serializer):
 
 class SignSerializer(serializers.Serializer):
     part_numbers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1,
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
         max_length=uploads.SIGN_BATCH_MAX,
-    )  # fmt: skip
+    )
 
 
 class UploadSerializer(serializers.Serializer):
@@ -93,10 +94,12 @@ class StartUpload(APIView):
         data = StartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         asset = services.start_vlog_upload(
-            entry=entry, actor=request.user, filename=data.validated_data["filename"],
+            entry=entry,
+            actor=request.user,
+            filename=data.validated_data["filename"],
             size=data.validated_data["size"],
             content_type=data.validated_data.get("content_type", ""),
-        )  # fmt: skip
+        )
         return Response(UploadSerializer(asset).data, status=201)
 
 

@@ -106,9 +106,11 @@ def test_expiry_must_lie_within_a_year(organiser, delta, code):
 def test_name_and_scope_are_required(organiser, name, scope, code):
     with pytest.raises(tokens.TokenError) as error:
         tokens.create_token(
-            user=organiser, name=name, scope=scope,
+            user=organiser,
+            name=name,
+            scope=scope,
             expires_at=timezone.now() + dt.timedelta(days=1),
-        )  # fmt: skip
+        )
 
     assert error.value.code == code
 
@@ -145,8 +147,10 @@ def test_bearer_token_authenticates_as_its_user_and_notes_the_use(client, organi
     assert response.status_code == 200
     body = response.json()
     assert (body["email"], body["role"], body["is_organiser"]) == (
-        "organisator@example.org", "organiser", True,
-    )  # fmt: skip
+        "organisator@example.org",
+        "organiser",
+        True,
+    )
     assert body["token"]["prefix"] == token.prefix
     assert (body["token"]["name"], body["token"]["scope"]) == ("Export", "read")
     token.refresh_from_db()
@@ -422,8 +426,10 @@ def test_page_shows_the_secret_once(client, organiser):
     assert token.scope == "read"
     local_end = timezone.localtime(token.expires_at)
     assert (local_end.date(), local_end.hour, local_end.minute) == (
-        timezone.localdate() + dt.timedelta(days=30), 23, 59,
-    )  # fmt: skip
+        timezone.localdate() + dt.timedelta(days=30),
+        23,
+        59,
+    )
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,12 @@ def test_healthz_reports_every_part_ok_with_a_live_worker(client, celery_worker,
     body = response.json()
     assert body["status"] == "ok"
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
-        "database": True, "storage": True, "broker": True, "ffmpeg": True, "worker": True,
-    }  # fmt: skip
+        "database": True,
+        "storage": True,
+        "broker": True,
+        "ffmpeg": True,
+        "worker": True,
+    }
     assert body["checks"]["storage"]["detail"] == f"{settings.S3_ENDPOINT_URL}/{settings.S3_BUCKET}"
     assert body["checks"]["ffmpeg"]["detail"] == ffmpeg.ffmpeg_version()
     assert body["checks"]["worker"]["detail"].startswith(f"{beat.hostname}, ")
@@ -51,8 +55,12 @@ def test_healthz_is_503_when_storage_is_down_and_no_worker_beats(client, setting
     body = response.json()
     assert body["status"] == "error"
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
-        "database": True, "storage": False, "broker": True, "ffmpeg": True, "worker": False,
-    }  # fmt: skip
+        "database": True,
+        "storage": False,
+        "broker": True,
+        "ffmpeg": True,
+        "worker": False,
+    }
     assert body["checks"]["worker"]["detail"] == "no heartbeat yet"
 
 

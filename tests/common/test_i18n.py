@@ -53,8 +53,10 @@ def test_our_dutch_never_overrides_djangos_own_words():
     ours = polib.pofile(str(settings.BASE_DIR / "locale/nl/LC_MESSAGES/django.po"))
     root = Path(django.__file__).parent
     djangos = {}
-    for path in [root / "conf/locale/nl/LC_MESSAGES/django.po",
-                 *root.glob("contrib/*/locale/nl/LC_MESSAGES/django.po")]:  # fmt: skip
+    for path in [
+        root / "conf/locale/nl/LC_MESSAGES/django.po",
+        *root.glob("contrib/*/locale/nl/LC_MESSAGES/django.po"),
+    ]:
         for entry in polib.pofile(str(path)):
             if entry.msgstr and not entry.msgctxt:
                 djangos[entry.msgid] = entry.msgstr

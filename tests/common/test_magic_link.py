@@ -83,9 +83,11 @@ def test_an_expired_link_is_refused(client, django_capture_on_commit_callbacks):
 
 @pytest.mark.parametrize(
     ("email", "message"),
-    [("", "Vul je e-mailadres in."),
-     ("geen-adres", "Dit is geen geldig e-mailadres. Kijk of er een typfout in zit.")],
-)  # fmt: skip
+    [
+        ("", "Vul je e-mailadres in."),
+        ("geen-adres", "Dit is geen geldig e-mailadres. Kijk of er een typfout in zit."),
+    ],
+)
 def test_a_bad_address_gets_a_clear_message(client, email, message):
     response = _request(client, email)
 

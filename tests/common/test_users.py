@@ -47,8 +47,7 @@ def test_email_unique_regardless_of_case():
 
 
 def _sign_in(client, email, password, ip="10.0.0.1"):
-    return client.post("/inloggen/", {"username": email, "password": password},
-                       REMOTE_ADDR=ip)  # fmt: skip
+    return client.post("/inloggen/", {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 
 @pytest.mark.django_db

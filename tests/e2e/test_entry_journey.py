@@ -31,9 +31,12 @@ pytestmark = [
 def vlog_20mb(tmp_path_factory):
     path = tmp_path_factory.mktemp("vlog") / "onze-vlog.mp4"
     generate_clip(
-        path, seconds=12, width=1280, height=720,
+        path,
+        seconds=12,
+        width=1280,
+        height=720,
         extra_output_args=("-b:v", "22M", "-minrate", "22M", "-maxrate", "22M", "-bufsize", "4M"),
-    )  # fmt: skip
+    )
     assert path.stat().st_size >= 20 * MiB
     return path
 
@@ -119,8 +122,11 @@ def test_new_entrant_enters_uploads_watches_and_submits(
         assert entry.vlog is not None and entry.vlog.state == "ready"
         page.evaluate("document.querySelector('#vlog-player').muted = true")
         page.evaluate("document.querySelector('#vlog-player').play()")
-        wait_for(lambda: page.evaluate("document.querySelector('#vlog-player').currentTime") > 1,
-                 timeout=20, message="the preview did not play")  # fmt: skip
+        wait_for(
+            lambda: page.evaluate("document.querySelector('#vlog-player').currentTime") > 1,
+            timeout=20,
+            message="the preview did not play",
+        )
 
         page.get_by_role("button", name="Inzending insturen").click()
         page.get_by_text("Je inzending is ingestuurd. Het nummer is 1.").wait_for()
@@ -129,8 +135,10 @@ def test_new_entrant_enters_uploads_watches_and_submits(
 
     entry.refresh_from_db()
     assert (entry.state, entry.number, entry.title) == (
-        EntryState.SUBMITTED, 1, "Koffie en een warm welkom",
-    )  # fmt: skip
+        EntryState.SUBMITTED,
+        1,
+        "Koffie en een warm welkom",
+    )
     assert entry.category.slug == "landelijk"
     upload_part = seen[: seen.index(100) + 1]  # then the processing percentage follows
     assert len(upload_part) >= 3 and upload_part == sorted(upload_part)
@@ -158,9 +166,13 @@ def test_upload_survives_a_network_cut_and_arrives_byte_identical(
 
         page.get_by_label("Kies je vlog").set_input_files(str(vlog_20mb))
         try:
-            wait_for(lambda: 20 <= page.evaluate(
-                "document.querySelector('#uploader progress').value") < 80,
-                timeout=30, interval=0.1)  # fmt: skip
+            wait_for(
+                lambda: (
+                    20 <= page.evaluate("document.querySelector('#uploader progress').value") < 80
+                ),
+                timeout=30,
+                interval=0.1,
+            )
         except pytest.fail.Exception:
             pytest.fail(f"the upload did not pass 20-80 %; progress seen: {_progress_seen(page)}")
         cdp.send("Network.emulateNetworkConditions", {"offline": True, **line})  # the cut
@@ -208,8 +220,9 @@ def test_phone_sized_entry_journey(browser, live_server, celery_worker, edition,
     assert Entry.objects.get().state == EntryState.SUBMITTED
 
 
-def test_upload_resumes_after_a_page_reload(browser, live_server, celery_worker, edition,
-                                            vlog_20mb):  # fmt: skip
+def test_upload_resumes_after_a_page_reload(
+    browser, live_server, celery_worker, edition, vlog_20mb
+):
     context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -218,13 +231,22 @@ def test_upload_resumes_after_a_page_reload(browser, live_server, celery_worker,
         _sign_up(page, live_server.url, "herladen@voorbeeld.nl")
         _fill_initiative_and_start(page, live_server.url, edition)
         cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", {
-            "offline": False, "latency": 20, "downloadThroughput": 8 * MiB,
-            "uploadThroughput": 4 * MiB,
-        })  # fmt: skip
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": 20,
+                "downloadThroughput": 8 * MiB,
+                "uploadThroughput": 4 * MiB,
+            },
+        )
         page.get_by_label("Kies je vlog").set_input_files(str(vlog_20mb))
-        wait_for(lambda: page.evaluate("document.querySelector('#uploader progress').value") >= 10,
-                 timeout=30, interval=0.1, message="the upload did not start")  # fmt: skip
+        wait_for(
+            lambda: page.evaluate("document.querySelector('#uploader progress').value") >= 10,
+            timeout=30,
+            interval=0.1,
+            message="the upload did not start",
+        )
 
         page.reload()
         page.get_by_text("Er staat een onderbroken upload klaar (onze-vlog.mp4)").wait_for()

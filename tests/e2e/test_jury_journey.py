@@ -33,10 +33,16 @@ def round_with_entries(stored_asset, tmp_path):
     for i, title in enumerate(["Koffie en welkom", "Samen klussen", "Taalmaatjes"]):
         clip = generate_clip(tmp_path / f"{i}.mp4", seconds=4, width=320, height=240)
         vlog = process_asset(asset_id=stored_asset(clip).pk)
-        entries.append(EntryFactory(
-            edition=round_.edition, category__edition=round_.edition, title=title,
-            state=EntryState.SUBMITTED, number=i + 1, vlog=vlog,
-        ))  # fmt: skip
+        entries.append(
+            EntryFactory(
+                edition=round_.edition,
+                category__edition=round_.edition,
+                title=title,
+                state=EntryState.SUBMITTED,
+                number=i + 1,
+                vlog=vlog,
+            )
+        )
     return round_, entries
 
 
@@ -49,8 +55,9 @@ def test_juror_accepts_reports_a_conflict_and_scores_by_keyboard(
 ):
     round_, entries = round_with_entries
     with django_capture_on_commit_callbacks(execute=True):
-        member = invitations.invite_juror(round_=round_, email="jan@jury.nl",
-                                          actor=OrganiserFactory())  # fmt: skip
+        member = invitations.invite_juror(
+            round_=round_, email="jan@jury.nl", actor=OrganiserFactory()
+        )
     for entry in entries:
         Assignment.objects.create(round=round_, entry=entry, user=member.user)
     path = re.search(r"/jury/uitnodiging/\S+/", mail.outbox[-1].body).group(0)
@@ -81,8 +88,11 @@ def test_juror_accepts_reports_a_conflict_and_scores_by_keyboard(
         page.keyboard.press("Tab")  # the comment
         page.keyboard.press("Tab")  # the second score
         page.keyboard.type(scores[1])
-        wait_for(lambda: page.evaluate("document.querySelector('#vlog-player').currentTime") > 1,
-                 timeout=20, message="the vlog did not play")  # fmt: skip
+        wait_for(
+            lambda: page.evaluate("document.querySelector('#vlog-player').currentTime") > 1,
+            timeout=20,
+            message="the vlog did not play",
+        )
         page.get_by_role("button", name="Insturen en volgende").focus()
         page.keyboard.press("Enter")
         page.wait_for_load_state()

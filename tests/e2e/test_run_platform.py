@@ -37,8 +37,12 @@ def _start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     with open(log, "ab") as out:
         return subprocess.Popen(
             [sys.executable, "manage.py", "run_platform", "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
 
 
 def _poll(predicate, timeout: float, what: str, log: Path):
@@ -73,11 +77,14 @@ def _signed_in(base: str, recovery_code: str = "") -> tuple[requests.Session, li
         assert response.url == f"{base}/tweestaps/?next=%2F", response.text[:500]
         done = session.post(
             response.url,
-            data={"code": recovery_code, "next": "/",
-                  "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+            data={
+                "code": recovery_code,
+                "next": "/",
+                "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            },
             headers={"Referer": response.url},
             timeout=10,
-        )  # fmt: skip
+        )
         assert done.url == f"{base}/", done.text[:500]
         return session, []
     # The first time: the key from the page, a code as the app would show it.

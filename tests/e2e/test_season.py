@@ -72,8 +72,12 @@ ENTRANTS = [
     ("rita@repair.nl", "Repair Café Baarn", "Baarn", "Lokaal", "Samen klussen"),
     ("tom@tuin.nl", "Buurttuin Amersfoort", "Amersfoort", "Landelijk", "Groente voor iedereen"),
 ]
-SELECTION_SCORES = {"Koffie en welkom": 9, "Pakketten met hart": 8, "Samen klussen": 6,
-                    "Groente voor iedereen": 5}  # fmt: skip
+SELECTION_SCORES = {
+    "Koffie en welkom": 9,
+    "Pakketten met hart": 8,
+    "Samen klussen": 6,
+    "Groente voor iedereen": 5,
+}
 FINAL_SCORES = {"Koffie en welkom": 9, "Pakketten met hart": 7}
 # The organiser writes the edition's own privacy consent and jury terms; the others keep the
 # texts a new edition starts with.
@@ -105,11 +109,25 @@ def celery_beat(celery_worker, s3_server, queue_prefix, tmp_path):
     log_path = tmp_path / "beat.log"
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
-             "--schedule", str(tmp_path / "celerybeat-schedule")],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(tmp_path / "celerybeat-schedule"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
-        )  # fmt: skip
+        )
     deadline = time.monotonic() + 60
     while "beat: Starting" not in log_path.read_text(errors="replace"):
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -126,8 +144,10 @@ def celery_beat(celery_worker, s3_server, queue_prefix, tmp_path):
 @pytest.fixture
 def clips(tmp_path):
     """One small generated vlog per entrant (4-6 s, 320x240)."""
-    return [generate_clip(tmp_path / f"vlog-{i}.mp4", seconds=4 + i % 3, width=320, height=240)
-            for i in range(len(ENTRANTS))]  # fmt: skip
+    return [
+        generate_clip(tmp_path / f"vlog-{i}.mp4", seconds=4 + i % 3, width=320, height=240)
+        for i in range(len(ENTRANTS))
+    ]
 
 
 # --- Helpers: what a person does over and over ------------------------------------------------
@@ -284,8 +304,11 @@ def entrant_writes(page, base: str, entrant) -> None:
     page.get_by_label(_("Title of your vlog")).fill(title)
     page.get_by_label(_("Short description")).fill(f"{initiative} in vier seconden.")
     page.get_by_label(_("Answer to the question")).fill("We doen het samen met de buurt.")
-    for text in (PRIVACY, str(DEFAULT_TEXTS[ConsentKind.PEOPLE]),
-                 str(DEFAULT_TEXTS[ConsentKind.PUBLICATION])):  # fmt: skip
+    for text in (
+        PRIVACY,
+        str(DEFAULT_TEXTS[ConsentKind.PEOPLE]),
+        str(DEFAULT_TEXTS[ConsentKind.PUBLICATION]),
+    ):
         page.get_by_label(str(text), exact=True).check()
     page.get_by_role("status").filter(has_text="Opgeslagen om").wait_for()
 
@@ -295,17 +318,26 @@ def entrant_uploads_across_the_deadline(page, clip: Path, close_the_window) -> N
     drops in the middle of it); it finishes in the grace period, and the entry is submitted."""
     line = page.context.new_cdp_session(page)
     line.send("Network.enable")
-    slow = {"offline": False, "latency": 20, "downloadThroughput": 1_000_000,
-            "uploadThroughput": 10_000}  # fmt: skip
+    slow = {
+        "offline": False,
+        "latency": 20,
+        "downloadThroughput": 1_000_000,
+        "uploadThroughput": 10_000,
+    }
     line.send("Network.emulateNetworkConditions", slow)
     page.get_by_label("Kies je vlog").set_input_files(str(clip))
-    wait_for(lambda: page.evaluate("document.querySelector('#uploader progress').value") > 0,
-             timeout=30, interval=0.1, message="the last upload did not start")  # fmt: skip
+    wait_for(
+        lambda: page.evaluate("document.querySelector('#uploader progress').value") > 0,
+        timeout=30,
+        interval=0.1,
+        message="the last upload did not start",
+    )
     line.send("Network.emulateNetworkConditions", {**slow, "offline": True})
     close_the_window()
-    line.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
-                                                   "downloadThroughput": -1,
-                                                   "uploadThroughput": -1})  # fmt: skip
+    line.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     page.get_by_text("je vlog-upload begon op tijd", exact=False).wait_for(timeout=120_000)
     entrant_submits_when_the_vlog_plays(page)
 
@@ -513,8 +545,9 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
     started = time.monotonic()
     walk_started = timezone.now()
     base = live_server.url
-    User.objects.create_user(ORGANISER, password=PASSWORD, role=Role.ORGANISER, is_staff=True,
-                             is_superuser=True)  # fmt: skip  # the one direct write
+    User.objects.create_user(
+        ORGANISER, password=PASSWORD, role=Role.ORGANISER, is_staff=True, is_superuser=True
+    )  # the one direct write
     organiser = new_page(browser)
     entrants = [new_page(browser) for _e in ENTRANTS]
     jurors = {email: new_page(browser) for email in JURORS}
@@ -524,7 +557,9 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         organiser_creates_the_edition(organiser, base, timezone.now() + timedelta(minutes=10))
         edition = Edition.objects.get()
         assert (edition.slug, sorted(edition.categories.values_list("name", flat=True))) == (
-            SLUG, ["Landelijk", "Lokaal"])  # fmt: skip
+            SLUG,
+            ["Landelijk", "Lokaal"],
+        )
         assert organiser_user().totpdevice_set.get().confirmed
         screenshot(organiser, "1-editie")
 
@@ -539,7 +574,8 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
             entrants[3], clips[3], lambda: organiser_closes_the_entry_window(organiser, base)
         )
         assert sorted(Entry.objects.values_list("state", "vlog__state", "title")) == sorted(
-            (EntryState.SUBMITTED, "ready", e[4]) for e in ENTRANTS)  # fmt: skip
+            (EntryState.SUBMITTED, "ready", e[4]) for e in ENTRANTS
+        )
         assert sorted(Entry.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
         receipts = [m for m in mail.outbox if m.subject.startswith("Ontvangst")]
         assert sorted(m.to[0] for m in receipts) == sorted(e[0] for e in ENTRANTS)
@@ -550,21 +586,29 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         assert all(e.gallery_approved_at for e in Entry.objects.all())
 
         # 3. The selection round: rubric, jury, ties, conflicts, assignment, open.
-        selection = organiser_makes_a_round(organiser, base, name="Voorronde",
-                                            kind=_("Selection round"))  # fmt: skip
+        selection = organiser_makes_a_round(
+            organiser, base, name="Voorronde", kind=_("Selection round")
+        )
         organiser_adds_criterion(organiser, "Verbindt", "Connects", "1")
         organiser_adds_criterion(organiser, "Verrast", "Surprises", "2")
         organiser.goto(f"{base}/jury/rondes/{selection}/")
         missing = organiser.locator("#opening-problems li").all_inner_texts()
         assert missing == [
-            ngettext("%(active)s jury member has accepted; the round needs %(k)s.",
-                     "%(active)s jury members have accepted; the round needs %(k)s.", 0)
+            ngettext(
+                "%(active)s jury member has accepted; the round needs %(k)s.",
+                "%(active)s jury members have accepted; the round needs %(k)s.",
+                0,
+            )
             % {"active": 0, "k": 2},
-            ngettext("%(n)s entry has fewer than %(k)s jury members assigned: make an assignment "
-                     "proposal and commit it.",
-                     "%(n)s entries have fewer than %(k)s jury members assigned: make an "
-                     "assignment proposal and commit it.", 4) % {"n": 4, "k": 2},
-        ], missing  # fmt: skip
+            ngettext(
+                "%(n)s entry has fewer than %(k)s jury members assigned: make an assignment "
+                "proposal and commit it.",
+                "%(n)s entries have fewer than %(k)s jury members assigned: make an "
+                "assignment proposal and commit it.",
+                4,
+            )
+            % {"n": 4, "k": 2},
+        ], missing
         screenshot(organiser, "3-ronde-in-voorbereiding")
         for email in JURORS:
             organiser_invites(organiser, base, selection, email)
@@ -583,16 +627,19 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
 
         # 4. Two jury members score; the organiser reminds the third, who then scores too.
         for email in JURORS[:2]:
-            assert juror_scores_everything(jurors[email], base, "Voorronde", SELECTION_SCORES) == \
-                assigned.filter(user__email=email).count()  # fmt: skip
+            assert (
+                juror_scores_everything(jurors[email], base, "Voorronde", SELECTION_SCORES)
+                == assigned.filter(user__email=email).count()
+            )
         before = len(mail.outbox)
         organiser.goto(f"{base}/jury/rondes/{selection}/")
         click(organiser, _("Send a reminder to jury members with open work"))
         reminders = mail.outbox[before:]
         assert [m.to for m in reminders] == [[JURORS[2]]], [(m.to, m.subject) for m in reminders]
-        assert juror_scores_everything(jurors[JURORS[2]], base, "Voorronde",
-                                   SELECTION_SCORES) == \
-            assigned.filter(user__email=JURORS[2]).count()  # fmt: skip
+        assert (
+            juror_scores_everything(jurors[JURORS[2]], base, "Voorronde", SELECTION_SCORES)
+            == assigned.filter(user__email=JURORS[2]).count()
+        )
         assert Review.objects.filter(assignment__round=round_, state="submitted").count() == 8
 
         # 5. Close (and, for a late correction, reopen with a reason and close again), rank,
@@ -604,8 +651,9 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         assert ResultSnapshot.objects.filter(round_id=selection).count() == 2
         reopened = AuditLog.objects.get(action="round_reopened", object_id=str(selection))
         assert reopened.data["reason"] == "Een jurylid vult een toelichting aan."
-        assert ranking(organiser, base, selection) == [(rank, title) for rank, title in enumerate(
-            SELECTION_SCORES, start=1)]  # fmt: skip
+        assert ranking(organiser, base, selection) == [
+            (rank, title) for rank, title in enumerate(SELECTION_SCORES, start=1)
+        ]
         screenshot(organiser, "5-rangschikking")
         organiser.goto(f"{base}/jury/rondes/{selection}/")
         organiser.get_by_role("link", name=_("Shortlist"), exact=True).click()
@@ -614,13 +662,16 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         )
         click(organiser, _("Choose the top"))
         expect_message(organiser, _("The top %(count)s is on the shortlist.") % {"count": 2})
-        assert sorted(Shortlisting.objects.filter(round_id=selection)
-                      .values_list("entry__title", flat=True)) == sorted(FINAL_SCORES)  # fmt: skip
+        assert sorted(
+            Shortlisting.objects.filter(round_id=selection).values_list("entry__title", flat=True)
+        ) == sorted(FINAL_SCORES)
 
-        final = organiser_makes_a_round(organiser, base, name="Finale", kind=_("Final round"),
-                                        source="Voorronde")  # fmt: skip
+        final = organiser_makes_a_round(
+            organiser, base, name="Finale", kind=_("Final round"), source="Voorronde"
+        )
         organiser.get_by_label(_("Or copy the scoring form of an earlier round")).select_option(
-            label=f"{EDITION}: Voorronde")  # fmt: skip
+            label=f"{EDITION}: Voorronde"
+        )
         click(organiser, _("Copy"))
         expect_message(organiser, _("%(n)s criteria copied.") % {"n": 2})
         conflicts = organiser_checks_before_inviting(organiser, base, final, JURORS[0])
@@ -637,8 +688,11 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         ) == sorted(FINAL_SCORES)
         for page in jurors.values():
             juror_scores_everything(page, base, "Finale", FINAL_SCORES)
-        assert Review.objects.filter(assignment__round=final_round, state="submitted").count() \
-            == Assignment.objects.filter(round=final_round).count() == 4  # fmt: skip
+        assert (
+            Review.objects.filter(assignment__round=final_round, state="submitted").count()
+            == Assignment.objects.filter(round=final_round).count()
+            == 4
+        )
         organiser_closes(organiser, base, final)
         assert ranking(organiser, base, final) == [(1, ENTRANTS[0][4]), (2, ENTRANTS[1][4])]
 
@@ -657,7 +711,9 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         expect_message(organiser, _("The results will be published at the chosen moment."))
         edition = Edition.objects.get()
         assert (edition.results_state, edition.results_publish_at) == (
-            ResultsState.SCHEDULED, moment)  # fmt: skip
+            ResultsState.SCHEDULED,
+            moment,
+        )
 
         # Before the moment: the public pages show nothing of the outcome, no mail has gone.
         public = new_page(browser)
@@ -670,8 +726,12 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         assert outcome_mails(walk_started) == []
 
         # After it: the winners with their vlogs and the jury's motivation; the outcome mails.
-        wait_for(lambda: Edition.objects.get().results_state == ResultsState.PUBLISHED,
-                 timeout=150, interval=1, message="beat did not publish the results")  # fmt: skip
+        wait_for(
+            lambda: Edition.objects.get().results_state == ResultsState.PUBLISHED,
+            timeout=150,
+            interval=1,
+            message="beat did not publish the results",
+        )
         assert timezone.now() >= moment
         public.goto(f"{base}/edities/{SLUG}/winnaars/")
         for title in FINAL_SCORES:
@@ -682,8 +742,11 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         screenshot(public, "7-winnaarspagina")
         fits_a_phone(public, "7-winnaarspagina")
         assert "Samen klussen" not in public.inner_text("main")
-        outcomes = wait_for(lambda: len(found := outcome_mails(walk_started)) >= 4 and found,
-                            timeout=60, message="the outcome e-mails did not arrive")  # fmt: skip
+        outcomes = wait_for(
+            lambda: len(found := outcome_mails(walk_started)) >= 4 and found,
+            timeout=60,
+            message="the outcome e-mails did not arrive",
+        )
         subjects = dict(outcomes)
         assert len(outcomes) == 4 and sorted(subjects) == sorted(e[0] for e in ENTRANTS)
         for email, initiative, *_rest in ENTRANTS[:2]:
@@ -694,13 +757,19 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
 
         # The edition's workbook (one CSV per sheet here) holds the season: the consents in the
         # edition's own words, every score, the winners with their motivation, the audit log.
-        sheets = {name: organiser.request.get(
-            f"{base}/organisatie/edities/{SLUG}/alles/{name}.csv").text().strip().splitlines()
-            for name in ("toestemmingen", "cijfers", "winnaars", "logboek")}  # fmt: skip
+        sheets = {
+            name: organiser.request.get(f"{base}/organisatie/edities/{SLUG}/alles/{name}.csv")
+            .text()
+            .strip()
+            .splitlines()
+            for name in ("toestemmingen", "cijfers", "winnaars", "logboek")
+        }
         assert sum(PRIVACY in row for row in sheets["toestemmingen"]) == 4
         assert len(sheets["cijfers"]) - 1 == (8 + 4) * 2  # reviews x criteria, and the header
-        assert all(any(f"{title}: de jury was diep geraakt." in row for row in sheets["winnaars"])
-                   for title in FINAL_SCORES)  # fmt: skip
+        assert all(
+            any(f"{title}: de jury was diep geraakt." in row for row in sheets["winnaars"])
+            for title in FINAL_SCORES
+        )
         assert any("state_change" in row and "jury.round" in row for row in sheets["logboek"])
         assert {m.terms_wording.text for m in JuryMember.objects.all()} == {JURY_TERMS}
         organiser.goto(f"{base}/organisatie/")

@@ -45,8 +45,12 @@ def api():
 
 
 def _entry(round_, **kwargs):
-    return EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                        state=EntryState.SUBMITTED, **kwargs)  # fmt: skip
+    return EntryFactory(
+        edition=round_.edition,
+        category__edition=round_.edition,
+        state=EntryState.SUBMITTED,
+        **kwargs,
+    )
 
 
 class World:
@@ -57,15 +61,22 @@ class World:
 
     def __init__(self, **round_fields):
         self.round = RoundFactory(**round_fields)
-        self.required = CriterionFactory(round=self.round, position=1, scale_min=1,
-                                         scale_max=10, step=Decimal("0.5"), weight=2,
-                                         anchors={"1": "Zwak", "10": "Sterk"})  # fmt: skip
+        self.required = CriterionFactory(
+            round=self.round,
+            position=1,
+            scale_min=1,
+            scale_max=10,
+            step=Decimal("0.5"),
+            weight=2,
+            anchors={"1": "Zwak", "10": "Sterk"},
+        )
         self.optional = CriterionFactory(round=self.round, position=2, required=False)
         self.member = JuryMemberFactory(round=self.round).user
         self.colleague = JuryMemberFactory(round=self.round).user
         self.conflicted = JuryMemberFactory(round=self.round).user
-        self.invited = JuryMemberFactory(round=self.round, accepted_at=None,
-                                         terms_accepted_at=None).user  # fmt: skip
+        self.invited = JuryMemberFactory(
+            round=self.round, accepted_at=None, terms_accepted_at=None
+        ).user
         self.other_round = RoundFactory()
         self.outsider = JuryMemberFactory(round=self.other_round).user
         self.entry = _entry(self.round, title="Buurtkamer")
@@ -89,9 +100,12 @@ class World:
             round=self.other_round, entry=_entry(self.other_round), user=self.outsider
         )
         self.conflict = Conflict.objects.create(
-            round=self.round, entry=self.entry, user=self.conflicted,
-            source=ConflictSource.DETECTED, reason="Zelfde gemeente: Utrecht.",
-        )  # fmt: skip
+            round=self.round,
+            entry=self.entry,
+            user=self.conflicted,
+            source=ConflictSource.DETECTED,
+            reason="Zelfde gemeente: Utrecht.",
+        )
 
 
 @pytest.fixture
@@ -152,8 +166,11 @@ def test_round_shows_its_rubric_to_a_member(api, world):
     first = body["criteria"][0]
     assert first["name"] == world.required.name_nl
     assert (first["scale_min"], first["scale_max"], first["step"], first["weight"]) == (
-        1, 10, "0.50", "2.00",
-    )  # fmt: skip
+        1,
+        10,
+        "0.50",
+        "2.00",
+    )
     assert first["anchors"] == {"1": "Zwak", "10": "Sterk"}
     assert (first["required"], body["criteria"][1]["required"]) == (True, False)
 
@@ -166,9 +183,10 @@ def test_round_name_of_a_criterion_follows_accept_language(api, world):
     assert response.json()["criteria"][0]["name"] == world.required.name_en
 
 
-@pytest.mark.parametrize(("who", "status"), [("entrant", 404), ("invited", 404),
-                                             ("outsider", 404), ("member", 200),
-                                             ("organiser", 200)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("entrant", 404), ("invited", 404), ("outsider", 404), ("member", 200), ("organiser", 200)],
+)
 def test_round_detail_is_404_for_non_members(api, world, who, status):
     response = _as(api, getattr(world, who)).get(f"/api/v1/rounds/{world.round.pk}/")
 
@@ -271,8 +289,9 @@ def test_assignments_filter_by_round_and_review_state(api, world):
     client = _as(api, world.member)
 
     assert _ids(client.get(f"/api/v1/assignments/?round={world.round.pk}&ordering=id")) == [
-        world.mine.pk, world.mine2.pk,
-    ]  # fmt: skip
+        world.mine.pk,
+        world.mine2.pk,
+    ]
     assert _ids(client.get(f"/api/v1/assignments/?round={world.other_round.pk}")) == []
     assert _ids(client.get("/api/v1/assignments/?review_state=submitted")) == [world.mine.pk]
     assert _ids(client.get("/api/v1/assignments/?review_state=draft")) == [world.mine2.pk]
@@ -288,18 +307,31 @@ def test_assignment_list_item_shows_the_entry_and_the_review_state(api, world):
     first, second = response.json()["results"]
     assert first["entry"]["title"] == "Buurtkamer"
     assert first["entry"]["entrant"] == {
-        "name": world.entry.initiative.name, "municipality": "Utrecht", "province": "Utrecht",
-    }  # fmt: skip
+        "name": world.entry.initiative.name,
+        "municipality": "Utrecht",
+        "province": "Utrecht",
+    }
     assert (first["review_state"], second["review_state"]) == ("not_started", "draft")
     assert first["round"] == world.round.pk
 
 
-@pytest.mark.parametrize(("who", "status"), [("member", 200), ("colleague", 404),
-                                             ("conflicted", 404), ("invited", 404),
-                                             ("entrant", 404), ("organiser", 404)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("member", 200),
+        ("colleague", 404),
+        ("conflicted", 404),
+        ("invited", 404),
+        ("entrant", 404),
+        ("organiser", 404),
+    ],
+)
 def test_assignment_detail_only_for_its_active_juror(api, world, who, status):
-    assignment = {"colleague": world.mine, "conflicted": world.blocked,
-                  "invited": world.not_accepted}.get(who, world.mine)  # fmt: skip
+    assignment = {
+        "colleague": world.mine,
+        "conflicted": world.blocked,
+        "invited": world.not_accepted,
+    }.get(who, world.mine)
 
     response = _as(api, getattr(world, who)).get(f"/api/v1/assignments/{assignment.pk}/")
 
@@ -314,13 +346,26 @@ def test_assignment_detail_has_the_presigned_preview_of_a_ready_vlog(api, world)
     from media_pipeline.enums import AssetState, RenditionKind
     from media_pipeline.models import MediaAsset, Rendition
 
-    asset = MediaAsset.objects.create(owner=world.entrant, original_key="originals/a",
-                                      state=AssetState.READY)  # fmt: skip
-    Rendition.objects.create(asset=asset, kind=RenditionKind.PREVIEW, key="previews/a.mp4",
-                             content_type="video/mp4", size_bytes=10, width=1280, height=720,
-                             duration=Decimal("61.5"))  # fmt: skip
-    Rendition.objects.create(asset=asset, kind=RenditionKind.POSTER, key="posters/a.jpg",
-                             content_type="image/jpeg", size_bytes=10)  # fmt: skip
+    asset = MediaAsset.objects.create(
+        owner=world.entrant, original_key="originals/a", state=AssetState.READY
+    )
+    Rendition.objects.create(
+        asset=asset,
+        kind=RenditionKind.PREVIEW,
+        key="previews/a.mp4",
+        content_type="video/mp4",
+        size_bytes=10,
+        width=1280,
+        height=720,
+        duration=Decimal("61.5"),
+    )
+    Rendition.objects.create(
+        asset=asset,
+        kind=RenditionKind.POSTER,
+        key="posters/a.jpg",
+        content_type="image/jpeg",
+        size_bytes=10,
+    )
     world.entry.vlog = asset
     world.entry.save()
 
@@ -377,8 +422,12 @@ def test_review_starts_as_an_empty_draft_without_writing(api, world):
 @pytest.mark.parametrize("who", ["colleague", "conflicted", "entrant", "organiser", "outsider"])
 def test_review_of_someone_elses_assignment_is_404_and_changes_nothing(api, world, who):
     client = _as(api, getattr(world, who))
-    body = {"version": 1, "scores": {str(world.required.pk): "5"}, "comments": {},
-            "overall_comment": ""}  # fmt: skip
+    body = {
+        "version": 1,
+        "scores": {str(world.required.pk): "5"},
+        "comments": {},
+        "overall_comment": "",
+    }
 
     responses = [
         client.get(_review_url(world.mine)),
@@ -418,8 +467,10 @@ def test_put_saves_a_draft_and_returns_the_next_version(api, world):
     assert review.comments == {str(world.required.pk): "Sterk verhaal."}
     assert review.notes == [{"t": 12.5, "text": "Hier wordt het welkom goed uitgelegd."}]
     assert (review.overall_comment, review.watched_seconds, review.state) == (
-        "Mooi.", Decimal("30.0"), ReviewState.DRAFT,
-    )  # fmt: skip
+        "Mooi.",
+        Decimal("30.0"),
+        ReviewState.DRAFT,
+    )
 
 
 def test_put_needs_the_whole_form_and_patch_only_the_version(api, world):
@@ -427,8 +478,9 @@ def test_put_needs_the_whole_form_and_patch_only_the_version(api, world):
 
     put = client.put(_review_url(world.mine), {"version": 1}, format="json")
     patch_without_version = client.patch(_review_url(world.mine), {}, format="json")
-    patch = client.patch(_review_url(world.mine), {"version": 1, "overall_comment": "Goed."},
-                         format="json")  # fmt: skip
+    patch = client.patch(
+        _review_url(world.mine), {"version": 1, "overall_comment": "Goed."}, format="json"
+    )
 
     assert put.status_code == 400
     assert sorted(put.json()["fields"]) == ["comments", "overall_comment", "scores"]
@@ -443,8 +495,9 @@ def test_stale_version_is_409_and_saves_nothing(api, world):
     key = str(world.required.pk)
     client.patch(_review_url(world.mine), {"version": 1, "scores": {key: "7"}}, format="json")
 
-    stale = client.patch(_review_url(world.mine), {"version": 1, "scores": {key: "3"}},
-                         format="json")  # fmt: skip
+    stale = client.patch(
+        _review_url(world.mine), {"version": 1, "scores": {key: "3"}}, format="json"
+    )
     stale_submit = client.post(_review_url(world.mine, "submit/"), {"version": 1}, format="json")
 
     assert stale.status_code == 409
@@ -462,9 +515,10 @@ def test_stale_version_is_409_and_saves_nothing(api, world):
 )
 def test_scores_outside_the_scale_or_step_are_refused(api, world, score, code):
     response = _as(api, world.member).patch(
-        _review_url(world.mine), {"version": 1, "scores": {str(world.required.pk): score}},
+        _review_url(world.mine),
+        {"version": 1, "scores": {str(world.required.pk): score}},
         format="json",
-    )  # fmt: skip
+    )
 
     assert response.status_code == 400
     assert response.json()["code"] == code
@@ -474,9 +528,10 @@ def test_scores_outside_the_scale_or_step_are_refused(api, world, score, code):
 @pytest.mark.parametrize("score", ["zeven", "NaN", "Infinity", "1e999", True, ["7"]])
 def test_scores_that_are_not_numbers_are_refused_with_a_field_error(api, world, score):
     response = _as(api, world.member).patch(
-        _review_url(world.mine), {"version": 1, "scores": {str(world.required.pk): score}},
+        _review_url(world.mine),
+        {"version": 1, "scores": {str(world.required.pk): score}},
         format="json",
-    )  # fmt: skip
+    )
 
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["scores"]
@@ -487,11 +542,12 @@ def test_a_criterion_of_another_round_is_refused(api, world):
     foreign = CriterionFactory(round=world.other_round)
     client = _as(api, world.member)
 
-    score = client.patch(_review_url(world.mine), {"version": 1, "scores": {str(foreign.pk): 5}},
-                         format="json")  # fmt: skip
-    comment = client.patch(_review_url(world.mine),
-                           {"version": 1, "comments": {str(foreign.pk): "x"}},
-                           format="json")  # fmt: skip
+    score = client.patch(
+        _review_url(world.mine), {"version": 1, "scores": {str(foreign.pk): 5}}, format="json"
+    )
+    comment = client.patch(
+        _review_url(world.mine), {"version": 1, "comments": {str(foreign.pk): "x"}}, format="json"
+    )
 
     assert score.status_code == 400
     assert score.json()["code"] == "criterion"
@@ -529,8 +585,11 @@ def test_submit_checks_required_criteria_then_submits_with_the_weighted_total(ap
     client.patch(_review_url(world.mine), {"version": 1, "scores": {optional: 6}}, format="json")
 
     incomplete = client.post(_review_url(world.mine, "submit/"), {"version": 2}, format="json")
-    client.patch(_review_url(world.mine), {"version": 2, "scores": {str(world.required.pk): 9}},
-                 format="json")  # fmt: skip
+    client.patch(
+        _review_url(world.mine),
+        {"version": 2, "scores": {str(world.required.pk): 9}},
+        format="json",
+    )
     submitted = client.post(_review_url(world.mine, "submit/"), {"version": 3}, format="json")
 
     assert incomplete.status_code == 400
@@ -545,8 +604,11 @@ def test_submit_checks_required_criteria_then_submits_with_the_weighted_total(ap
 
 def _submit(client, world, assignment=None):
     assignment = assignment or world.mine
-    client.patch(_review_url(assignment), {"version": 1, "scores": {str(world.required.pk): 8}},
-                 format="json")  # fmt: skip
+    client.patch(
+        _review_url(assignment),
+        {"version": 1, "scores": {str(world.required.pk): 8}},
+        format="json",
+    )
     response = client.post(_review_url(assignment, "submit/"), {"version": 2}, format="json")
     assert response.status_code == 200, response.json()
     return response.json()
@@ -557,11 +619,14 @@ def test_submitted_review_can_be_corrected_or_reopened_as_on_the_page(api, world
     submitted = _submit(client, world)
     key = str(world.required.pk)
 
-    edit = client.patch(_review_url(world.mine),
-                        {"version": submitted["version"], "scores": {key: "2"}},
-                        format="json")  # fmt: skip
-    again = client.post(_review_url(world.mine, "submit/"), {"version": edit.json()["version"]},
-                        format="json")  # fmt: skip
+    edit = client.patch(
+        _review_url(world.mine),
+        {"version": submitted["version"], "scores": {key: "2"}},
+        format="json",
+    )
+    again = client.post(
+        _review_url(world.mine, "submit/"), {"version": edit.json()["version"]}, format="json"
+    )
     reopened = client.post(_review_url(world.mine, "reopen/"))
     reopened_twice = client.post(_review_url(world.mine, "reopen/"))
 
@@ -577,19 +642,23 @@ def test_submitted_review_can_be_corrected_or_reopened_as_on_the_page(api, world
 def test_nothing_changes_after_the_round_closed(api, world):
     client = _as(api, world.member)
     _submit(client, world, world.mine)
-    client.patch(_review_url(world.mine2), {"version": 1, "overall_comment": "Half."},
-                 format="json")  # fmt: skip
+    client.patch(
+        _review_url(world.mine2), {"version": 1, "overall_comment": "Half."}, format="json"
+    )
     world.round.closes_at = timezone.now() - timedelta(minutes=1)
     world.round.save()
 
-    draft = client.patch(_review_url(world.mine2), {"version": 2, "overall_comment": "Heel."},
-                         format="json")  # fmt: skip
+    draft = client.patch(
+        _review_url(world.mine2), {"version": 2, "overall_comment": "Heel."}, format="json"
+    )
     submit = client.post(_review_url(world.mine2, "submit/"), {"version": 2}, format="json")
     reopen = client.post(_review_url(world.mine, "reopen/"))
 
     assert [(r.status_code, r.json()["code"]) for r in (draft, submit, reopen)] == [
-        (400, "closed"), (400, "closed"), (400, "closed"),
-    ]  # fmt: skip
+        (400, "closed"),
+        (400, "closed"),
+        (400, "closed"),
+    ]
     assert Review.objects.get(assignment=world.mine2).overall_comment == "Half."
     assert Review.objects.get(assignment=world.mine).state == ReviewState.SUBMITTED
 
@@ -599,13 +668,16 @@ def test_submit_waits_for_the_watch_minimum(api, world):
 
     world.round.min_watch_share = Decimal("0.50")
     world.round.save()
-    world.entry.vlog = MediaAsset.objects.create(owner=world.entrant, original_key="o/1",
-                                                 duration=Decimal("60"))  # fmt: skip
+    world.entry.vlog = MediaAsset.objects.create(
+        owner=world.entrant, original_key="o/1", duration=Decimal("60")
+    )
     world.entry.save()
     client = _as(api, world.member)
-    client.patch(_review_url(world.mine),
-                 {"version": 1, "scores": {str(world.required.pk): 8}, "watched_seconds": 10},
-                 format="json")  # fmt: skip
+    client.patch(
+        _review_url(world.mine),
+        {"version": 1, "scores": {str(world.required.pk): 8}, "watched_seconds": 10},
+        format="json",
+    )
 
     early = client.post(_review_url(world.mine, "submit/"), {"version": 2}, format="json")
     client.patch(_review_url(world.mine), {"version": 2, "watched_seconds": 31}, format="json")
@@ -636,14 +708,19 @@ def test_other_jurors_totals_follow_the_score_visibility(
     world.round.score_visibility = policy
     world.round.save()
     key = str(world.required.pk)
-    Review.objects.create(assignment=world.theirs, state=ReviewState.SUBMITTED,
-                          scores={key: "6"}, weighted_total=Decimal("6"))  # fmt: skip
+    Review.objects.create(
+        assignment=world.theirs,
+        state=ReviewState.SUBMITTED,
+        scores={key: "6"},
+        weighted_total=Decimal("6"),
+    )
     # A draft never shows.
     Review.objects.create(assignment=world.blocked, state=ReviewState.DRAFT, scores={key: "1"})
     Review.objects.create(
-        assignment=world.mine, scores={str(world.required.pk): "8"},
+        assignment=world.mine,
+        scores={str(world.required.pk): "8"},
         state=ReviewState.SUBMITTED if own_submitted else ReviewState.DRAFT,
-    )  # fmt: skip
+    )
     if closed:
         world.round.state = RoundState.CLOSED
         world.round.save()
@@ -659,14 +736,19 @@ def test_other_jurors_totals_follow_the_score_visibility(
 def test_declaring_a_conflict_hides_the_assignment(api, world):
     client = _as(api, world.member)
 
-    response = client.post(f"/api/v1/assignments/{world.mine.pk}/conflict/",
-                           {"reason": "Mijn buurvrouw doet mee."}, format="json")  # fmt: skip
+    response = client.post(
+        f"/api/v1/assignments/{world.mine.pk}/conflict/",
+        {"reason": "Mijn buurvrouw doet mee."},
+        format="json",
+    )
 
     assert response.status_code == 201
     body = response.json()
     assert (body["entry"], body["source"], body["reason"]) == (
-        world.entry.pk, "declared", "Mijn buurvrouw doet mee.",
-    )  # fmt: skip
+        world.entry.pk,
+        "declared",
+        "Mijn buurvrouw doet mee.",
+    )
     assert client.get(f"/api/v1/assignments/{world.mine.pk}/").status_code == 404
     assert _ids(client.get("/api/v1/assignments/")) == [world.mine2.pk]
     assert not Assignment.objects.filter(pk=world.mine.pk).exists()  # unsubmitted: removed
@@ -676,8 +758,11 @@ def test_a_conflict_after_submitting_keeps_the_review_but_hides_it(api, world):
     client = _as(api, world.member)
     _submit(client, world)
 
-    response = client.post(f"/api/v1/assignments/{world.mine.pk}/conflict/",
-                           {"reason": "Later gezien: mijn neef."}, format="json")  # fmt: skip
+    response = client.post(
+        f"/api/v1/assignments/{world.mine.pk}/conflict/",
+        {"reason": "Later gezien: mijn neef."},
+        format="json",
+    )
 
     assert response.status_code == 201
     assert client.get(_review_url(world.mine)).status_code == 404
@@ -696,8 +781,9 @@ def test_a_conflict_needs_a_short_reason(api, world, body):
     assert Assignment.objects.filter(pk=world.mine.pk).exists()
 
 
-@pytest.mark.parametrize(("who", "status"), [("organiser", 200), ("member", 404),
-                                             ("conflicted", 404), ("entrant", 404)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "status"), [("organiser", 200), ("member", 404), ("conflicted", 404), ("entrant", 404)]
+)
 def test_round_conflicts_only_for_organisers(api, world, who, status):
     response = _as(api, getattr(world, who)).get(f"/api/v1/rounds/{world.round.pk}/conflicts/")
 
@@ -705,14 +791,22 @@ def test_round_conflicts_only_for_organisers(api, world, who, status):
     if status == 200:
         [conflict] = response.json()["results"]
         assert conflict["juror"]["email"] == world.conflicted.email
-        assert conflict["entry"] == {"id": world.entry.pk, "number": world.entry.number,
-                                     "title": "Buurtkamer"}  # fmt: skip
+        assert conflict["entry"] == {
+            "id": world.entry.pk,
+            "number": world.entry.number,
+            "title": "Buurtkamer",
+        }
         assert (conflict["source"], conflict["active"]) == ("detected", True)
 
 
 def test_round_conflicts_of_another_round_are_absent_and_unknown_round_is_404(api, world):
-    Conflict.objects.create(round=world.other_round, entry=world.outsiders.entry,
-                            user=world.outsider, source="declared", reason="Buren")  # fmt: skip
+    Conflict.objects.create(
+        round=world.other_round,
+        entry=world.outsiders.entry,
+        user=world.outsider,
+        source="declared",
+        reason="Buren",
+    )
     client = _as(api, world.organiser)
 
     listed = client.get(f"/api/v1/rounds/{world.round.pk}/conflicts/")
@@ -725,14 +819,17 @@ def test_round_conflicts_of_another_round_are_absent_and_unknown_round_is_404(ap
 def test_dismissing_a_detected_conflict_shows_the_assignment_again(api, world):
     organiser = _as(APIClient(), world.organiser)
 
-    response = organiser.post(f"/api/v1/conflicts/{world.conflict.pk}/dismiss/",
-                              {"reason": "Andere wijk."}, format="json")  # fmt: skip
+    response = organiser.post(
+        f"/api/v1/conflicts/{world.conflict.pk}/dismiss/", {"reason": "Andere wijk."}, format="json"
+    )
 
     assert response.status_code == 200
     body = response.json()
     assert (body["active"], body["dismissal_reason"], body["dismissed_by"]) == (
-        False, "Andere wijk.", world.organiser.email,
-    )  # fmt: skip
+        False,
+        "Andere wijk.",
+        world.organiser.email,
+    )
     juror = _as(api, world.conflicted)
     assert _ids(juror.get("/api/v1/assignments/")) == [world.blocked.pk]
     active = organiser.get(f"/api/v1/rounds/{world.round.pk}/conflicts/?active=true")
@@ -740,22 +837,31 @@ def test_dismissing_a_detected_conflict_shows_the_assignment_again(api, world):
 
 
 def test_a_declared_conflict_cannot_be_dismissed(api, world):
-    declared = Conflict.objects.create(round=world.round, entry=world.second, user=world.member,
-                                       source="declared", reason="Mijn club")  # fmt: skip
+    declared = Conflict.objects.create(
+        round=world.round,
+        entry=world.second,
+        user=world.member,
+        source="declared",
+        reason="Mijn club",
+    )
 
-    response = _as(api, world.organiser).post(f"/api/v1/conflicts/{declared.pk}/dismiss/",
-                                              {"reason": "Toch niet"}, format="json")  # fmt: skip
+    response = _as(api, world.organiser).post(
+        f"/api/v1/conflicts/{declared.pk}/dismiss/", {"reason": "Toch niet"}, format="json"
+    )
 
     assert (response.status_code, response.json()["code"]) == (400, "declared")
     assert Conflict.objects.get(pk=declared.pk).dismissed_at is None
 
 
-@pytest.mark.parametrize(("who", "body", "status"), [
-    ("member", {"reason": "Weg ermee"}, 404),
-    ("conflicted", {"reason": "Weg ermee"}, 404),
-    ("organiser", {}, 400),
-    ("organiser", {"reason": ""}, 400),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "body", "status"),
+    [
+        ("member", {"reason": "Weg ermee"}, 404),
+        ("conflicted", {"reason": "Weg ermee"}, 404),
+        ("organiser", {}, 400),
+        ("organiser", {"reason": ""}, 400),
+    ],
+)
 def test_dismissing_needs_an_organiser_and_a_reason(api, world, who, body, status):
     response = _as(api, getattr(world, who)).post(
         f"/api/v1/conflicts/{world.conflict.pk}/dismiss/", body, format="json"
@@ -771,9 +877,15 @@ def test_round_conflicts_list_uses_a_fixed_number_of_queries(api, count):
     organiser = OrganiserFactory()
     for _ in range(count):
         member = JuryMemberFactory(round=round_)
-        Conflict.objects.create(round=round_, entry=_entry(round_), user=member.user,
-                                source="detected", reason="Buren", dismissed_by=organiser,
-                                dismissed_at=timezone.now())  # fmt: skip
+        Conflict.objects.create(
+            round=round_,
+            entry=_entry(round_),
+            user=member.user,
+            source="detected",
+            reason="Buren",
+            dismissed_by=organiser,
+            dismissed_at=timezone.now(),
+        )
     client = _as(api, organiser)
 
     with CaptureQueriesContext(connection) as queries:
@@ -790,9 +902,11 @@ def _scored(world):
     """Two jurors submit: the second entry scores higher than the first."""
     client = _as(APIClient(), world.member)
     for assignment, score in ((world.mine, "6"), (world.mine2, "9")):
-        client.patch(_review_url(assignment),
-                     {"version": 1, "scores": {str(world.required.pk): score}},
-                     format="json")  # fmt: skip
+        client.patch(
+            _review_url(assignment),
+            {"version": 1, "scores": {str(world.required.pk): score}},
+            format="json",
+        )
         client.post(_review_url(assignment, "submit/"), {"version": 2}, format="json")
     colleague = _as(APIClient(), world.colleague)
     body = {"version": 1, "scores": {str(world.required.pk): "7"}}
@@ -810,14 +924,16 @@ def test_ranking_shows_the_official_order_and_every_method(api, world):
     body = response.json()
     assert body["method"] == "mean"
     assert [(r["rank"], r["entry"]["title"], r["score"]) for r in body["rows"]] == [
-        (1, "Taalcafé", "9.00"), (2, "Buurtkamer", "6.50"),
-    ]  # fmt: skip
+        (1, "Taalcafé", "9.00"),
+        (2, "Buurtkamer", "6.50"),
+    ]
     first = body["rows"][1]
     assert (first["reviews"], first["range"]) == (2, "1.00")
     assert set(first["ranks"]) == set(body["methods"]) and "schulze" in first["ranks"]
     assert {j["juror"]["email"] for j in body["leniency"]["jurors"]} == {
-        world.member.email, world.colleague.email,
-    }  # fmt: skip
+        world.member.email,
+        world.colleague.email,
+    }
     assert set(body["agreement"]["overall"]) >= {"alpha", "code", "text", "explanation"}
 
 
@@ -829,8 +945,9 @@ def test_ranking_without_reviews_is_empty(api, world):
 
 
 @pytest.mark.parametrize("who", ["member", "conflicted", "entrant", "outsider"])
-@pytest.mark.parametrize("path", ["ranking/", "certificate/", "conflicts/",
-                                  "exports/rangschikking/?format=csv"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path", ["ranking/", "certificate/", "conflicts/", "exports/rangschikking/?format=csv"]
+)
 def test_organiser_round_endpoints_are_404_for_everyone_else(api, world, who, path):
     _scored(world)
     results_made = ResultSnapshot.objects.count()
@@ -972,8 +1089,9 @@ def test_walkthrough_jury_member_with_python_requests(jury_walkthrough, monkeypa
     assert "Ingestuurd: Koffie bij Anna 7.750" in out
     assert "Ingestuurd: Taalcafé 7.750" in out
     assert sorted(Review.objects.values_list("state", "overall_comment")) == [
-        ("submitted", "Warm welkom."), ("submitted", "Warm welkom."),
-    ]  # fmt: skip
+        ("submitted", "Warm welkom."),
+        ("submitted", "Warm welkom."),
+    ]
 
 
 def test_walkthrough_jury_member_with_curl(jury_walkthrough, tmp_path):
@@ -982,9 +1100,13 @@ def test_walkthrough_jury_member_with_curl(jury_walkthrough, tmp_path):
     )
 
     result = subprocess.run(
-        ["bash", "-c", script], cwd=tmp_path, env={**os.environ, "PASSWORD": PASSWORD},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        ["bash", "-c", script],
+        cwd=tmp_path,
+        env={**os.environ, "PASSWORD": PASSWORD},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert result.returncode == 0, result.stderr
     assert '"state":"submitted"' in result.stdout.replace(" ", ""), result.stdout[-2000:]
@@ -1002,9 +1124,12 @@ def organiser_walkthrough(transactional_db, live_server):
         for title, score in juror_scores.items():
             assignment = Assignment.objects.create(round=round_, entry=entries[title], user=juror)
             Review.objects.create(
-                assignment=assignment, state=ReviewState.SUBMITTED, submitted_at=timezone.now(),
-                scores={str(criterion.pk): str(score)}, weighted_total=Decimal(score),
-            )  # fmt: skip
+                assignment=assignment,
+                state=ReviewState.SUBMITTED,
+                submitted_at=timezone.now(),
+                scores={str(criterion.pk): str(score)},
+                weighted_total=Decimal(score),
+            )
     return live_server.url, _token(OrganiserFactory(), "read")
 
 
@@ -1029,9 +1154,13 @@ def test_walkthrough_organiser_with_curl(organiser_walkthrough, tmp_path):
     )
 
     result = subprocess.run(
-        ["bash", "-c", script], cwd=tmp_path, env={**os.environ, "TOKEN": raw},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        ["bash", "-c", script],
+        cwd=tmp_path,
+        env={**os.environ, "TOKEN": raw},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == [
@@ -1040,6 +1169,7 @@ def test_walkthrough_organiser_with_curl(organiser_walkthrough, tmp_path):
     ]
     sheet = load_workbook(tmp_path / "rangschikking.xlsx").active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
-        "Taalcafé", "Buurtkamer",
-    ]  # fmt: skip
+        "Taalcafé",
+        "Buurtkamer",
+    ]
     assert (tmp_path / "rangschikking.csv").read_bytes().startswith("\ufeffrang".encode())

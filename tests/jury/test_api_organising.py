@@ -37,11 +37,14 @@ def test_an_invitation_through_the_api_sends_the_same_link(
     round_ = RoundFactory(state="draft")
 
     with django_capture_on_commit_callbacks(execute=True):
-        made = organiser.post(f"{A}/rounds/{round_.pk}/invitations/",
-                              {"email": " Nieuw.Jurylid@Example.org ", "name": "Noor"},
-                              format="json")  # fmt: skip
-    bad = organiser.post(f"{A}/rounds/{round_.pk}/invitations/", {"email": "geen-adres"},
-                         format="json")  # fmt: skip
+        made = organiser.post(
+            f"{A}/rounds/{round_.pk}/invitations/",
+            {"email": " Nieuw.Jurylid@Example.org ", "name": "Noor"},
+            format="json",
+        )
+    bad = organiser.post(
+        f"{A}/rounds/{round_.pk}/invitations/", {"email": "geen-adres"}, format="json"
+    )
 
     assert made.status_code == 201, made.content
     member = JuryMember.objects.get(round=round_)
@@ -50,7 +53,10 @@ def test_an_invitation_through_the_api_sends_the_same_link(
     assert [m.to for m in mail.outbox] == [["nieuw.jurylid@example.org"]]
     assert re.search(r"/jury/uitnodiging/\S+/", mail.outbox[0].body)
     assert (bad.status_code, bad.json()["code"], list(bad.json()["fields"])) == (
-        400, "invalid", ["email"])  # fmt: skip
+        400,
+        "invalid",
+        ["email"],
+    )
 
 
 def _round_with_entries(jurors: int = 2, entries: int = 3):
@@ -58,8 +64,12 @@ def _round_with_entries(jurors: int = 2, entries: int = 3):
     CriterionFactory(round=round_)
     members = [JuryMemberFactory(round=round_) for _ in range(jurors)]
     for number in range(1, entries + 1):
-        EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                     state="submitted", number=number)  # fmt: skip
+        EntryFactory(
+            edition=round_.edition,
+            category__edition=round_.edition,
+            state="submitted",
+            number=number,
+        )
     return round_, members
 
 
@@ -72,14 +82,16 @@ def test_the_proposal_that_was_shown_is_committed_and_a_stale_one_is_refused(org
     assert Assignment.objects.filter(round=round_).count() == 0  # a proposal saves nothing
 
     JuryMemberFactory(round=round_)  # the panel changes after the proposal was shown
-    stale = organiser.post(f"{A}/rounds/{round_.pk}/assignment/", {"hash": proposal["hash"]},
-                           format="json")  # fmt: skip
+    stale = organiser.post(
+        f"{A}/rounds/{round_.pk}/assignment/", {"hash": proposal["hash"]}, format="json"
+    )
     assert (stale.status_code, stale.json()["code"]) == (400, "stale_proposal")
     assert Assignment.objects.filter(round=round_).count() == 0
 
     fresh = organiser.post(f"{A}/rounds/{round_.pk}/assignment-proposal/").json()
-    committed = organiser.post(f"{A}/rounds/{round_.pk}/assignment/", {"hash": fresh["hash"]},
-                               format="json")  # fmt: skip
+    committed = organiser.post(
+        f"{A}/rounds/{round_.pk}/assignment/", {"hash": fresh["hash"]}, format="json"
+    )
     assert committed.json() == {"changes": 3}
     pairs = {(a.entry_id, a.user_id) for a in Assignment.objects.filter(round=round_)}
     assert pairs == {(c["entry"], c["jurors"][0]) for c in fresh["entries"]}
@@ -99,19 +111,31 @@ def test_tied_entries_are_ordered_through_the_api(organiser):
     members = [JuryMemberFactory(round=round_) for _ in range(2)]
     entries = []
     for number, totals in enumerate([("7", "5"), ("7", "5"), ("9", "9")], start=1):
-        entry = EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                             state="submitted", number=number)  # fmt: skip
+        entry = EntryFactory(
+            edition=round_.edition,
+            category__edition=round_.edition,
+            state="submitted",
+            number=number,
+        )
         entries.append(entry)
         for member, total in zip(members, totals, strict=True):
             assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
-            Review.objects.create(assignment=assignment, state="submitted", scores={"1": total},
-                                  weighted_total=Decimal(total))  # fmt: skip
+            Review.objects.create(
+                assignment=assignment,
+                state="submitted",
+                scores={"1": total},
+                weighted_total=Decimal(total),
+            )
     url = f"{A}/rounds/{round_.pk}/tie-decisions/"
 
-    not_tied = organiser.post(url, {"entries": [entries[2].pk, entries[0].pk],
-                                    "reason": "Voorkeur."}, format="json")  # fmt: skip
-    decided = organiser.post(url, {"entries": [entries[1].pk, entries[0].pk],
-                                   "reason": "Het publiek koos."}, format="json")  # fmt: skip
+    not_tied = organiser.post(
+        url, {"entries": [entries[2].pk, entries[0].pk], "reason": "Voorkeur."}, format="json"
+    )
+    decided = organiser.post(
+        url,
+        {"entries": [entries[1].pk, entries[0].pk], "reason": "Het publiek koos."},
+        format="json",
+    )
 
     assert (not_tied.status_code, not_tied.json()["code"]) == (400, "not_a_tie")
     assert decided.status_code == 201, decided.content
@@ -125,12 +149,13 @@ def test_a_jury_member_keeps_their_own_ties_through_the_api():
     client = APIClient()
     client.force_authenticate(user=juror)
 
-    first = client.post(f"{A}/me/ties/", {"kind": "municipality", "value": " Baarn "},
-                        format="json")  # fmt: skip
-    again = client.post(f"{A}/me/ties/", {"kind": "municipality", "value": "Baarn"},
-                        format="json")  # fmt: skip
-    unknown_kind = client.post(f"{A}/me/ties/", {"kind": "vriendschap", "value": "x"},
-                               format="json")  # fmt: skip
+    first = client.post(
+        f"{A}/me/ties/", {"kind": "municipality", "value": " Baarn "}, format="json"
+    )
+    again = client.post(f"{A}/me/ties/", {"kind": "municipality", "value": "Baarn"}, format="json")
+    unknown_kind = client.post(
+        f"{A}/me/ties/", {"kind": "vriendschap", "value": "x"}, format="json"
+    )
 
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]

@@ -235,8 +235,9 @@ def test_solve_assignment_rerun_keeps_fixed_pairs_and_moves_open_work():
     first = Case(entries=entries, jurors=jurors, k=2).solve()
     assert set(first.loads.values()) == {6}
     of_juror_4 = sorted(e for e, js in first.by_entry.items() if 4 in js)
-    submitted = {(4, e) for e in of_juror_4[:2]} | {(1, e) for e, js in first.by_entry.items()
-                                                     if 1 in js}  # fmt: skip
+    submitted = {(4, e) for e in of_juror_4[:2]} | {
+        (1, e) for e, js in first.by_entry.items() if 1 in js
+    }
     still_open = {pair for pair in first.pairs() if pair[0] != 4} - submitted
 
     rerun = Case(
@@ -346,8 +347,9 @@ def test_solve_assignment_entry_with_too_few_jurors_explained():
 
 
 def test_solve_assignment_excluded_and_full_jurors_explained_per_entry():
-    case = Case(entries=[5], jurors=[1, 2, 3, 4], k=2, conflicts={(1, 5)}, caps={2: 0},
-                excluded={3})  # fmt: skip
+    case = Case(
+        entries=[5], jurors=[1, 2, 3, 4], k=2, conflicts={(1, 5)}, caps={2: 0}, excluded={3}
+    )
 
     result = case.solve()
 
@@ -369,8 +371,13 @@ def test_solve_assignment_group_sharing_capped_jurors_explained():
     # Entries 10-12 can only go to jurors 1 and 2 (caps 2 each): 6 reviews needed, 4 possible.
     conflicts = {(j, e) for j in (3, 4, 5, 6) for e in (10, 11, 12)}
     conflicts |= {(j, e) for j in (1, 2) for e in (13, 14)}
-    case = Case(entries=[10, 11, 12, 13, 14], jurors=[1, 2, 3, 4, 5, 6], k=2,
-                conflicts=conflicts, caps={1: 2, 2: 2})  # fmt: skip
+    case = Case(
+        entries=[10, 11, 12, 13, 14],
+        jurors=[1, 2, 3, 4, 5, 6],
+        k=2,
+        conflicts=conflicts,
+        caps={1: 2, 2: 2},
+    )
 
     result = case.solve()
 
@@ -441,9 +448,17 @@ def cases(draw) -> Case:
     if draw(st.booleans()):  # a lopsided wish: all of one juror's pairs
         favourite = draw(st.sampled_from(jurors))
         prefer |= {pair for pair in pairs if pair[0] == favourite}
-    return Case(entries=entries, jurors=jurors, k=draw(st.integers(1, 4)), conflicts=conflicts,
-                caps=caps, fixed=fixed, excluded=excluded, prefer=prefer,
-                seed=draw(st.integers(0, 3)))  # fmt: skip
+    return Case(
+        entries=entries,
+        jurors=jurors,
+        k=draw(st.integers(1, 4)),
+        conflicts=conflicts,
+        caps=caps,
+        fixed=fixed,
+        excluded=excluded,
+        prefer=prefer,
+        seed=draw(st.integers(0, 3)),
+    )
 
 
 @settings(max_examples=60, deadline=None)

@@ -56,32 +56,44 @@ def _round(*, entries: int = 3, jurors: int = 3, titles=None):
     which is a draft."""
     round_ = RoundFactory(official_method="mean")
     category = CategoryFactory(edition=round_.edition, name="Zorg en welzijn")
-    first = CriterionFactory(round=round_, name_nl="Verbindt mensen", name_en="Connects people",
-                             position=1)  # fmt: skip
+    first = CriterionFactory(
+        round=round_, name_nl="Verbindt mensen", name_en="Connects people", position=1
+    )
     second = CriterionFactory(round=round_, name_nl="Verrast", name_en="Surprises", position=2)
     members = [
-        JuryMemberFactory(round=round_, user=UserFactory(role="juror", email=f"jury{k}@example.org",
-                                                         name=f"Jurylid {k}"))
+        JuryMemberFactory(
+            round=round_,
+            user=UserFactory(role="juror", email=f"jury{k}@example.org", name=f"Jurylid {k}"),
+        )
         for k in range(jurors)
-    ]  # fmt: skip
+    ]
     made = []
     for i in range(entries):
-        initiative = InitiativeFactory(name=f"Stichting {i}", municipality="Zwolle",
-                                       province="Overijssel")  # fmt: skip
+        initiative = InitiativeFactory(
+            name=f"Stichting {i}", municipality="Zwolle", province="Overijssel"
+        )
         title = titles[i] if titles else f"Inzending {'ABC'[i % 3]}{i}"
-        entry = EntryFactory(edition=round_.edition, category=category, initiative=initiative,
-                             number=i + 1, title=title, state=EntryState.SUBMITTED,
-                             submitted_at=SUMMER if i % 2 == 0 else WINTER)  # fmt: skip
+        entry = EntryFactory(
+            edition=round_.edition,
+            category=category,
+            initiative=initiative,
+            number=i + 1,
+            title=title,
+            state=EntryState.SUBMITTED,
+            submitted_at=SUMMER if i % 2 == 0 else WINTER,
+        )
         made.append(entry)
         for k, member in enumerate(members):
             assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
             a, b = 9 - 2 * i, 8 - 2 * i
             draft = i == 0 and k == jurors - 1 and jurors > 1
             Review.objects.create(
-                assignment=assignment, state="draft" if draft else "submitted",
+                assignment=assignment,
+                state="draft" if draft else "submitted",
                 scores={str(first.pk): str(a), str(second.pk): str(b)},
-                weighted_total=Decimal(a + b) / 2, submitted_at=None if draft else SUMMER,
-            )  # fmt: skip
+                weighted_total=Decimal(a + b) / 2,
+                submitted_at=None if draft else SUMMER,
+            )
     Review.objects.update(updated_at=WINTER)
     return round_, made, members
 
@@ -114,13 +126,37 @@ def test_entries_export_as_csv_in_amsterdam_time(client, organiser):
         f'attachment; filename="inzendingen-ronde-{round_.pk}.csv"'
     )
     assert _csv(response) == [
-        ["nummer", "titel", "initiatief", "gemeente", "provincie", "categorie", "status",
-         "ingediend op"],
-        ["1", "Inzending A0", "Stichting 0", "Zwolle", "Overijssel", "Zorg en welzijn",
-         "Ingediend", "2026-07-01 12:00"],
-        ["2", "Inzending B1", "Stichting 1", "Zwolle", "Overijssel", "Zorg en welzijn",
-         "Ingediend", "2026-01-15 11:30"],
-    ]  # fmt: skip
+        [
+            "nummer",
+            "titel",
+            "initiatief",
+            "gemeente",
+            "provincie",
+            "categorie",
+            "status",
+            "ingediend op",
+        ],
+        [
+            "1",
+            "Inzending A0",
+            "Stichting 0",
+            "Zwolle",
+            "Overijssel",
+            "Zorg en welzijn",
+            "Ingediend",
+            "2026-07-01 12:00",
+        ],
+        [
+            "2",
+            "Inzending B1",
+            "Stichting 1",
+            "Zwolle",
+            "Overijssel",
+            "Zorg en welzijn",
+            "Ingediend",
+            "2026-01-15 11:30",
+        ],
+    ]
 
 
 def test_entries_export_as_xlsx_has_real_dates_a_bold_frozen_header(client, organiser):
@@ -133,13 +169,37 @@ def test_entries_export_as_xlsx_has_real_dates_a_bold_frozen_header(client, orga
         f'attachment; filename="inzendingen-ronde-{round_.pk}.xlsx"'
     )
     assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
-        ["nummer", "titel", "initiatief", "gemeente", "provincie", "categorie", "status",
-         "ingediend op"],
-        [1, "Inzending A0", "Stichting 0", "Zwolle", "Overijssel", "Zorg en welzijn",
-         "Ingediend", dt.datetime(2026, 7, 1, 12, 0)],
-        [2, "Inzending B1", "Stichting 1", "Zwolle", "Overijssel", "Zorg en welzijn",
-         "Ingediend", dt.datetime(2026, 1, 15, 11, 30)],
-    ]  # fmt: skip
+        [
+            "nummer",
+            "titel",
+            "initiatief",
+            "gemeente",
+            "provincie",
+            "categorie",
+            "status",
+            "ingediend op",
+        ],
+        [
+            1,
+            "Inzending A0",
+            "Stichting 0",
+            "Zwolle",
+            "Overijssel",
+            "Zorg en welzijn",
+            "Ingediend",
+            dt.datetime(2026, 7, 1, 12, 0),
+        ],
+        [
+            2,
+            "Inzending B1",
+            "Stichting 1",
+            "Zwolle",
+            "Overijssel",
+            "Zorg en welzijn",
+            "Ingediend",
+            dt.datetime(2026, 1, 15, 11, 30),
+        ],
+    ]
     assert sheet.title == "inzendingen"
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.bold for cell in sheet[1])
@@ -158,30 +218,82 @@ def test_reviews_export_has_a_column_per_criterion(client, organiser):
     sheet = _xlsx(_get(client, round_, "beoordelingen", "xlsx"))
 
     assert rows == [
-        ["nummer", "inzending", "jurylid", "status", "Verbindt mensen", "Verrast",
-         "gewogen totaal", "ingediend op"],
-        ["1", "Inzending A0", "jury0@example.org", "Ingediend", "9", "8", "8,500",
-         "2026-07-01 12:00"],
+        [
+            "nummer",
+            "inzending",
+            "jurylid",
+            "status",
+            "Verbindt mensen",
+            "Verrast",
+            "gewogen totaal",
+            "ingediend op",
+        ],
+        [
+            "1",
+            "Inzending A0",
+            "jury0@example.org",
+            "Ingediend",
+            "9",
+            "8",
+            "8,500",
+            "2026-07-01 12:00",
+        ],
         ["1", "Inzending A0", "jury1@example.org", "Concept", "9", "8", "8,500", ""],
-        ["2", "Inzending B1", "jury0@example.org", "Ingediend", "7", "6", "6,500",
-         "2026-07-01 12:00"],
-        ["2", "Inzending B1", "jury1@example.org", "Ingediend", "7", "6", "6,500",
-         "2026-07-01 12:00"],
-    ]  # fmt: skip
+        [
+            "2",
+            "Inzending B1",
+            "jury0@example.org",
+            "Ingediend",
+            "7",
+            "6",
+            "6,500",
+            "2026-07-01 12:00",
+        ],
+        [
+            "2",
+            "Inzending B1",
+            "jury1@example.org",
+            "Ingediend",
+            "7",
+            "6",
+            "6,500",
+            "2026-07-01 12:00",
+        ],
+    ]
     assert [list(r) for r in sheet.iter_rows(min_row=2, max_row=3, values_only=True)] == [
-        [1, "Inzending A0", "jury0@example.org", "Ingediend", 9, 8, 8.5,
-         dt.datetime(2026, 7, 1, 12, 0)],
+        [
+            1,
+            "Inzending A0",
+            "jury0@example.org",
+            "Ingediend",
+            9,
+            8,
+            8.5,
+            dt.datetime(2026, 7, 1, 12, 0),
+        ],
         [1, "Inzending A0", "jury1@example.org", "Concept", 9, 8, 8.5, None],
-    ]  # fmt: skip
+    ]
 
 
 # --- Ranking --------------------------------------------------------------------------------
 
 RANKING_HEADER = [
-    "rang", "inzending", "score", "beoordelingen", "standaardafwijking", "spreiding",
-    "rang gemiddelde", "rang mediaan", "rang getrimd gemiddelde", "rang z-score per jurylid",
-    "rang model met jurylideffect", "rang borda", "rang schulze", "verschoven", "ranginterval",
-]  # fmt: skip
+    "rang",
+    "inzending",
+    "score",
+    "beoordelingen",
+    "standaardafwijking",
+    "spreiding",
+    "rang gemiddelde",
+    "rang mediaan",
+    "rang getrimd gemiddelde",
+    "rang z-score per jurylid",
+    "rang model met jurylideffect",
+    "rang borda",
+    "rang schulze",
+    "verschoven",
+    "ranginterval",
+]
 
 
 def test_ranking_export_has_every_method_and_the_rank_interval(client, organiser):
@@ -210,8 +322,12 @@ def test_ranking_export_and_page_follow_the_recorded_tie_decision(client, organi
         scores=Review.objects.get(assignment__entry=entries[0]).scores, weighted_total=8.5
     )  # every method ties the two entries now
     open_tie = _csv(_get(client, round_, "rangschikking", "csv"))
-    TieDecision.objects.create(round=round_, key=f"{entries[0].pk},{entries[1].pk}",
-                               order=[entries[1].pk, entries[0].pk], reason="Loting")  # fmt: skip
+    TieDecision.objects.create(
+        round=round_,
+        key=f"{entries[0].pk},{entries[1].pk}",
+        order=[entries[1].pk, entries[0].pk],
+        reason="Loting",
+    )
 
     decided = _csv(_get(client, round_, "rangschikking", "csv"))
     page = client.get(f"/jury/rondes/{round_.pk}/rangschikking/")
@@ -219,8 +335,9 @@ def test_ranking_export_and_page_follow_the_recorded_tie_decision(client, organi
     assert [(r[0], r[1]) for r in open_tie[1:]] == [("1", "Inzending A0"), ("1", "Inzending B1")]
     assert [(r[0], r[1]) for r in decided[1:]] == [("1", "Inzending B1"), ("2", "Inzending A0")]
     assert [title for _row, title, _ranks in page.context["rows"]] == [
-        "Inzending B1", "Inzending A0",
-    ]  # fmt: skip
+        "Inzending B1",
+        "Inzending A0",
+    ]
 
 
 def test_the_old_ranking_csv_address_serves_the_same_export(client, organiser):
@@ -246,23 +363,37 @@ def test_ranking_export_of_a_round_without_reviews_is_only_a_header(client, orga
 
 def test_progress_export_counts_per_jury_member(client, organiser):
     round_, entries, _members = _round(entries=2, jurors=2)
-    idle = JuryMemberFactory(round=round_, user=UserFactory(role="juror", name="Nog Niets",
-                                                            email="idle@example.org"))  # fmt: skip
+    idle = JuryMemberFactory(
+        round=round_, user=UserFactory(role="juror", name="Nog Niets", email="idle@example.org")
+    )
     Assignment.objects.create(round=round_, entry=entries[0], user=idle.user)
 
     rows = _csv(_get(client, round_, "voortgang", "csv"))
     sheet = _xlsx(_get(client, round_, "voortgang", "xlsx"))
 
     assert rows == [
-        ["jurylid", "naam", "toegewezen", "ingediend", "concepten", "niet begonnen",
-         "laatste activiteit"],
+        [
+            "jurylid",
+            "naam",
+            "toegewezen",
+            "ingediend",
+            "concepten",
+            "niet begonnen",
+            "laatste activiteit",
+        ],
         ["idle@example.org", "Nog Niets", "1", "0", "0", "1", ""],
         ["jury0@example.org", "Jurylid 0", "2", "2", "0", "0", "2026-01-15 11:30"],
         ["jury1@example.org", "Jurylid 1", "2", "1", "1", "0", "2026-01-15 11:30"],
-    ]  # fmt: skip
+    ]
     assert list(next(sheet.iter_rows(min_row=3, max_row=3, values_only=True))) == [
-        "jury0@example.org", "Jurylid 0", 2, 2, 0, 0, dt.datetime(2026, 1, 15, 11, 30),
-    ]  # fmt: skip
+        "jury0@example.org",
+        "Jurylid 0",
+        2,
+        2,
+        0,
+        0,
+        dt.datetime(2026, 1, 15, 11, 30),
+    ]
 
 
 # --- Formula injection ----------------------------------------------------------------------
@@ -347,7 +478,7 @@ def test_export_of_an_unknown_round_is_not_found(client, organiser):
         ("rangschikking", 8),
         ("voortgang", 6),
     ],
-)  # fmt: skip (each with the organiser's second-step device)
+)  # (each with the organiser's second-step device)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_query_count_does_not_grow(
     client, organiser, django_assert_num_queries, size, kind, queries, fmt
@@ -361,8 +492,7 @@ def test_export_query_count_does_not_grow(
 
 
 @pytest.mark.parametrize("size", [1, 3])
-def test_ranking_page_query_count_does_not_grow(client, organiser, django_assert_num_queries,
-                                                size):  # fmt: skip
+def test_ranking_page_query_count_does_not_grow(client, organiser, django_assert_num_queries, size):
     round_, _entries, _members = _round(entries=size, jurors=size)
 
     with django_assert_num_queries(13):  # with the jury members' remarks

@@ -218,9 +218,14 @@ def test_additive_model_exact_small_case_corrects_a_strict_juror():
 
 def test_additive_model_reports_a_disconnected_assignment_per_component():
     reviews = [
-        review("a", 1, 8), review("b", 1, 6), review("b", 2, 5), review("c", 2, 4),
-        review("x", 3, 9), review("y", 3, 3), review("y", 4, 2),
-    ]  # fmt: skip
+        review("a", 1, 8),
+        review("b", 1, 6),
+        review("b", 2, 5),
+        review("c", 2, 4),
+        review("x", 3, 9),
+        review("y", 3, 3),
+        review("y", 4, 2),
+    ]
 
     model = rankings.additive_model(reviews, scale=SCALE)
 
@@ -344,9 +349,15 @@ def test_schulze_matches_brute_force_on_partial_orderings(seed, max_entries, max
 
 def test_schulze_wikipedia_example_orders_e_a_c_b_d():
     ballots = [
-        (5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"),
-        (7, "CAEBD"), (2, "CBADE"), (7, "DCEBA"), (8, "EBADC"),
-    ]  # fmt: skip
+        (5, "ACBED"),
+        (5, "ADECB"),
+        (8, "BEDAC"),
+        (3, "CABED"),
+        (7, "CAEBD"),
+        (2, "CBADE"),
+        (7, "DCEBA"),
+        (8, "EBADC"),
+    ]
     reviews, juror = [], 0
     for count, order in ballots:
         for _ in range(count):
@@ -362,10 +373,13 @@ def test_schulze_wikipedia_example_orders_e_a_c_b_d():
 
 def test_schulze_on_a_cycle_ties_everyone():
     reviews = [
-        review("a", 1, 9), review("b", 1, 5),
-        review("b", 2, 9), review("c", 2, 5),
-        review("c", 3, 9), review("a", 3, 5),
-    ]  # fmt: skip
+        review("a", 1, 9),
+        review("b", 1, 5),
+        review("b", 2, 9),
+        review("c", 2, 5),
+        review("c", 3, 9),
+        review("a", 3, 5),
+    ]
 
     assert rankings.schulze_layers(reviews, scale=SCALE) == {"a": 1, "b": 1, "c": 1}
 
@@ -602,8 +616,12 @@ def test_score_distribution_counts_every_scale_value():
     assert [v for v, _ in distribution["c0"]] == [Decimal(v) for v in range(1, 11)]
     assert {float(v): c for v, c in distribution["c0"] if c} == dict(counts)
     assert distribution["c9"] == (
-        (Decimal(0), 0), (Decimal(1), 0), (Decimal(2), 0), (Decimal("2.5"), 1), (Decimal(3), 0),
-    )  # fmt: skip
+        (Decimal(0), 0),
+        (Decimal(1), 0),
+        (Decimal(2), 0),
+        (Decimal("2.5"), 1),
+        (Decimal(3), 0),
+    )
 
 
 # --- Official order, ties, moves ----------------------------------------------------------------
@@ -612,13 +630,17 @@ def test_score_distribution_counts_every_scale_value():
 def tie_case() -> list[Review]:
     return [
         # a and b both average 5; two of three jurors who saw both put a first.
-        review("a", 1, 6), review("b", 1, 5),
-        review("a", 2, 6), review("b", 2, 5),
-        review("a", 3, 3), review("b", 3, 5),
+        review("a", 1, 6),
+        review("b", 1, 5),
+        review("a", 2, 6),
+        review("b", 2, 5),
+        review("a", 3, 3),
+        review("b", 3, 5),
         # c and d both 4 and never compared: nothing can separate them.
-        review("c", 4, 4), review("d", 5, 4),
+        review("c", 4, 4),
+        review("d", 5, 4),
         review("top", 6, 9),
-    ]  # fmt: skip
+    ]
 
 
 def test_ties_are_broken_by_schulze_then_left_to_the_organiser():
@@ -632,9 +654,12 @@ def test_ties_are_broken_by_schulze_then_left_to_the_organiser():
         (4, "d", Decimal("4.00")),
     ]
     assert [(r.decided_by, r.needs_decision) for r in official.rows] == [
-        (None, False), ("schulze", False), ("schulze", False),
-        ("organiser", True), ("organiser", True),
-    ]  # fmt: skip
+        (None, False),
+        ("schulze", False),
+        ("schulze", False),
+        ("organiser", True),
+        ("organiser", True),
+    ]
     first, second = official.ties
     assert (first.entries, first.order, first.broken_by) == (
         ("a", "b"),
@@ -679,13 +704,19 @@ def test_rank_moves_are_flagged_above_the_threshold():
     reviews = [review("X", "A", 8), review("Y", "A", 7), review("Y", "B", 5), review("Z", "B", 6)]
 
     strict = rankings.compute_ranking(
-        reviews, scale=SCALE, methods=("mean", "additive"), move_threshold=0,
+        reviews,
+        scale=SCALE,
+        methods=("mean", "additive"),
+        move_threshold=0,
         bootstrap_resamples=0,
-    )  # fmt: skip
+    )
     loose = rankings.compute_ranking(
-        reviews, scale=SCALE, methods=("mean", "additive"), move_threshold=1,
+        reviews,
+        scale=SCALE,
+        methods=("mean", "additive"),
+        move_threshold=1,
         bootstrap_resamples=0,
-    )  # fmt: skip
+    )
 
     by_entry = {e.entry_id: e for e in strict.entries}
     assert by_entry["Y"].ranks == {"mean": 2, "additive": 3}

@@ -18,12 +18,20 @@ def scored_round():
     round_ = RoundFactory(official_method="mean")
     members = [JuryMemberFactory(round=round_) for _ in range(2)]
     for i, totals in enumerate([("8", "9"), ("6", "5")]):
-        entry = EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                             state=EntryState.SUBMITTED, number=i + 1)  # fmt: skip
+        entry = EntryFactory(
+            edition=round_.edition,
+            category__edition=round_.edition,
+            state=EntryState.SUBMITTED,
+            number=i + 1,
+        )
         for member, total in zip(members, totals, strict=True):
             assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
-            Review.objects.create(assignment=assignment, state="submitted",
-                                  weighted_total=Decimal(total), scores={"1": total})  # fmt: skip
+            Review.objects.create(
+                assignment=assignment,
+                state="submitted",
+                weighted_total=Decimal(total),
+                scores={"1": total},
+            )
     return round_
 
 
@@ -61,8 +69,7 @@ def test_no_scoring_after_closing_without_reopening(scored_round):
     juror = review.assignment.user
 
     with pytest.raises(services.JuryError) as caught:
-        services.save_review(review=review, user=juror, version=review.version,
-                             data={"scores": {}})  # fmt: skip
+        services.save_review(review=review, user=juror, version=review.version, data={"scores": {}})
     assert caught.value.code == "closed"
 
 

@@ -34,8 +34,9 @@ def _ready_round(**extra) -> Round:
     CriterionFactory(round=round_)
     members = [JuryMemberFactory(round=round_) for _n in range(2)]
     for _n in range(2):
-        entry = EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                             state=EntryState.SUBMITTED)  # fmt: skip
+        entry = EntryFactory(
+            edition=round_.edition, category__edition=round_.edition, state=EntryState.SUBMITTED
+        )
         for member in members:
             Assignment.objects.create(round=round_, entry=entry, user=member.user)
     return round_
@@ -68,8 +69,9 @@ def test_a_conflicted_or_unaccepted_assignment_does_not_cover_an_entry(client, o
     round_ = _ready_round()
     member = round_.members.first()
     entry = Assignment.objects.filter(user=member.user).first().entry
-    Conflict.objects.create(round=round_, entry=entry, user=member.user, source="declared",
-                            reason="Buren")  # fmt: skip
+    Conflict.objects.create(
+        round=round_, entry=entry, user=member.user, source="declared", reason="Buren"
+    )
 
     assert _problems(client, round_) == [
         "1 inzending heeft minder dan 2 juryleden toegewezen: maak een toewijzingsvoorstel en "
@@ -113,14 +115,14 @@ def test_close_asks_once_and_reopen_needs_a_reason_and_a_future_deadline(client,
     no_reason = client.post(f"{url}heropenen/", {"confirm": "1", "reason": " "}, follow=True)
     assert "Schrijf op waarom de ronde weer opengaat." in no_reason.content.decode()
     Round.objects.filter(pk=round_.pk).update(closes_at=timezone.now() - timedelta(hours=1))
-    no_deadline = client.post(f"{url}heropenen/", {"confirm": "1", "reason": "Jurylid ziek"},
-                              follow=True)  # fmt: skip
+    no_deadline = client.post(
+        f"{url}heropenen/", {"confirm": "1", "reason": "Jurylid ziek"}, follow=True
+    )
     assert "kies een nieuwe deadline" in no_deadline.content.decode()
     assert Round.objects.get(pk=round_.pk).state == "closed"
 
     later = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
-    client.post(f"{url}heropenen/", {"confirm": "1", "reason": "Jurylid ziek",
-                                     "closes_at": later})  # fmt: skip
+    client.post(f"{url}heropenen/", {"confirm": "1", "reason": "Jurylid ziek", "closes_at": later})
 
     reopened = Round.objects.get(pk=round_.pk)
     assert reopened.state == "open"
@@ -154,10 +156,14 @@ def test_the_api_opens_and_reopens_through_the_same_rules(client, organiser):
     opened = client.post(f"/api/v1/rounds/{ready.pk}/open/")
     again = client.post(f"/api/v1/rounds/{ready.pk}/open/")
     client.post(f"/api/v1/rounds/{ready.pk}/close/")
-    no_reason = client.post(f"/api/v1/rounds/{ready.pk}/reopen/", {},
-                            content_type="application/json")  # fmt: skip
-    reopened = client.post(f"/api/v1/rounds/{ready.pk}/reopen/", {"reason": "Herkansing"},
-                           content_type="application/json")  # fmt: skip
+    no_reason = client.post(
+        f"/api/v1/rounds/{ready.pk}/reopen/", {}, content_type="application/json"
+    )
+    reopened = client.post(
+        f"/api/v1/rounds/{ready.pk}/reopen/",
+        {"reason": "Herkansing"},
+        content_type="application/json",
+    )
 
     assert refused.status_code == 400
     assert refused.json()["code"] == "not_ready"

@@ -40,9 +40,11 @@ def test_round_transition(source, target):
 def _entry(round_, *, name="Buurtkamer", municipality="Utrecht", province="Utrecht"):
     initiative = InitiativeFactory(name=name, municipality=municipality, province=province)
     return EntryFactory(
-        edition=round_.edition, category__edition=round_.edition, initiative=initiative,
+        edition=round_.edition,
+        category__edition=round_.edition,
+        initiative=initiative,
         state=EntryState.SUBMITTED,
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(
@@ -95,23 +97,27 @@ def test_declaring_a_conflict_takes_away_open_work_only():
     done = Assignment.objects.create(round=round_, entry=done_entry, user=member.user)
     Review.objects.create(assignment=done, state=ReviewState.SUBMITTED)
 
-    services.declare_conflict(round_=round_, entry=open_entry, user=member.user,
-                              reason="Mijn buurvrouw")  # fmt: skip
+    services.declare_conflict(
+        round_=round_, entry=open_entry, user=member.user, reason="Mijn buurvrouw"
+    )
     services.declare_conflict(round_=round_, entry=done_entry, user=member.user, reason="Later")
 
     assert list(Assignment.objects.values_list("entry_id", flat=True)) == [done_entry.pk]
     assert services.conflict_pairs(round_) == {
-        (member.user_id, open_entry.pk), (member.user_id, done_entry.pk),
-    }  # fmt: skip
+        (member.user_id, open_entry.pk),
+        (member.user_id, done_entry.pk),
+    }
 
 
 def test_declaring_a_conflict_needs_a_reason():
     round_ = RoundFactory()
     with pytest.raises(services.JuryError) as caught:
         services.declare_conflict(
-            round_=round_, entry=_entry(round_), user=JuryMemberFactory(round=round_).user,
+            round_=round_,
+            entry=_entry(round_),
+            user=JuryMemberFactory(round=round_).user,
             reason="  ",
-        )  # fmt: skip
+        )
     assert str(caught.value.message) == "Vertel kort waarom."
     assert Conflict.objects.count() == 0
 
@@ -121,8 +127,9 @@ def test_assignment_gives_k_conflict_free_jurors_with_balanced_loads():
     entries = [_entry(round_, name=f"Initiatief {i}") for i in range(6)]
     members = [JuryMemberFactory(round=round_) for _ in range(4)]
     pending = JuryMemberFactory(round=round_, terms_accepted_at=None)
-    Conflict.objects.create(round=round_, entry=entries[0], user=members[0].user,
-                            source="declared", reason="Familie")  # fmt: skip
+    Conflict.objects.create(
+        round=round_, entry=entries[0], user=members[0].user, source="declared", reason="Familie"
+    )
 
     proposal = services.propose_assignment(round_=round_)
     services.commit_assignment(round_=round_, proposal=proposal, actor=None)
@@ -140,16 +147,18 @@ def test_rerun_after_a_drop_out_keeps_submitted_reviews():
     round_ = RoundFactory(jurors_per_entry=2)
     entries = [_entry(round_, name=f"Initiatief {i}") for i in range(4)]
     members = [JuryMemberFactory(round=round_) for _ in range(3)]
-    services.commit_assignment(round_=round_, proposal=services.propose_assignment(round_=round_),
-                               actor=None)  # fmt: skip
+    services.commit_assignment(
+        round_=round_, proposal=services.propose_assignment(round_=round_), actor=None
+    )
     leaving = members[0]
     kept = Assignment.objects.filter(user=leaving.user).first()
     Review.objects.create(assignment=kept, state=ReviewState.SUBMITTED)
     leaving.dropped_out_at = timezone.now()
     leaving.save()
 
-    services.commit_assignment(round_=round_, proposal=services.propose_assignment(round_=round_),
-                               actor=None)  # fmt: skip
+    services.commit_assignment(
+        round_=round_, proposal=services.propose_assignment(round_=round_), actor=None
+    )
 
     assert list(Assignment.objects.filter(user=leaving.user)) == [kept]
     counts = {e.pk: Assignment.objects.filter(entry=e).count() for e in entries}
@@ -182,9 +191,14 @@ def scoring():
 
 def test_submitted_review_has_the_weighted_total(scoring):
     _round, (first, second, shown), juror, review = scoring
-    review = services.save_review(review=review, user=juror, version=1, data={
-        "scores": {first.pk: "6", second.pk: "9.5", shown.pk: "1"},
-    })  # fmt: skip
+    review = services.save_review(
+        review=review,
+        user=juror,
+        version=1,
+        data={
+            "scores": {first.pk: "6", second.pk: "9.5", shown.pk: "1"},
+        },
+    )
 
     review = services.submit_review(review=review, user=juror, version=review.version)
 
@@ -209,8 +223,9 @@ def test_a_bad_score_is_refused_and_nothing_changes(scoring, value, message):
     _round, (first, *_rest), juror, review = scoring
 
     with pytest.raises(services.JuryError) as caught:
-        services.save_review(review=review, user=juror, version=1,
-                             data={"scores": {first.pk: value}})  # fmt: skip
+        services.save_review(
+            review=review, user=juror, version=1, data={"scores": {first.pk: value}}
+        )
 
     assert message in str(caught.value.message)
     review.refresh_from_db()
@@ -222,8 +237,7 @@ def test_a_second_tab_cannot_overwrite_silently(scoring):
     services.save_review(review=review, user=juror, version=1, data={"scores": {first.pk: "5"}})
 
     with pytest.raises(services.JuryError) as caught:
-        services.save_review(review=review, user=juror, version=1,
-                             data={"scores": {first.pk: "8"}})  # fmt: skip
+        services.save_review(review=review, user=juror, version=1, data={"scores": {first.pk: "8"}})
 
     assert caught.value.code == "stale"
     review.refresh_from_db()
@@ -232,20 +246,23 @@ def test_a_second_tab_cannot_overwrite_silently(scoring):
 
 def test_every_change_is_audited_with_old_and_new_values(scoring):
     _round, (first, *_rest), juror, review = scoring
-    review = services.save_review(review=review, user=juror, version=1,
-                                  data={"scores": {first.pk: "5"}})  # fmt: skip
+    review = services.save_review(
+        review=review, user=juror, version=1, data={"scores": {first.pk: "5"}}
+    )
     services.save_review(review=review, user=juror, version=2, data={"scores": {first.pk: "7"}})
 
     changes = AuditLog.objects.filter(action="review_changed").order_by("pk")
     assert [(c.data["old"]["scores"], c.data["new"]["scores"]) for c in changes] == [
-        ({}, {str(first.pk): "5"}), ({str(first.pk): "5"}, {str(first.pk): "7"}),
-    ]  # fmt: skip
+        ({}, {str(first.pk): "5"}),
+        ({str(first.pk): "5"}, {str(first.pk): "7"}),
+    ]
 
 
 def test_submit_lists_missing_required_criteria(scoring):
     _round, (first, second, _shown), juror, review = scoring
-    review = services.save_review(review=review, user=juror, version=1,
-                                  data={"scores": {first.pk: "5"}})  # fmt: skip
+    review = services.save_review(
+        review=review, user=juror, version=1, data={"scores": {first.pk: "5"}}
+    )
 
     with pytest.raises(services.JuryError) as caught:
         services.submit_review(review=review, user=juror, version=review.version)
@@ -274,8 +291,13 @@ def test_another_juror_cannot_touch_the_review(scoring):
 
 def test_a_conflicted_juror_cannot_score(scoring):
     round_, (first, *_rest), juror, review = scoring
-    Conflict.objects.create(round=round_, entry=review.assignment.entry, user=juror,
-                            source="detected", reason="Zelfde gemeente")  # fmt: skip
+    Conflict.objects.create(
+        round=round_,
+        entry=review.assignment.entry,
+        user=juror,
+        source="detected",
+        reason="Zelfde gemeente",
+    )
 
     with pytest.raises(services.JuryError) as caught:
         services.save_review(review=review, user=juror, version=1, data={"scores": {first.pk: 5}})
@@ -295,8 +317,7 @@ def test_review_transitions(scoring, source, target):
         from common import statemachine
 
         with pytest.raises(InvalidTransition):
-            statemachine.transition(model=Review, pk=review.pk, to=target,
-                                    table=REVIEW_TRANSITIONS)  # fmt: skip
+            statemachine.transition(model=Review, pk=review.pk, to=target, table=REVIEW_TRANSITIONS)
     else:  # draft → submitted needs the required scores
         with pytest.raises(services.JuryError):
             services.submit_review(review=review, user=juror, version=review.version)

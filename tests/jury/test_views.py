@@ -67,10 +67,14 @@ def test_an_expired_invitation_is_refused(client, django_capture_on_commit_callb
 
 def _assigned(round_, user, n):
     entries = [
-        EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                     state=EntryState.SUBMITTED, title=f"Inzending {i}")
+        EntryFactory(
+            edition=round_.edition,
+            category__edition=round_.edition,
+            state=EntryState.SUBMITTED,
+            title=f"Inzending {i}",
+        )
         for i in range(n)
-    ]  # fmt: skip
+    ]
     return [Assignment.objects.create(round=round_, entry=e, user=user) for e in entries]
 
 
@@ -93,8 +97,13 @@ def test_home_shows_progress_with_a_fixed_number_of_queries(client, count):
 def test_another_jurors_or_a_conflicted_assignment_is_404(client):
     member = JuryMemberFactory()
     mine, conflicted = _assigned(member.round, member.user, 2)
-    Conflict.objects.create(round=member.round, entry=conflicted.entry, user=member.user,
-                            source="declared", reason="Buren")  # fmt: skip
+    Conflict.objects.create(
+        round=member.round,
+        entry=conflicted.entry,
+        user=member.user,
+        source="declared",
+        reason="Buren",
+    )
     other = JuryMemberFactory(round=member.round)
     client.force_login(other.user)
     assert client.get(f"/jury/beoordelen/{mine.pk}/").status_code == 404
@@ -129,8 +138,7 @@ def test_autosave_refuses_a_score_that_is_not_a_number_without_an_error_page(cli
     client.force_login(member.user)
     url = f"/jury/beoordelen/{assignment.pk}/"
 
-    response = client.post(url, {"version": 1, f"score-{criterion.pk}": value},
-                           HTTP_X_AUTOSAVE="1")  # fmt: skip
+    response = client.post(url, {"version": 1, f"score-{criterion.pk}": value}, HTTP_X_AUTOSAVE="1")
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
@@ -157,8 +165,11 @@ def test_declaring_a_conflict_takes_the_entry_off_the_list(client):
     [assignment] = _assigned(member.round, member.user, 1)
     client.force_login(member.user)
 
-    response = client.post(f"/jury/beoordelen/{assignment.pk}/belangenverstrengeling/",
-                           {"reason": "Ik ken de initiatiefnemer"}, follow=True)  # fmt: skip
+    response = client.post(
+        f"/jury/beoordelen/{assignment.pk}/belangenverstrengeling/",
+        {"reason": "Ik ken de initiatiefnemer"},
+        follow=True,
+    )
 
     assert Assignment.objects.count() == 0
     assert Conflict.objects.get().reason == "Ik ken de initiatiefnemer"
@@ -175,8 +186,9 @@ def test_declaring_a_conflict_takes_the_entry_off_the_list(client):
         ("after_close", True, "closed", True),
     ],
 )
-def test_other_jurors_scores_follow_the_rounds_policy(client, policy, own_submitted,
-                                                      round_state, shown):  # fmt: skip
+def test_other_jurors_scores_follow_the_rounds_policy(
+    client, policy, own_submitted, round_state, shown
+):
     round_ = RoundFactory(score_visibility=policy)
     me, other = JuryMemberFactory(round=round_), JuryMemberFactory(round=round_)
     [mine] = _assigned(round_, me.user, 1)

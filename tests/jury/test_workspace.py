@@ -32,19 +32,25 @@ def _edition_with_work(n: int):
     members = [JuryMemberFactory(round=round_) for _n in range(2)]
     JuryMemberFactory(round=round_, accepted_at=None, terms_accepted_at=None)
     for i in range(n):
-        entry = EntryFactory(edition=edition, category__edition=edition,
-                             state=EntryState.SUBMITTED)  # fmt: skip
-        entry.vlog = MediaAsset.objects.create(owner=entry.initiative.owner,
-                                               original_key=f"originals/{entry.pk}",
-                                               state="failed" if i == 0 else "ready")  # fmt: skip
+        entry = EntryFactory(edition=edition, category__edition=edition, state=EntryState.SUBMITTED)
+        entry.vlog = MediaAsset.objects.create(
+            owner=entry.initiative.owner,
+            original_key=f"originals/{entry.pk}",
+            state="failed" if i == 0 else "ready",
+        )
         entry.save()
         for member in members:
             assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
             if member is members[0]:
                 Review.objects.create(assignment=assignment, state="submitted")
     EntryFactory(edition=edition, category__edition=edition)  # a draft
-    Conflict.objects.create(round=round_, entry=entry, user=members[1].user, source="detected",
-                            reason="Zelfde gemeente.")  # fmt: skip
+    Conflict.objects.create(
+        round=round_,
+        entry=entry,
+        user=members[1].user,
+        source="detected",
+        reason="Zelfde gemeente.",
+    )
     return edition, round_
 
 
@@ -57,10 +63,14 @@ def test_the_home_shows_each_edition_and_what_needs_attention(client):
 
     entries = f"/organisatie/edities/{edition.slug}/inzendingen/"
     assert (entries, "1 vlog is geweigerd of mislukt.") in attention
-    assert (f"/jury/rondes/{round_.pk}/", f"{round_.name}: 1 jurylid heeft nog niet "
-            "geaccepteerd.") in attention  # fmt: skip
-    assert (f"/jury/rondes/{round_.pk}/", f"{round_.name}: 1 gevonden belangenconflict om "
-            "te beoordelen.") in attention  # fmt: skip
+    assert (
+        f"/jury/rondes/{round_.pk}/",
+        f"{round_.name}: 1 jurylid heeft nog niet geaccepteerd.",
+    ) in attention
+    assert (
+        f"/jury/rondes/{round_.pk}/",
+        f"{round_.name}: 1 gevonden belangenconflict om te beoordelen.",
+    ) in attention
     assert re.search(r"<dt>Ingediend</dt><dd>2</dd>", page)
     assert re.search(r"<dt>Concepten</dt><dd>1</dd>", page)
     assert f'<a href="/jury/rondes/{round_.pk}/">{round_.name}</a>' in page
@@ -103,17 +113,26 @@ def test_a_round_with_all_scores_in_lists_the_ties_left_to_decide(client):
     members = [JuryMemberFactory(round=round_) for _n in range(2)]
     entries = []
     for number, totals in enumerate([("7", "5"), ("7", "5"), ("9", "9")], start=1):
-        entry = EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                             state=EntryState.SUBMITTED, number=number)  # fmt: skip
+        entry = EntryFactory(
+            edition=round_.edition,
+            category__edition=round_.edition,
+            state=EntryState.SUBMITTED,
+            number=number,
+        )
         entries.append(entry)
         for member, total in zip(members, totals, strict=True):
             assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
-            Review.objects.create(assignment=assignment, state="submitted",
-                                  weighted_total=Decimal(total), scores={"1": total})  # fmt: skip
+            Review.objects.create(
+                assignment=assignment,
+                state="submitted",
+                weighted_total=Decimal(total),
+                scores={"1": total},
+            )
     client.force_login(OrganiserFactory())
-    item = (f"/jury/rondes/{round_.pk}/rangschikking/",
-            "Voorronde: alle cijfers zijn binnen; 1 gelijke stand om te beslissen voor het "
-            "sluiten.")  # fmt: skip
+    item = (
+        f"/jury/rondes/{round_.pk}/rangschikking/",
+        "Voorronde: alle cijfers zijn binnen; 1 gelijke stand om te beslissen voor het sluiten.",
+    )
 
     before = _attention(client)
     decide_tie(round_=round_, order=[entries[1].pk, entries[0].pk], reason="Reden", actor=None)

@@ -29,9 +29,10 @@ def small_clip(tmp_path):
 def test_asset_held_by_a_live_lease_is_left_alone(stored_asset, small_clip):
     asset = stored_asset(small_clip)
     MediaAsset.objects.filter(pk=asset.pk).update(
-        state=AssetState.PROCESSING, lease_token=4,
+        state=AssetState.PROCESSING,
+        lease_token=4,
         lease_expires_at=timezone.now() + timedelta(minutes=2),
-    )  # fmt: skip
+    )
 
     assert processing.process_asset(asset_id=asset.pk) is None
 
@@ -43,9 +44,11 @@ def test_asset_held_by_a_live_lease_is_left_alone(stored_asset, small_clip):
 def test_expired_lease_is_taken_over_with_a_new_token(stored_asset, small_clip):
     asset = stored_asset(small_clip)
     MediaAsset.objects.filter(pk=asset.pk).update(
-        state=AssetState.PROCESSING, lease_token=4, attempts=1,
+        state=AssetState.PROCESSING,
+        lease_token=4,
+        attempts=1,
         lease_expires_at=timezone.now() - timedelta(seconds=1),
-    )  # fmt: skip
+    )
 
     result = processing.process_asset(asset_id=asset.pk)
 
@@ -56,9 +59,11 @@ def test_expired_lease_is_taken_over_with_a_new_token(stored_asset, small_clip):
         for log in AuditLog.objects.filter(object_id=str(asset.pk)).order_by("pk")
     ]
     assert steps == [
-        ("processing", "uploaded"), ("uploaded", "probing"), ("probing", "processing"),
+        ("processing", "uploaded"),
+        ("uploaded", "probing"),
+        ("probing", "processing"),
         ("processing", "ready"),
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.django_db
@@ -96,8 +101,11 @@ def test_each_step_is_recorded_in_a_job_row(stored_asset, small_clip):
     assert set(jobs) == set(JobKind.values)
     for job in jobs.values():
         assert (job.status, job.attempts, job.fencing_token, job.progress) == (
-            JobStatus.SUCCEEDED, 1, result.lease_token, 100,
-        )  # fmt: skip
+            JobStatus.SUCCEEDED,
+            1,
+            result.lease_token,
+            100,
+        )
         assert job.worker_host == socket.gethostname()
         assert job.started_at <= job.finished_at
         assert job.ffmpeg_version == ffmpeg.ffmpeg_version()
@@ -129,12 +137,15 @@ def test_reconcile_takes_over_requeues_and_expires(stored_asset, small_clip):
     now = timezone.now()
     stale = stored_asset(small_clip)
     MediaAsset.objects.filter(pk=stale.pk).update(
-        state=AssetState.PROCESSING, lease_expires_at=now - timedelta(seconds=5),
-    )  # fmt: skip
+        state=AssetState.PROCESSING,
+        lease_expires_at=now - timedelta(seconds=5),
+    )
     live = MediaAsset.objects.create(
-        owner=owner, original_key="originals/live", state=AssetState.PROCESSING,
+        owner=owner,
+        original_key="originals/live",
+        state=AssetState.PROCESSING,
         lease_expires_at=now + timedelta(minutes=1),
-    )  # fmt: skip
+    )
     lost = MediaAsset.objects.create(owner=owner, original_key="originals/lost", state="uploaded")
     MediaAsset.objects.filter(pk=lost.pk).update(updated_at=now - timedelta(hours=1))
     abandoned = MediaAsset.objects.create(owner=owner, original_key="originals/gone")
@@ -179,14 +190,17 @@ def test_worker_killed_mid_conversion_ends_in_one_ready_set(
     asset = stored_asset(clip)
     doomed_prefix = f"{queue_prefix}doomed-"
     doomed = start_worker(
-        s3=s3_server, log_path=tmp_path / "doomed.log", queue_prefix=doomed_prefix,
+        s3=s3_server,
+        log_path=tmp_path / "doomed.log",
+        queue_prefix=doomed_prefix,
         MEDIA_LEASE_SECONDS="3",
-    )  # fmt: skip
+    )
     process_task.apply_async(args=[asset.pk], queue=f"{doomed_prefix}media")
     wait_for(
         lambda: MediaAsset.objects.filter(pk=asset.pk, state="processing", progress__gt=0).exists(),
-        timeout=60, message="the conversion did not start",
-    )  # fmt: skip
+        timeout=60,
+        message="the conversion did not start",
+    )
 
     os.killpg(doomed.proc.pid, signal.SIGKILL)
     doomed.proc.wait()
@@ -209,5 +223,8 @@ def test_worker_killed_mid_conversion_ends_in_one_ready_set(
         Bucket=storage.bucket_name(), Prefix=f"renditions/{done.uid}/"
     )
     assert sorted(o["Key"].rsplit("/", 1)[1] for o in listed["Contents"]) == [
-        "poster.jpg", "preview.mp4", "storyboard.jpg", "thumbnail.jpg",
-    ]  # fmt: skip
+        "poster.jpg",
+        "preview.mp4",
+        "storyboard.jpg",
+        "thumbnail.jpg",
+    ]

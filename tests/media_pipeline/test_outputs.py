@@ -39,10 +39,17 @@ def test_storyboard_vtt_points_each_cue_at_its_tile():
 
     vtt = storyboard_vtt(plan, "https://s3.example/sb.jpg").splitlines()
 
-    assert vtt[:5] == ["WEBVTT", "", "00:00:00.000 --> 00:00:02.000",
-                       "https://s3.example/sb.jpg#xywh=0,0,160,90", ""]  # fmt: skip
-    assert vtt[-2:] == ["00:00:22.000 --> 00:00:24.000",
-                        "https://s3.example/sb.jpg#xywh=160,90,160,90"]  # fmt: skip
+    assert vtt[:5] == [
+        "WEBVTT",
+        "",
+        "00:00:00.000 --> 00:00:02.000",
+        "https://s3.example/sb.jpg#xywh=0,0,160,90",
+        "",
+    ]
+    assert vtt[-2:] == [
+        "00:00:22.000 --> 00:00:24.000",
+        "https://s3.example/sb.jpg#xywh=160,90,160,90",
+    ]
 
 
 @pytest.mark.django_db
@@ -54,8 +61,13 @@ def test_ready_asset_has_thumbnail_and_storyboard(stored_asset, tmp_path):
     assert (asset.state, asset.warnings) == (AssetState.READY, [])
     assert set(renditions) == set(RenditionKind.values)
     board = renditions[RenditionKind.STORYBOARD]
-    assert board.meta == {"interval": "2", "frames": 2, "tile_width": 160, "tile_height": 90,
-                          "columns": 10}  # fmt: skip
+    assert board.meta == {
+        "interval": "2",
+        "frames": 2,
+        "tile_width": 160,
+        "tile_height": 90,
+        "columns": 10,
+    }
     local = tmp_path / "board.jpg"
     storage.download_file(board.key, local)
     image = ffmpeg.probe(local, "image2")["streams"][0]
@@ -90,8 +102,10 @@ def test_failed_optional_output_leaves_a_warning_not_a_failure(stored_asset, tmp
     job = ready.jobs.get(kind=JobKind.THUMBNAIL)
     assert (job.status, job.error_code) == (JobStatus.FAILED, "MediaToolError")
     assert sorted(ready.renditions.values_list("kind", flat=True)) == [
-        "poster", "preview", "storyboard",
-    ]  # fmt: skip
+        "poster",
+        "preview",
+        "storyboard",
+    ]
 
 
 @pytest.fixture
@@ -121,8 +135,11 @@ def test_entrant_chooses_another_poster_moment(ready_asset, tmp_path):
     assert (tmp_path / "new.jpg").read_bytes() != (tmp_path / "old.jpg").read_bytes()
     prefix = renditions["preview"].key.rsplit("/", 1)[0]
     assert _object_keys(prefix + "/") == [
-        "poster-3250.jpg", "preview.mp4", "storyboard.jpg", "thumbnail-3250.jpg",
-    ]  # fmt: skip
+        "poster-3250.jpg",
+        "preview.mp4",
+        "storyboard.jpg",
+        "thumbnail-3250.jpg",
+    ]
     log = AuditLog.objects.filter(action="poster_chosen").get()
     assert (log.actor, log.data) == (ready_asset.owner, {"at": "3.250"})
 
@@ -149,5 +166,6 @@ def test_poster_of_an_unready_vlog_is_refused():
         choose_poster(asset_id=asset.pk, at_seconds=Decimal(1))
 
     assert (caught.value.code, str(caught.value.message)) == (
-        "not_ready", "De vlog is nog niet klaar.",
-    )  # fmt: skip
+        "not_ready",
+        "De vlog is nog niet klaar.",
+    )

@@ -78,14 +78,23 @@ def test_processing_twice_does_no_harm(stored_asset, tmp_path):
 @pytest.mark.parametrize(
     ("content", "code", "message"),
     [
-        (b"Dit is gewoon tekst, geen video." * 10, "not_a_video",
-         "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI."),
-        (b"", "unreadable",
-         "We kunnen deze video niet lezen. Misschien is het bestand kapot of niet compleet."),
-        (b"\x00\x00\x00\x20ftypisom" + b"\x00" * 200, "unreadable",
-         "We kunnen deze video niet lezen. Misschien is het bestand kapot of niet compleet."),
+        (
+            b"Dit is gewoon tekst, geen video." * 10,
+            "not_a_video",
+            "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI.",
+        ),
+        (
+            b"",
+            "unreadable",
+            "We kunnen deze video niet lezen. Misschien is het bestand kapot of niet compleet.",
+        ),
+        (
+            b"\x00\x00\x00\x20ftypisom" + b"\x00" * 200,
+            "unreadable",
+            "We kunnen deze video niet lezen. Misschien is het bestand kapot of niet compleet.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_files_are_rejected_with_a_dutch_reason(stored_asset, tmp_path, content, code, message):
     path = tmp_path / "vlog.mp4"
     path.write_bytes(content)
@@ -94,8 +103,10 @@ def test_bad_files_are_rejected_with_a_dutch_reason(stored_asset, tmp_path, cont
     result = process_asset(asset_id=asset.pk)
 
     assert (result.state, result.error_code, result.error_message) == (
-        AssetState.REJECTED, code, message,
-    )  # fmt: skip
+        AssetState.REJECTED,
+        code,
+        message,
+    )
     assert result.renditions.count() == 0
 
 
@@ -139,9 +150,12 @@ def test_playlist_dressed_as_video_is_rejected_without_network_access(stored_ass
 @pytest.mark.django_db
 def test_web_ready_upload_takes_the_remux_fast_path(stored_asset, tmp_path):
     clip = generate_clip(
-        tmp_path / "klaar.mp4", seconds=2, width=640, height=360,
+        tmp_path / "klaar.mp4",
+        seconds=2,
+        width=640,
+        height=360,
         extra_output_args=("-ac", "2", "-ar", "48000", "-profile:v", "high"),
-    )  # fmt: skip
+    )
     asset = stored_asset(clip)
 
     result = processing.process_asset(asset_id=asset.pk)
@@ -166,8 +180,13 @@ def test_fast_upload_above_the_preview_size_is_converted(stored_asset, tmp_path)
 
 @pytest.mark.django_db
 def test_a_conversion_that_breaks_after_the_probe_is_failed_not_rejected(stored_asset, tmp_path):
-    clip = generate_clip(tmp_path / "heel.mp4", seconds=4, width=320, height=240,
-                         extra_output_args=("-movflags", "+faststart"))  # fmt: skip
+    clip = generate_clip(
+        tmp_path / "heel.mp4",
+        seconds=4,
+        width=320,
+        height=240,
+        extra_output_args=("-movflags", "+faststart"),
+    )
     cut = tmp_path / "half.mp4"
     cut.write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])  # index intact, media cut
 

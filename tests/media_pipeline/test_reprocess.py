@@ -9,9 +9,11 @@ from tests.factories import OrganiserFactory, UserFactory
 
 def _asset(state: str, **fields) -> MediaAsset:
     return MediaAsset.objects.create(
-        owner=UserFactory(), original_key=f"originals/{state}-{MediaAsset.objects.count()}",
-        state=state, **fields,
-    )  # fmt: skip
+        owner=UserFactory(),
+        original_key=f"originals/{state}-{MediaAsset.objects.count()}",
+        state=state,
+        **fields,
+    )
 
 
 @pytest.mark.django_db
@@ -25,9 +27,11 @@ def test_media_reprocess_queues_failed_and_outdated_assets(capsys):
 
     states = dict(MediaAsset.objects.values_list("pk", "state"))
     assert states == {
-        failed.pk: "uploaded", outdated.pk: "uploaded", current.pk: "ready",
+        failed.pk: "uploaded",
+        outdated.pk: "uploaded",
+        current.pk: "ready",
         rejected.pk: "rejected",
-    }  # fmt: skip
+    }
     assert MediaAsset.objects.get(pk=failed.pk).attempts == 0
     assert capsys.readouterr().out == "2 asset(s) queued for processing.\n"
 

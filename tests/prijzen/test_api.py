@@ -17,8 +17,10 @@ def test_editions_are_public_with_their_categories(client):
     assert body["count"] == 1
     result = body["results"][0]
     assert (result["slug"], result["name"], result["year"]) == (
-        "nvp-2021", "Vrijwilligersprijzen 2021", 2021,
-    )  # fmt: skip
+        "nvp-2021",
+        "Vrijwilligersprijzen 2021",
+        2021,
+    )
     assert [c["slug"] for c in result["categories"]] == ["lokaal", "landelijk"]
 
 

@@ -82,25 +82,38 @@ def others_entry(edition):
 
 def ready_vlog(owner, *, poster: bool = False) -> MediaAsset:
     asset = MediaAsset.objects.create(
-        owner=owner, original_key=f"originals/{owner.pk}-{MediaAsset.objects.count()}",
-        state="ready", duration="61.500", width=1280, height=720, progress=100,
-    )  # fmt: skip
+        owner=owner,
+        original_key=f"originals/{owner.pk}-{MediaAsset.objects.count()}",
+        state="ready",
+        duration="61.500",
+        width=1280,
+        height=720,
+        progress=100,
+    )
     kinds = ["preview", "poster"] if poster else ["preview"]
     for kind in kinds:
         Rendition.objects.create(
-            asset=asset, kind=kind, key=f"renditions/{asset.uid}/{kind}",
-            content_type="video/mp4" if kind == "preview" else "image/jpeg", size_bytes=1000,
-            width=1280, height=720,
-        )  # fmt: skip
+            asset=asset,
+            kind=kind,
+            key=f"renditions/{asset.uid}/{kind}",
+            content_type="video/mp4" if kind == "preview" else "image/jpeg",
+            size_bytes=1000,
+            width=1280,
+            height=720,
+        )
     return asset
 
 
 def complete_entry(initiative, edition, **extra) -> Entry:
     entry = EntryFactory(
-        initiative=initiative, category=edition.categories.get(slug="lokaal"),
-        title="Koffie", summary="Wij schenken koffie.", answer="Met een warm welkom.",
-        vlog=ready_vlog(initiative.owner), **extra,
-    )  # fmt: skip
+        initiative=initiative,
+        category=edition.categories.get(slug="lokaal"),
+        title="Koffie",
+        summary="Wij schenken koffie.",
+        answer="Met een warm welkom.",
+        vlog=ready_vlog(initiative.owner),
+        **extra,
+    )
     for kind in ALL_CONSENTS:
         Consent.objects.create(
             entry=entry,
@@ -152,8 +165,11 @@ def test_put_creates_the_initiative_with_the_province_from_the_municipality(api,
     assert response.status_code == 201
     initiative = Initiative.objects.get()
     assert (initiative.owner, initiative.name, initiative.municipality, initiative.province) == (
-        entrant, "Buurthuis De Linde", "Zwolle", "Overijssel",
-    )  # fmt: skip
+        entrant,
+        "Buurthuis De Linde",
+        "Zwolle",
+        "Overijssel",
+    )
     assert initiative.website == "https://www.delinde.nl"
     assert response.json()["province"] == "Overijssel"
     assert AuditLog.objects.filter(action="initiative_saved", object_id=initiative.pk).exists()
@@ -193,8 +209,10 @@ def test_patch_changes_only_what_is_sent(api, initiative):
     assert response.status_code == 200
     initiative.refresh_from_db()
     assert (initiative.name, initiative.municipality, initiative.province) == (
-        "Koffie bij Anna", "Maastricht", "Limburg",
-    )  # fmt: skip
+        "Koffie bij Anna",
+        "Maastricht",
+        "Limburg",
+    )
 
 
 def test_patch_without_an_initiative_needs_every_required_field(api):
@@ -226,17 +244,27 @@ def test_json_is_required(api):
 
 
 def test_create_entry_makes_a_draft_with_texts_and_consents(api, initiative, edition):
-    response = post(api, "/api/v1/entries/", {
-        "edition": "nvp-2021", "category": "landelijk", "title": "Koffie",
-        "summary": "Wij schenken koffie.", "consents": ["privacy", "publication"],
-    })  # fmt: skip
+    response = post(
+        api,
+        "/api/v1/entries/",
+        {
+            "edition": "nvp-2021",
+            "category": "landelijk",
+            "title": "Koffie",
+            "summary": "Wij schenken koffie.",
+            "consents": ["privacy", "publication"],
+        },
+    )
 
     assert response.status_code == 201
     entry = Entry.objects.get()
     body = response.json()
     assert (entry.initiative, entry.category.slug, entry.title, entry.state) == (
-        initiative, "landelijk", "Koffie", EntryState.DRAFT,
-    )  # fmt: skip
+        initiative,
+        "landelijk",
+        "Koffie",
+        EntryState.DRAFT,
+    )
     assert (body["id"], body["state"], body["number"]) == (entry.pk, "draft", None)
     assert body["consents"] == ["privacy", "publication"]
     assert len(body["missing"]) == 3  # the answer, a vlog, the people consent
@@ -244,9 +272,16 @@ def test_create_entry_makes_a_draft_with_texts_and_consents(api, initiative, edi
 
 
 def test_create_ignores_a_state_in_the_body(api, initiative, edition):
-    response = post(api, "/api/v1/entries/", {
-        "edition": "nvp-2021", "category": "lokaal", "state": "submitted", "number": 7,
-    })  # fmt: skip
+    response = post(
+        api,
+        "/api/v1/entries/",
+        {
+            "edition": "nvp-2021",
+            "category": "lokaal",
+            "state": "submitted",
+            "number": 7,
+        },
+    )
 
     assert response.status_code == 201
     entry = Entry.objects.get()
@@ -258,8 +293,10 @@ def test_create_needs_an_initiative_first(api, edition):
 
     assert response.status_code == 400
     assert response.json() == {
-        "code": "no_initiative", "message": "Vertel eerst iets over je initiatief.", "fields": {},
-    }  # fmt: skip
+        "code": "no_initiative",
+        "message": "Vertel eerst iets over je initiatief.",
+        "fields": {},
+    }
     assert Entry.objects.count() == 0
 
 
@@ -272,11 +309,13 @@ def test_create_needs_an_initiative_first(api, edition):
         ({"edition": "nvp-2021", "category": "lokaal", "title": "x" * 121}, "title"),
         ({"edition": "nvp-2021", "category": "lokaal", "consents": ["alles"]}, "consents"),
         ({"edition": "nvp-2021", "category": "lokaal", "consents": "privacy"}, "consents"),
-        ({"edition": "nvp-2021", "category": "lokaal", "consents": ["people", "people"]},
-         "consents"),
+        (
+            {"edition": "nvp-2021", "category": "lokaal", "consents": ["people", "people"]},
+            "consents",
+        ),
         ({"edition": "nvp-2021", "category": "lokaal", "title": {"a": 1}}, "title"),
     ],
-)  # fmt: skip
+)
 def test_create_refuses_bad_input(api, initiative, edition, data, field):
     response = post(api, "/api/v1/entries/", data)
 
@@ -394,8 +433,10 @@ def test_page_size_within_the_stated_bounds_and_refused_outside(client, edition)
 
     small = client.get("/api/v1/entries/?page_size=2")
     largest = client.get("/api/v1/entries/?page_size=200")
-    refused = [client.get(f"/api/v1/entries/?page_size={value}")
-               for value in ("0", "201", "null", "-1", "2.5", "")]  # fmt: skip
+    refused = [
+        client.get(f"/api/v1/entries/?page_size={value}")
+        for value in ("0", "201", "null", "-1", "2.5", "")
+    ]
 
     assert (len(small.json()["results"]), small.json()["count"]) == (2, 3)
     assert small.json()["next"].endswith("page=2&page_size=2")
@@ -452,9 +493,15 @@ def test_organiser_may_look_but_not_change(client, others_entry):
 def test_patch_changes_texts_category_and_consents(api, initiative, edition):
     entry = EntryFactory(initiative=initiative, category=edition.categories.get(slug="lokaal"))
 
-    response = patch(api, f"/api/v1/entries/{entry.pk}/", {
-        "title": "Nieuw", "category": "landelijk", "consents": ["privacy", "people"],
-    })  # fmt: skip
+    response = patch(
+        api,
+        f"/api/v1/entries/{entry.pk}/",
+        {
+            "title": "Nieuw",
+            "category": "landelijk",
+            "consents": ["privacy", "people"],
+        },
+    )
 
     assert response.status_code == 200
     entry.refresh_from_db()
@@ -468,8 +515,9 @@ def test_patch_without_consents_keeps_them(api, initiative, edition):
     patch(api, f"/api/v1/entries/{entry.pk}/", {"title": "Anders"})
 
     assert sorted(c.kind for c in entry.consents.filter(withdrawn_at__isnull=True)) == [
-        "people", "privacy",
-    ]  # fmt: skip
+        "people",
+        "privacy",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -677,24 +725,32 @@ def test_vlog_status_shows_the_ready_vlog_with_urls_and_the_pending_one(
         owner=entrant, original_key="originals/nieuw", state="processing", progress=40
     )
     entry = EntryFactory(
-        initiative=initiative, category=edition.categories.first(), vlog=current,
+        initiative=initiative,
+        category=edition.categories.first(),
+        vlog=current,
         pending_vlog=pending,
-    )  # fmt: skip
+    )
 
     body = api.get(f"/api/v1/entries/{entry.pk}/vlog/", HTTP_ACCEPT_LANGUAGE="en").json()
 
     now = body["current"]
     assert (now["uid"], now["state"], now["final"], now["duration"]) == (
-        str(current.uid), "ready", True, "61.500",
-    )  # fmt: skip
+        str(current.uid),
+        "ready",
+        True,
+        "61.500",
+    )
     assert now["renditions"] == ["poster", "preview"]
     assert f"renditions/{current.uid}/preview" in now["preview_url"]
     assert "X-Amz-Signature=" in now["preview_url"]
     assert f"renditions/{current.uid}/poster" in now["poster_url"]
     new = body["pending"]
     assert (new["state"], new["state_label"], new["progress"], new["final"]) == (
-        "processing", "Converting", 40, False,
-    )  # fmt: skip
+        "processing",
+        "Converting",
+        40,
+        False,
+    )
     assert (new["preview_url"], new["renditions"]) == (None, [])
 
 
@@ -707,9 +763,12 @@ def test_vlog_status_shows_the_ready_vlog_with_urls_and_the_pending_one(
 )
 def test_rejection_reason_in_the_request_language(api, initiative, edition, language, message):
     asset = MediaAsset.objects.create(
-        owner=initiative.owner, original_key="originals/snel", state="rejected",
-        error_code="too_many_fps", error_message="(stored text)",
-    )  # fmt: skip
+        owner=initiative.owner,
+        original_key="originals/snel",
+        state="rejected",
+        error_code="too_many_fps",
+        error_message="(stored text)",
+    )
     entry = EntryFactory(
         initiative=initiative, category=edition.categories.first(), pending_vlog=asset
     )
@@ -764,9 +823,10 @@ def _entries_for(user, count: int) -> None:
     for _ in range(count):
         edition = EditionFactory()
         entry = EntryFactory(
-            initiative=initiative, category=CategoryFactory(edition=edition),
+            initiative=initiative,
+            category=CategoryFactory(edition=edition),
             vlog=ready_vlog(user, poster=True),
-        )  # fmt: skip
+        )
         for kind in ALL_CONSENTS:
             Consent.objects.create(
                 entry=entry, kind=kind, wording=current_wording(entry.edition, kind), given_by=user
@@ -865,9 +925,13 @@ def test_walkthrough_with_curl(walkthrough):
     )
 
     result = subprocess.run(
-        ["bash", "-c", script], cwd=folder, env={**os.environ, "PASSWORD": PASSWORD},
-        capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+        ["bash", "-c", script],
+        cwd=folder,
+        env={**os.environ, "PASSWORD": PASSWORD},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
     assert result.returncode == 0, result.stderr
     assert '"state":"submitted"' in result.stdout.replace(" ", ""), result.stdout[-2000:]

@@ -57,14 +57,14 @@ def edition(client):
 def test_search_and_filters(client, edition):
     url = f"/organisatie/edities/{edition.slug}/inzendingen/"
 
-    assert _titles(client.get(url)) == ["Koffie in Zwolle", "Taal voor iedereen",
-                                        "Nog een concept"]  # fmt: skip
+    assert _titles(client.get(url)) == ["Koffie in Zwolle", "Taal voor iedereen", "Nog een concept"]
     assert _titles(client.get(url, {"q": "taalhuis"})) == ["Taal voor iedereen"]
     assert _titles(client.get(url, {"q": "1"})) == ["Koffie in Zwolle"]
-    assert _titles(client.get(url, {"category": "lokaal", "state": "draft"})) == [
-        "Nog een concept"]  # fmt: skip
-    assert _titles(client.get(url, {"province": "Utrecht"})) == ["Taal voor iedereen",
-                                                                 "Nog een concept"]  # fmt: skip
+    assert _titles(client.get(url, {"category": "lokaal", "state": "draft"})) == ["Nog een concept"]
+    assert _titles(client.get(url, {"province": "Utrecht"})) == [
+        "Taal voor iedereen",
+        "Nog een concept",
+    ]
     bad = client.get(url, {"state": "gewonnen"})
     assert bad.status_code == 200  # an unknown value is ignored with a message on the field
     assert "Selecteer een geldige keuze." in bad.content.decode()
@@ -73,8 +73,9 @@ def test_search_and_filters(client, edition):
 def test_pages_of_fifty_keep_the_filters(client, edition):
     category = edition.categories.get(slug="lokaal")
     for n in range(60):
-        EntryFactory(category=category, title=f"Extra {n:02d}", state=EntryState.SUBMITTED,
-                     number=100 + n)  # fmt: skip
+        EntryFactory(
+            category=category, title=f"Extra {n:02d}", state=EntryState.SUBMITTED, number=100 + n
+        )
     url = f"/organisatie/edities/{edition.slug}/inzendingen/"
 
     first = client.get(url, {"state": "submitted"})
@@ -91,8 +92,9 @@ def test_the_list_takes_the_same_queries_for_one_or_a_hundred_entries(client, ex
     category = CategoryFactory()
     for n in range(extra + 1):
         entry = EntryFactory(category=category, number=n + 1, state=EntryState.SUBMITTED)
-        entry.vlog = MediaAsset.objects.create(owner=entry.initiative.owner,
-                                               original_key=f"originals/{entry.pk}")  # fmt: skip
+        entry.vlog = MediaAsset.objects.create(
+            owner=entry.initiative.owner, original_key=f"originals/{entry.pk}"
+        )
         entry.save()
     client.force_login(OrganiserFactory())
 

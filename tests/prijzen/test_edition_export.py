@@ -18,8 +18,18 @@ from tests.factories import EntryFactory, OrganiserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = ["inzendingen", "initiatieven", "toestemmingen", "rondes", "beoordelingen", "cijfers",
-          "belangenconflicten", "voordrachten", "winnaars", "logboek"]  # fmt: skip
+SHEETS = [
+    "inzendingen",
+    "initiatieven",
+    "toestemmingen",
+    "rondes",
+    "beoordelingen",
+    "cijfers",
+    "belangenconflicten",
+    "voordrachten",
+    "winnaars",
+    "logboek",
+]
 
 
 @pytest.fixture
@@ -41,8 +51,11 @@ def _rows(book, name) -> list[tuple]:
 
 
 def test_the_workbook_holds_every_part_of_the_edition(client, world):
-    EntryFactory(category=world.x.category, initiative=world.x.initiative,
-                 title="=HYPERLINK(\"http://kwaad.example\")")  # fmt: skip
+    EntryFactory(
+        category=world.x.category,
+        initiative=world.x.initiative,
+        title='=HYPERLINK("http://kwaad.example")',
+    )
 
     book = _book(client, world.edition.slug)
 
@@ -75,16 +88,21 @@ def test_one_sheet_as_csv_for_dutch_spreadsheets(client, world):
 
 
 def test_only_organisers_and_only_known_sheets(client, world):
-    assert client.get(f"/organisatie/edities/{world.edition.slug}/alles/geheim.csv").status_code \
-        == 404  # fmt: skip
+    assert (
+        client.get(f"/organisatie/edities/{world.edition.slug}/alles/geheim.csv").status_code == 404
+    )
     client.force_login(UserFactory())
     assert client.get(f"/organisatie/edities/{world.edition.slug}/alles.xlsx").status_code == 404
 
 
 def test_a_script_downloads_the_same_files_with_an_api_token(client, world):
     """The API gives what the edition page gives, byte for byte (one owner: the export)."""
-    _, raw = tokens.create_token(user=world.organiser, name="export", scope="read",
-                                 expires_at=timezone.now() + timedelta(days=1))  # fmt: skip
+    _, raw = tokens.create_token(
+        user=world.organiser,
+        name="export",
+        scope="read",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
     api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     base = f"/api/v1/editions/{world.edition.slug}/export/"
 

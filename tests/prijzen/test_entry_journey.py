@@ -44,8 +44,11 @@ def test_initiative_profile_takes_the_province_from_the_municipality(client, ent
     assert response["Location"] == "/inzendingen/"
     initiative = Initiative.objects.get()
     assert (initiative.owner, initiative.municipality, initiative.province, initiative.website) == (
-        entrant, "Zwijndrecht", "Zuid-Holland", "https://www.delinde.nl",
-    )  # fmt: skip
+        entrant,
+        "Zwijndrecht",
+        "Zuid-Holland",
+        "https://www.delinde.nl",
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,11 +137,15 @@ def test_autosave_stores_texts_and_consents_with_their_version(client, entrant):
     assert (entry.title, entry.state) == ("Koffie en een warm welkom", EntryState.DRAFT)
     consents = Consent.objects.filter(entry=entry).order_by("kind")
     assert [(c.kind, c.wording.version, c.withdrawn_at) for c in consents] == [
-        ("privacy", 1, None), ("publication", 1, None),
-    ]  # fmt: skip
+        ("privacy", 1, None),
+        ("publication", 1, None),
+    ]
 
-    client.post(f"/inzendingen/{entry.pk}/bewerken/", _form(entry, consents=["privacy"]),
-                HTTP_X_AUTOSAVE="1")  # fmt: skip
+    client.post(
+        f"/inzendingen/{entry.pk}/bewerken/",
+        _form(entry, consents=["privacy"]),
+        HTTP_X_AUTOSAVE="1",
+    )
 
     publication = Consent.objects.get(entry=entry, kind=ConsentKind.PUBLICATION)
     assert publication.withdrawn_at is not None
@@ -193,8 +200,9 @@ def test_after_the_deadline_everything_is_read_only(client, entrant):
     entry.edition.save()
 
     page = client.get(f"/inzendingen/{entry.pk}/bewerken/")
-    change = client.post(f"/inzendingen/{entry.pk}/bewerken/", _form(entry, title="Nieuw"),
-                         follow=True)  # fmt: skip
+    change = client.post(
+        f"/inzendingen/{entry.pk}/bewerken/", _form(entry, title="Nieuw"), follow=True
+    )
 
     assert page["Location"] == f"/inzendingen/{entry.pk}/"
     assert "De deadline is voorbij" in change.content.decode()
@@ -212,8 +220,14 @@ def test_complete_entry_is_submitted_numbered_and_receipted(
 
     vlog = process_asset(asset_id=stored_asset(generate_clip(tmp_path / "v.mp4", seconds=2)).pk)
     entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), vlog=vlog)
-    data = _form(entry, title="Koffie", summary="Een warm welkom.", answer="Een maatje.",
-                 consents=["privacy", "people"], submit="1")  # fmt: skip
+    data = _form(
+        entry,
+        title="Koffie",
+        summary="Een warm welkom.",
+        answer="Een maatje.",
+        consents=["privacy", "people"],
+        submit="1",
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/inzendingen/{entry.pk}/bewerken/", data)
@@ -236,8 +250,9 @@ def test_unverified_address_cannot_submit(client):
     client.force_login(user)
     entry = EntryFactory(initiative=InitiativeFactory(owner=user))
 
-    response = client.post(f"/inzendingen/{entry.pk}/bewerken/", _form(entry, submit="1"),
-                           follow=True)  # fmt: skip
+    response = client.post(
+        f"/inzendingen/{entry.pk}/bewerken/", _form(entry, submit="1"), follow=True
+    )
 
     assert "Bevestig eerst je e-mailadres." in response.content.decode()
     entry.refresh_from_db()
@@ -268,8 +283,9 @@ def test_withdraw_a_submitted_entry(client, entrant):
         ("9", None, "Kies een moment in de video (0:00 tot 0:03)."),
     ],
 )
-def test_entrant_chooses_the_poster_moment(client, entrant, stored_asset, tmp_path, at, expected,
-                                           message):  # fmt: skip
+def test_entrant_chooses_the_poster_moment(
+    client, entrant, stored_asset, tmp_path, at, expected, message
+):
     from media_pipeline.clips import generate_clip
     from media_pipeline.processing import process_asset
 
@@ -290,17 +306,28 @@ def test_next_page_after_the_profile_stays_on_this_site(client, entrant):
 
 
 def test_a_submitted_entry_stays_complete(client, entrant):
-    entry = EntryFactory(initiative=InitiativeFactory(owner=entrant), state=EntryState.SUBMITTED,
-                         title="Koffie", summary="Welkom", answer="Een maatje")  # fmt: skip
+    entry = EntryFactory(
+        initiative=InitiativeFactory(owner=entrant),
+        state=EntryState.SUBMITTED,
+        title="Koffie",
+        summary="Welkom",
+        answer="Een maatje",
+    )
     for kind in ("privacy", "people"):
         Consent.objects.create(entry=entry, kind=kind, wording=current_wording(entry.edition, kind))
 
-    emptied = client.post(f"/inzendingen/{entry.pk}/bewerken/",
-                          _form(entry, title="", summary="Welkom", answer="Een maatje",
-                                consents=["privacy", "people"]), HTTP_X_AUTOSAVE="1")  # fmt: skip
-    unticked = client.post(f"/inzendingen/{entry.pk}/bewerken/",
-                           _form(entry, title="Koffie", summary="Welkom", answer="Een maatje",
-                                 consents=["privacy"]), HTTP_X_AUTOSAVE="1")  # fmt: skip
+    emptied = client.post(
+        f"/inzendingen/{entry.pk}/bewerken/",
+        _form(
+            entry, title="", summary="Welkom", answer="Een maatje", consents=["privacy", "people"]
+        ),
+        HTTP_X_AUTOSAVE="1",
+    )
+    unticked = client.post(
+        f"/inzendingen/{entry.pk}/bewerken/",
+        _form(entry, title="Koffie", summary="Welkom", answer="Een maatje", consents=["privacy"]),
+        HTTP_X_AUTOSAVE="1",
+    )
 
     assert emptied.status_code == unticked.status_code == 400
     assert emptied.json()["message"].startswith("Een ingestuurde inzending moet compleet blijven.")
@@ -318,8 +345,9 @@ def test_publication_consent_can_be_withdrawn_after_the_deadline(client, entrant
     entry.edition.entries_close_at = timezone.now() - timedelta(days=30)
     entry.edition.save()
 
-    response = client.post(f"/inzendingen/{entry.pk}/publicatie/", {"publication": "0"},
-                           follow=True)  # fmt: skip
+    response = client.post(
+        f"/inzendingen/{entry.pk}/publicatie/", {"publication": "0"}, follow=True
+    )
 
     assert "Je vlog komt niet in de openbare galerij." in response.content.decode()
     assert Consent.objects.get().withdrawn_at is not None
@@ -365,8 +393,9 @@ def test_a_visitor_finds_how_to_take_part_on_the_home_and_edition_pages(client):
     from tests.factories import EditionFactory
 
     now = timezone.now()
-    edition = EditionFactory(entries_open_at=now - timedelta(days=1),
-                             entries_close_at=now + timedelta(days=30))  # fmt: skip
+    edition = EditionFactory(
+        entries_open_at=now - timedelta(days=1), entries_close_at=now + timedelta(days=30)
+    )
 
     home = client.get("/").content.decode()
     page = client.get(f"/edities/{edition.slug}/").content.decode()

@@ -82,9 +82,12 @@ def test_vlog_status_reports_state_progress_and_dutch_label(client, two_entrants
     response = client.get(f"/inzendingen/{entry_a.pk}/vlog-status/")
 
     assert response.json() == {
-        "state": "processing", "label": "Wordt omgezet", "progress": 42, "message": "",
+        "state": "processing",
+        "label": "Wordt omgezet",
+        "progress": 42,
+        "message": "",
         "final": False,
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.django_db

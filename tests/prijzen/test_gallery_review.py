@@ -65,13 +65,20 @@ def test_the_api_approves_for_the_gallery_and_chooses_the_poster_moment(client, 
 
     MediaAsset.objects.filter(pk=entry.vlog_id).update(duration=Decimal("12.0"))
     client.force_login(OrganiserFactory())
-    approved = client.post(f"/api/v1/entries/{entry.pk}/gallery-approval/", {"approved": True},
-                           content_type="application/json")  # fmt: skip
+    approved = client.post(
+        f"/api/v1/entries/{entry.pk}/gallery-approval/",
+        {"approved": True},
+        content_type="application/json",
+    )
     client.force_login(entry.initiative.owner)
-    chosen = client.post(f"/api/v1/entries/{entry.pk}/poster/", {"at_seconds": "3.5"},
-                         content_type="application/json")  # fmt: skip
-    too_late = client.post(f"/api/v1/entries/{entry.pk}/poster/", {"at_seconds": "30"},
-                           content_type="application/json")  # fmt: skip
+    chosen = client.post(
+        f"/api/v1/entries/{entry.pk}/poster/",
+        {"at_seconds": "3.5"},
+        content_type="application/json",
+    )
+    too_late = client.post(
+        f"/api/v1/entries/{entry.pk}/poster/", {"at_seconds": "30"}, content_type="application/json"
+    )
 
     assert approved.status_code == 200
     assert list(public_entries(entry.edition)) == [Entry.objects.get(pk=entry.pk)]

@@ -21,21 +21,30 @@ def _entry_uploading_at_the_deadline(client, *, minutes_ago=5, grace=60):
     """A complete draft whose vlog upload started 10 minutes before a deadline that passed
     ``minutes_ago`` minutes ago."""
     now = timezone.now()
-    edition = EditionFactory(entries_open_at=now - timedelta(days=10),
-                             entries_close_at=now - timedelta(minutes=minutes_ago),
-                             upload_grace_minutes=grace)  # fmt: skip
+    edition = EditionFactory(
+        entries_open_at=now - timedelta(days=10),
+        entries_close_at=now - timedelta(minutes=minutes_ago),
+        upload_grace_minutes=grace,
+    )
     owner = UserFactory(email_verified_at=now)
-    entry = EntryFactory(edition=edition, category__edition=edition,
-                         initiative=InitiativeFactory(owner=owner), title="Koffie", summary="Kort",
-                         answer="Een maatje.")  # fmt: skip
+    entry = EntryFactory(
+        edition=edition,
+        category__edition=edition,
+        initiative=InitiativeFactory(owner=owner),
+        title="Koffie",
+        summary="Kort",
+        answer="Een maatje.",
+    )
     for kind in (ConsentKind.PRIVACY, ConsentKind.PEOPLE):
         Consent.objects.create(
             entry=entry, kind=kind, wording=current_wording(entry.edition, kind), given_by=owner
         )
-    pending = MediaAsset.objects.create(owner=owner, original_key=f"originals/{entry.pk}",
-                                        state=AssetState.PROCESSING)  # fmt: skip
-    MediaAsset.objects.filter(pk=pending.pk).update(created_at=edition.entries_close_at
-                                                    - timedelta(minutes=10))  # fmt: skip
+    pending = MediaAsset.objects.create(
+        owner=owner, original_key=f"originals/{entry.pk}", state=AssetState.PROCESSING
+    )
+    MediaAsset.objects.filter(pk=pending.pk).update(
+        created_at=edition.entries_close_at - timedelta(minutes=10)
+    )
     entry.pending_vlog = pending
     entry.save()
     client.force_login(owner)
@@ -44,8 +53,9 @@ def _entry_uploading_at_the_deadline(client, *, minutes_ago=5, grace=60):
 
 def _processed(entry, pending):
     """The worker finished after the deadline and the vlog was promoted."""
-    MediaAsset.objects.filter(pk=pending.pk).update(state=AssetState.READY,
-                                                    processed_at=timezone.now())  # fmt: skip
+    MediaAsset.objects.filter(pk=pending.pk).update(
+        state=AssetState.READY, processed_at=timezone.now()
+    )
     Entry.objects.filter(pk=entry.pk).update(vlog=pending, pending_vlog=None)
 
 

@@ -40,9 +40,12 @@ def api(entrant):
 def big_clip(tmp_path):
     """A real video of a little over one 8 MiB part, so the upload has two parts."""
     clip = generate_clip(
-        tmp_path / "vlog.mp4", seconds=6, width=1280, height=720,
+        tmp_path / "vlog.mp4",
+        seconds=6,
+        width=1280,
+        height=720,
         extra_output_args=("-b:v", "20M", "-minrate", "20M", "-maxrate", "20M", "-bufsize", "4M"),
-    )  # fmt: skip
+    )
     assert 8 * MiB < clip.stat().st_size < 16 * MiB
     return clip
 
@@ -61,9 +64,10 @@ def _base(entry, uid) -> str:
 
 def _put_parts(api, entry, uid, data: bytes, part_size: int, numbers) -> None:
     signed = api.post(
-        _base(entry, uid) + "sign/", {"part_numbers": list(numbers)},
+        _base(entry, uid) + "sign/",
+        {"part_numbers": list(numbers)},
         content_type="application/json",
-    ).json()["urls"]  # fmt: skip
+    ).json()["urls"]
     for number in numbers:
         chunk = data[(number - 1) * part_size : number * part_size]
         response = requests.put(signed[str(number)], data=chunk, timeout=30)
@@ -83,8 +87,10 @@ def test_upload_resumes_completes_and_replaces_the_vlog_when_ready(
     assert started.status_code == 201, started.json()
     upload = started.json()
     assert (upload["state"], upload["part_size"], upload["part_count"]) == (
-        "awaiting_upload", 8 * MiB, 2,
-    )  # fmt: skip
+        "awaiting_upload",
+        8 * MiB,
+        2,
+    )
     uid = upload["uid"]
 
     _put_parts(api, entry, uid, data, 8 * MiB, [2])  # the first part was lost in a drop
@@ -107,13 +113,23 @@ def test_upload_resumes_completes_and_replaces_the_vlog_when_ready(
 @pytest.mark.parametrize(
     ("filename", "size", "content_type", "code", "message"),
     [
-        ("notities.txt", 1000, "text/plain", "wrong_type",
-         "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI."),
+        (
+            "notities.txt",
+            1000,
+            "text/plain",
+            "wrong_type",
+            "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI.",
+        ),
         ("vlog.mp4", 0, "video/mp4", "empty", "Dit bestand is leeg. Kies je vlog opnieuw."),
-        ("vlog.mp4", 2 * 1024**3 + 1, "video/mp4", "too_large",
-         "Dit bestand is te groot (2,0 GB). Het maximum is 2,0 GB."),
+        (
+            "vlog.mp4",
+            2 * 1024**3 + 1,
+            "video/mp4",
+            "too_large",
+            "Dit bestand is te groot (2,0 GB). Het maximum is 2,0 GB.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_files_are_refused_before_the_upload_starts(
     api, entry, s3_server, filename, size, content_type, code, message
 ):
@@ -128,9 +144,10 @@ def test_bad_files_are_refused_before_the_upload_starts(
 
 def test_missing_size_is_a_field_error(api, entry, s3_server):
     response = api.post(
-        f"/api/v1/entries/{entry.pk}/vlog-uploads/", {"filename": "vlog.mp4"},
+        f"/api/v1/entries/{entry.pk}/vlog-uploads/",
+        {"filename": "vlog.mp4"},
         content_type="application/json",
-    )  # fmt: skip
+    )
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
@@ -171,8 +188,9 @@ def test_a_file_that_is_not_a_video_is_rejected_on_completion(api, entry, s3_ser
     assert response.json()["state"] == "rejected"
     asset = MediaAsset.objects.get(uid=uid)
     assert (asset.error_code, asset.error_message) == (
-        "not_a_video", "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI.",
-    )  # fmt: skip
+        "not_a_video",
+        "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI.",
+    )
     listed = storage.s3_client().list_objects_v2(
         Bucket=storage.bucket_name(), Prefix=asset.original_key
     )

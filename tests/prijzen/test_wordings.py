@@ -38,8 +38,10 @@ def _edition_page_values(edition, **changes) -> dict:
 
 def _change_text(client, edition, kind, text):
     client.force_login(OrganiserFactory())
-    response = client.post(f"/organisatie/edities/{edition.slug}/",
-                           _edition_page_values(edition, **{f"text_{kind}": text}))  # fmt: skip
+    response = client.post(
+        f"/organisatie/edities/{edition.slug}/",
+        _edition_page_values(edition, **{f"text_{kind}": text}),
+    )
     assert response.status_code == 302, response.context["form"].errors
 
 
@@ -54,8 +56,9 @@ def test_a_changed_text_is_a_new_version_and_the_old_one_is_kept(client):
 
     versions = Wording.objects.filter(edition=edition, kind="privacy").order_by("version")
     assert [(w.version, w.text[:22]) for w in versions] == [
-        (1, "Ik heb de privacyverkl"), (2, "Wij bewaren jullie geg"),
-    ]  # fmt: skip
+        (1, "Ik heb de privacyverkl"),
+        (2, "Wij bewaren jullie geg"),
+    ]
     assert Wording.objects.filter(edition=edition).count() == 5  # one change, saved twice
     given = Consent.objects.get(entry=entry, kind="privacy")
     assert given.wording.version == 1  # the consent keeps the words that were shown
@@ -70,20 +73,26 @@ def test_an_entrant_is_asked_again_and_the_record_keeps_both_texts(client):
 
     client.force_login(owner)
     form_page = client.get(f"/inzendingen/{entry.pk}/bewerken/").content.decode()
-    assert ("Wij bewaren jullie gegevens tot 1 juli. (deze tekst is veranderd: lees hem en "
-            "vink hem opnieuw aan)") in form_page  # fmt: skip
+    assert (
+        "Wij bewaren jullie gegevens tot 1 juli. (deze tekst is veranderd: lees hem en "
+        "vink hem opnieuw aan)"
+    ) in form_page
     assert 'value="privacy"\n' not in form_page and 'value="privacy" checked' not in form_page
     fresh = Entry.objects.get(pk=entry.pk)  # as the next request reads it
     missing = [str(m) for m in services.missing_for_submission(fresh)]
     assert "akkoord met de privacyverklaring" in missing
 
-    data = {"category": entry.category_id, "title": "", "summary": "", "answer": "",
-            "consents": ["privacy", "people", "publication"]}  # fmt: skip
+    data = {
+        "category": entry.category_id,
+        "title": "",
+        "summary": "",
+        "answer": "",
+        "consents": ["privacy", "people", "publication"],
+    }
     client.post(f"/inzendingen/{entry.pk}/bewerken/", data, HTTP_X_AUTOSAVE="1")
 
     privacy = Consent.objects.filter(entry=entry, kind="privacy").order_by("pk")
-    assert [(c.wording.version, c.withdrawn_at is None) for c in privacy] == [(1, False),
-                                                                             (2, True)]  # fmt: skip
+    assert [(c.wording.version, c.withdrawn_at is None) for c in privacy] == [(1, False), (2, True)]
     people = Consent.objects.filter(entry=entry, kind="people")
     assert [c.wording.version for c in people] == [1]  # unchanged text: nothing asked again
     assert services.outdated_consents(Entry.objects.get(pk=entry.pk)) == set()
@@ -108,8 +117,10 @@ def test_a_changed_gallery_text_is_asked_again_on_the_entry_page(client):
 
     active = Consent.objects.get(entry=entry, kind="publication", withdrawn_at__isnull=True)
     assert active.wording.text == "De vlog mag ook op onze website."
-    assert "Ik ga akkoord met de nieuwe tekst" not in client.get(
-        f"/inzendingen/{entry.pk}/").content.decode()  # fmt: skip
+    assert (
+        "Ik ga akkoord met de nieuwe tekst"
+        not in client.get(f"/inzendingen/{entry.pk}/").content.decode()
+    )
 
 
 def test_changed_jury_terms_hide_the_entries_until_the_juror_accepts_them(client):
@@ -150,8 +161,7 @@ def test_the_invitation_shows_the_editions_own_terms(client, django_capture_on_c
     _change_text(client, round_.edition, "jury_terms", "Wat je ziet, blijft binnen de jury.")
     client.logout()
     with django_capture_on_commit_callbacks(execute=True):
-        invitations.invite_juror(round_=round_, email="nieuw@example.org",
-                                 actor=OrganiserFactory())  # fmt: skip
+        invitations.invite_juror(round_=round_, email="nieuw@example.org", actor=OrganiserFactory())
     path = re.search(r"/jury/uitnodiging/\S+/", mail.outbox[-1].body).group(0)
 
     page = client.get(path).content.decode()

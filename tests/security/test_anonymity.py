@@ -16,8 +16,11 @@ pytestmark = pytest.mark.django_db
 def gallery():
     edition = EditionFactory()
     judged, other = CategoryFactory(edition=edition), CategoryFactory(edition=edition)
-    return edition, public_entry(judged, number=7, title="Welkom bij de Voedselbank"), \
-        public_entry(other, number=8, title="Koffie met nieuwe vrijwilligers")  # fmt: skip
+    return (
+        edition,
+        public_entry(judged, number=7, title="Welkom bij de Voedselbank"),
+        public_entry(other, number=8, title="Koffie met nieuwe vrijwilligers"),
+    )
 
 
 def _public_titles(client, edition):
@@ -34,7 +37,9 @@ def test_an_open_anonymous_round_keeps_its_entries_off_every_public_page(client,
     round_ = RoundFactory(edition=edition, category=judged.category, hide_entrant_names=True)
 
     assert _public_titles(client, edition) == (
-        ["Koffie met nieuwe vrijwilligers"], ["Koffie met nieuwe vrijwilligers"])  # fmt: skip
+        ["Koffie met nieuwe vrijwilligers"],
+        ["Koffie met nieuwe vrijwilligers"],
+    )
     assert client.get(f"/edities/{edition.slug}/galerij/7/").status_code == 404
     assert APIClient().get(f"/api/v1/gallery/{judged.pk}/").status_code == 404
 

@@ -28,9 +28,11 @@ def _fresh_throttles():
 
 def make_token(user):
     return tokens.create_token(
-        user=user, name="Script", scope=ApiToken.Scope.READ_WRITE,
+        user=user,
+        name="Script",
+        scope=ApiToken.Scope.READ_WRITE,
         expires_at=timezone.now() + dt.timedelta(days=30),
-    )  # fmt: skip
+    )
 
 
 def bearer(raw: str) -> dict:
@@ -39,13 +41,17 @@ def bearer(raw: str) -> dict:
 
 def admin_form(user, **changes) -> dict:
     data = {
-        "email": user.email, "name": user.name, "role": user.role,
-        "is_active": "on" if user.is_active else "", "is_staff": "on" if user.is_staff else "",
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "is_active": "on" if user.is_active else "",
+        "is_staff": "on" if user.is_staff else "",
         "is_superuser": "on" if user.is_superuser else "",
-        "last_login_0": "", "last_login_1": "",
+        "last_login_0": "",
+        "last_login_1": "",
         "date_joined_0": timezone.localtime(user.date_joined).strftime("%Y-%m-%d"),
         "date_joined_1": timezone.localtime(user.date_joined).strftime("%H:%M:%S"),
-    }  # fmt: skip
+    }
     data.update(changes)
     return {key: value for key, value in data.items() if value != ""}
 
@@ -86,9 +92,12 @@ def test_write_with_the_token_of_a_demoted_organiser_is_refused(client):
 
 @pytest.mark.parametrize(
     ("change", "reason"),
-    [({"role": Role.JUROR}, "not_organiser"), ({"role": Role.ENTRANT}, "not_organiser"),
-     ({"is_active": ""}, "blocked")],
-)  # fmt: skip
+    [
+        ({"role": Role.JUROR}, "not_organiser"),
+        ({"role": Role.ENTRANT}, "not_organiser"),
+        ({"is_active": ""}, "blocked"),
+    ],
+)
 def test_admin_demoting_or_blocking_an_organiser_revokes_their_tokens(client, change, reason):
     superuser = OrganiserFactory(email="beheerder@example.org")
     owner = OrganiserFactory(email="oud-organisator@example.org")

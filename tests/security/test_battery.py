@@ -97,23 +97,36 @@ ROUND = lambda w: {"pk": w.round.pk}  # noqa: E731
 CLOSED = lambda w: {"pk": w.closed.pk}  # noqa: E731
 EDITION = lambda w: {"slug": w.edition.slug}  # noqa: E731
 
-# fmt: off
 PAGES: dict[str, Page] = {
     # Public pages and sign-in.
     "home": Page(("GET",), {"GET": 200}, "anonymous"),
     "healthz": Page(("GET",), {"GET": (200, 503)}, "anonymous", owner_get=None),  # 503: a part down
-    "set_language": Page(ANY, {"GET": 302, "POST": 302}, "anonymous", owner_get=302,
-                         post=lambda w: {"language": "en"}),
+    "set_language": Page(
+        ANY,
+        {"GET": 302, "POST": 302},
+        "anonymous",
+        owner_get=302,
+        post=lambda w: {"language": "en"},
+    ),
     # The POSTs carry the right address and password: the sign-in works (302), privately.
-    "login": Page(ANY, {"GET": 200, "POST": 302}, "anonymous",
-                  post=lambda w: {"username": w.entrant_a.email, "password": PASSWORD}),
+    "login": Page(
+        ANY,
+        {"GET": 200, "POST": 302},
+        "anonymous",
+        post=lambda w: {"username": w.entrant_a.email, "password": PASSWORD},
+    ),
     "logout": Page(("POST",), {"GET": 405, "POST": 302}, "entrant_a"),
-    "magic-request": Page(ANY, {"GET": 200, "POST": 302}, "anonymous",
-                          post=lambda w: {"email": w.entrant_a.email}),
+    "magic-request": Page(
+        ANY, {"GET": 200, "POST": 302}, "anonymous", post=lambda w: {"email": w.entrant_a.email}
+    ),
     "magic-sent": Page(("GET",), {"GET": 200}, "anonymous"),
     # GET shows a button (mail scanners must not use links up); POST with a bad token: 400.
-    "magic-link": Page(ANY, {"GET": 200, "POST": 400}, "anonymous",
-                       kwargs=lambda w: {"token": "geen-echte-sleutel"}),
+    "magic-link": Page(
+        ANY,
+        {"GET": 200, "POST": 400},
+        "anonymous",
+        kwargs=lambda w: {"token": "geen-echte-sleutel"},
+    ),
     "api-schema": Page(("GET",), {"GET": 200}, "anonymous"),
     "api-docs": Page(("GET",), {"GET": 200}, "anonymous"),
     # Organisers' API tokens: their own only (another organiser's token is hidden: 404).
@@ -122,154 +135,326 @@ PAGES: dict[str, Page] = {
     # Two-step sign-in: anyone signed in may set up an authenticator; the second step sends
     # someone who passed it (or has no authenticator) on to the page they wanted.
     "second-factor-setup": Page(ANY, _signed_in(), "entrant_a", post=lambda w: {"code": "1"}),
-    "second-factor-verify": Page(ANY, _signed_in(), "organiser", owner_get=302,
-                                 post=lambda w: {"code": "1"}),
-    "api-token-revoke": Page(("POST",), _signed_in(), "organiser",
-                             kwargs=lambda w: {"pk": w.extra["token_pk"]},
-                             wrong={**NOT_ORGANISERS, "organiser_b": 404}),
+    "second-factor-verify": Page(
+        ANY, _signed_in(), "organiser", owner_get=302, post=lambda w: {"code": "1"}
+    ),
+    "api-token-revoke": Page(
+        ("POST",),
+        _signed_in(),
+        "organiser",
+        kwargs=lambda w: {"pk": w.extra["token_pk"]},
+        wrong={**NOT_ORGANISERS, "organiser_b": 404},
+    ),
     # The public pages of an edition.
-    "public-edition": Page(("GET",), {"GET": 200}, "anonymous",
-                           kwargs=lambda w: {"slug": w.edition.slug}),
-    "public-winners": Page(("GET",), {"GET": 200}, "anonymous",
-                           kwargs=lambda w: {"slug": w.edition.slug}),
-    "public-gallery": Page(("GET",), {"GET": 200}, "anonymous",
-                           kwargs=lambda w: {"slug": w.edition.slug}),
-    "public-entry": Page(("GET",), {"GET": 200}, "anonymous",
-                         kwargs=lambda w: {"slug": w.edition.slug, "number": w.x.number}),
+    "public-edition": Page(
+        ("GET",), {"GET": 200}, "anonymous", kwargs=lambda w: {"slug": w.edition.slug}
+    ),
+    "public-winners": Page(
+        ("GET",), {"GET": 200}, "anonymous", kwargs=lambda w: {"slug": w.edition.slug}
+    ),
+    "public-gallery": Page(
+        ("GET",), {"GET": 200}, "anonymous", kwargs=lambda w: {"slug": w.edition.slug}
+    ),
+    "public-entry": Page(
+        ("GET",),
+        {"GET": 200},
+        "anonymous",
+        kwargs=lambda w: {"slug": w.edition.slug, "number": w.x.number},
+    ),
     # A redirect to a presigned URL of the poster on the storage.
-    "public-poster": Page(("GET",), {"GET": 302}, "anonymous", owner_get=302,
-                          kwargs=lambda w: {"slug": w.edition.slug, "number": w.x.number}),
+    "public-poster": Page(
+        ("GET",),
+        {"GET": 302},
+        "anonymous",
+        owner_get=302,
+        kwargs=lambda w: {"slug": w.edition.slug, "number": w.x.number},
+    ),
     # Entrants: their own initiative and entries (others' entries are hidden: 404).
     "entry-list": Page(("GET",), _signed_in(("GET",)), "entrant_a"),
     "initiative-edit": Page(ANY, _signed_in(), "entrant_a"),
-    "entry-start": Page(("POST",), _signed_in(), "entrant_a",
-                        kwargs=lambda w: {"slug": w.edition.slug}),
-    "entry-edit": Page(ANY, _signed_in(), "entrant_a", kwargs=lambda w: {"pk": w.a_draft.pk},
-                       wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404}),
-    "entry-withdraw": Page(("POST",), _signed_in(), "entrant_a", kwargs=lambda w: {"pk": w.x.pk},
-                           wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404},
-                           post=lambda w: {"confirm": "1"}),
-    "entry-poster": Page(("POST",), _signed_in(), "entrant_a",
-                         kwargs=lambda w: {"pk": w.a_draft.pk}, post=lambda w: {"seconds": "1"},
-                         wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404}),
-    "entry-publication": Page(("POST",), _signed_in(), "entrant_a",
-                              kwargs=lambda w: {"pk": w.x.pk},
-                              wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404}),
-    "entry-gallery": Page(("POST",), _signed_in(), "organiser", kwargs=lambda w: {"pk": w.x.pk},
-                          wrong=NOT_ORGANISERS, post=lambda w: {"approved": "1"}),
-    "entry-reopen": Page(("POST",), _signed_in(), "entrant_a",
-                         kwargs=lambda w: {"pk": w.a_withdrawn.pk},
-                         wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404},
-                         post=lambda w: {"confirm": "1"}),
-    "entry-detail": Page(("GET",), _signed_in(("GET",)), "entrant_a",
-                         kwargs=lambda w: {"pk": w.a_draft.pk},
-                         wrong={"entrant_b": 404, "juror_assigned": 404}),
-    "entry-vlog-status": Page(("GET",), _signed_in(("GET",)), "entrant_a",
-                              kwargs=lambda w: {"pk": w.a_draft.pk},
-                              wrong={"entrant_b": 404, "juror_assigned": 404}),
+    "entry-start": Page(
+        ("POST",), _signed_in(), "entrant_a", kwargs=lambda w: {"slug": w.edition.slug}
+    ),
+    "entry-edit": Page(
+        ANY,
+        _signed_in(),
+        "entrant_a",
+        kwargs=lambda w: {"pk": w.a_draft.pk},
+        wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404},
+    ),
+    "entry-withdraw": Page(
+        ("POST",),
+        _signed_in(),
+        "entrant_a",
+        kwargs=lambda w: {"pk": w.x.pk},
+        wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404},
+        post=lambda w: {"confirm": "1"},
+    ),
+    "entry-poster": Page(
+        ("POST",),
+        _signed_in(),
+        "entrant_a",
+        kwargs=lambda w: {"pk": w.a_draft.pk},
+        post=lambda w: {"seconds": "1"},
+        wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404},
+    ),
+    "entry-publication": Page(
+        ("POST",),
+        _signed_in(),
+        "entrant_a",
+        kwargs=lambda w: {"pk": w.x.pk},
+        wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404},
+    ),
+    "entry-gallery": Page(
+        ("POST",),
+        _signed_in(),
+        "organiser",
+        kwargs=lambda w: {"pk": w.x.pk},
+        wrong=NOT_ORGANISERS,
+        post=lambda w: {"approved": "1"},
+    ),
+    "entry-reopen": Page(
+        ("POST",),
+        _signed_in(),
+        "entrant_a",
+        kwargs=lambda w: {"pk": w.a_withdrawn.pk},
+        wrong={"entrant_b": 404, "juror_assigned": 404, "organiser": 404},
+        post=lambda w: {"confirm": "1"},
+    ),
+    "entry-detail": Page(
+        ("GET",),
+        _signed_in(("GET",)),
+        "entrant_a",
+        kwargs=lambda w: {"pk": w.a_draft.pk},
+        wrong={"entrant_b": 404, "juror_assigned": 404},
+    ),
+    "entry-vlog-status": Page(
+        ("GET",),
+        _signed_in(("GET",)),
+        "entrant_a",
+        kwargs=lambda w: {"pk": w.a_draft.pk},
+        wrong={"entrant_b": 404, "juror_assigned": 404},
+    ),
     # The world's vlogs have no storyboard: the owner gets 404 too, so only "hidden" is shown.
-    "entry-storyboard": Page(("GET",), _signed_in(("GET",)), "entrant_a", owner_get=404,
-                             kwargs=lambda w: {"pk": w.a_draft.pk},
-                             wrong={"entrant_b": 404, "juror_assigned": 404}),
+    "entry-storyboard": Page(
+        ("GET",),
+        _signed_in(("GET",)),
+        "entrant_a",
+        owner_get=404,
+        kwargs=lambda w: {"pk": w.a_draft.pk},
+        wrong={"entrant_b": 404, "juror_assigned": 404},
+    ),
     # Organisers only (the entrant of the entry too gets 404); a redirect to a presigned URL.
-    "entry-original": Page(("GET",), _signed_in(("GET",)), "organiser", owner_get=302,
-                           kwargs=lambda w: {"pk": w.x.pk}, wrong=NOT_ORGANISERS),
+    "entry-original": Page(
+        ("GET",),
+        _signed_in(("GET",)),
+        "organiser",
+        owner_get=302,
+        kwargs=lambda w: {"pk": w.x.pk},
+        wrong=NOT_ORGANISERS,
+    ),
     # Setting up an edition, its categories and its rounds.
     "edition-new": Page(ANY, _signed_in(), "organiser", wrong=NOT_ORGANISERS),
     "edition-setup": Page(ANY, _signed_in(), "organiser", kwargs=EDITION, wrong=NOT_ORGANISERS),
-    "edition-entries": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=EDITION,
-                            wrong=NOT_ORGANISERS),
-    "category-add": Page(("POST",), _signed_in(), "organiser", kwargs=EDITION,
-                         wrong=NOT_ORGANISERS, post=lambda w: {"new-name": "Nieuw",
-                                                               "new-slug": "nieuw",
-                                                               "new-position": "3"}),
-    "category-change": Page(("POST",), _signed_in(), "organiser",
-                            kwargs=lambda w: {"pk": w.edition.categories.first().pk},
-                            wrong=NOT_ORGANISERS, post=lambda w: {"delete": "1"}),
+    "edition-entries": Page(
+        ("GET",), _signed_in(("GET",)), "organiser", kwargs=EDITION, wrong=NOT_ORGANISERS
+    ),
+    "category-add": Page(
+        ("POST",),
+        _signed_in(),
+        "organiser",
+        kwargs=EDITION,
+        wrong=NOT_ORGANISERS,
+        post=lambda w: {"new-name": "Nieuw", "new-slug": "nieuw", "new-position": "3"},
+    ),
+    "category-change": Page(
+        ("POST",),
+        _signed_in(),
+        "organiser",
+        kwargs=lambda w: {"pk": w.edition.categories.first().pk},
+        wrong=NOT_ORGANISERS,
+        post=lambda w: {"delete": "1"},
+    ),
     "round-new": Page(ANY, _signed_in(), "organiser", kwargs=EDITION, wrong=NOT_ORGANISERS),
-    "edition-export": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=EDITION,
-                           wrong=NOT_ORGANISERS),
-    "edition-export-csv": Page(("GET",), _signed_in(("GET",)), "organiser",
-                               kwargs=lambda w: {"slug": w.edition.slug, "sheet": "winnaars"},
-                               wrong=NOT_ORGANISERS),
+    "edition-export": Page(
+        ("GET",), _signed_in(("GET",)), "organiser", kwargs=EDITION, wrong=NOT_ORGANISERS
+    ),
+    "edition-export-csv": Page(
+        ("GET",),
+        _signed_in(("GET",)),
+        "organiser",
+        kwargs=lambda w: {"slug": w.edition.slug, "sheet": "winnaars"},
+        wrong=NOT_ORGANISERS,
+    ),
     "round-settings": Page(ANY, _signed_in(), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS),
-    "round-rubric": Page(ANY, _signed_in(), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS,
-                         post=lambda w: {"action": "delete", "criterion": w.criterion_id}),
-    "results-manage": Page(ANY, _signed_in(), "organiser",
-                           kwargs=lambda w: {"slug": w.edition.slug}, wrong=NOT_ORGANISERS),
+    "round-rubric": Page(
+        ANY,
+        _signed_in(),
+        "organiser",
+        kwargs=ROUND,
+        wrong=NOT_ORGANISERS,
+        post=lambda w: {"action": "delete", "criterion": w.criterion_id},
+    ),
+    "results-manage": Page(
+        ANY,
+        _signed_in(),
+        "organiser",
+        kwargs=lambda w: {"slug": w.edition.slug},
+        wrong=NOT_ORGANISERS,
+    ),
     # Jurors: their own assignments (another juror's, or a conflicted one: 404).
     "jury-home": Page(("GET",), _signed_in(("GET",)), "juror_assigned"),
     # An unknown invitation: 400 with a clear message.
-    "jury-invitation": Page(ANY, {"GET": 400, "POST": 400}, "anonymous", owner_get=400,
-                            kwargs=lambda w: {"token": "geen-echte-sleutel"}),
+    "jury-invitation": Page(
+        ANY,
+        {"GET": 400, "POST": 400},
+        "anonymous",
+        owner_get=400,
+        kwargs=lambda w: {"token": "geen-echte-sleutel"},
+    ),
     # Accepting changed confidentiality terms: only for a member who accepted the invitation.
-    "jury-terms": Page(ANY, _signed_in(), "juror_assigned", kwargs=ROUND,
-                       post=lambda w: {"terms": "on"},
-                       wrong={"entrant_a": 404, "organiser": 404}),
-    "jury-review": Page(ANY, _signed_in(), "juror_assigned", kwargs=lambda w: {"pk": w.ja_x.pk},
-                        wrong={"juror_unassigned": 404, "juror_conflicted": 404,
-                               "entrant_a": 404, "organiser": 404}),
+    "jury-terms": Page(
+        ANY,
+        _signed_in(),
+        "juror_assigned",
+        kwargs=ROUND,
+        post=lambda w: {"terms": "on"},
+        wrong={"entrant_a": 404, "organiser": 404},
+    ),
+    "jury-review": Page(
+        ANY,
+        _signed_in(),
+        "juror_assigned",
+        kwargs=lambda w: {"pk": w.ja_x.pk},
+        wrong={
+            "juror_unassigned": 404,
+            "juror_conflicted": 404,
+            "entrant_a": 404,
+            "organiser": 404,
+        },
+    ),
     # The player's heartbeat (JSON): only for the juror's own assignment.
-    "jury-review-heartbeat": Page(("POST",), _signed_in(), "juror_assigned",
-                                  kwargs=lambda w: {"pk": w.ja_x.pk},
-                                  wrong={"juror_unassigned": 404, "juror_conflicted": 404,
-                                         "entrant_a": 404, "organiser": 404}),
-    "jury-conflict": Page(("POST",), _signed_in(), "juror_assigned",
-                          kwargs=lambda w: {"pk": w.ja_x.pk},
-                          post=lambda w: {"reason": "Ik ken de makers goed."},
-                          wrong={"juror_unassigned": 404, "juror_conflicted": 404,
-                                 "entrant_a": 404, "organiser": 404}),
+    "jury-review-heartbeat": Page(
+        ("POST",),
+        _signed_in(),
+        "juror_assigned",
+        kwargs=lambda w: {"pk": w.ja_x.pk},
+        wrong={
+            "juror_unassigned": 404,
+            "juror_conflicted": 404,
+            "entrant_a": 404,
+            "organiser": 404,
+        },
+    ),
+    "jury-conflict": Page(
+        ("POST",),
+        _signed_in(),
+        "juror_assigned",
+        kwargs=lambda w: {"pk": w.ja_x.pk},
+        post=lambda w: {"reason": "Ik ken de makers goed."},
+        wrong={
+            "juror_unassigned": 404,
+            "juror_conflicted": 404,
+            "entrant_a": 404,
+            "organiser": 404,
+        },
+    ),
     # Anyone signed in keeps their own ties; deleting another's tie deletes nothing.
-    "jury-ties": Page(ANY, _signed_in(), "juror_assigned",
-                      post=lambda w: {"delete": str(w.extra["tie_pk"])},
-                      wrong={"juror_unassigned": (200, 302)}),
+    "jury-ties": Page(
+        ANY,
+        _signed_in(),
+        "juror_assigned",
+        post=lambda w: {"delete": str(w.extra["tie_pk"])},
+        wrong={"juror_unassigned": (200, 302)},
+    ),
     # Organisers' round pages: 404 for everyone else.
-    "jury-round": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=ROUND,
-                       wrong=NOT_ORGANISERS),
-    "jury-round-invite": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
-                              post=lambda w: {"email": "nieuw@example.org"},
-                              wrong=NOT_ORGANISERS),
-    "jury-round-detect": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
-                              wrong=NOT_ORGANISERS),
-    "jury-round-decide-review": Page(("POST",), _signed_in(), "organiser",
-                                     kwargs=lambda w: {"pk": w.round.pk,
-                                                       "conflict_pk": w.conflict.pk},
-                                     wrong=NOT_ORGANISERS),
-    "jury-round-dismiss": Page(("POST",), _signed_in(), "organiser",
-                               kwargs=lambda w: {"pk": w.round.pk, "conflict_pk": w.conflict.pk},
-                               wrong=NOT_ORGANISERS),
-    "jury-round-propose": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
-                               wrong=NOT_ORGANISERS),
-    "jury-round-commit": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
-                              wrong=NOT_ORGANISERS),
-    "jury-round-remind": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
-                              wrong=NOT_ORGANISERS),
-    "jury-round-close": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
-                             wrong=NOT_ORGANISERS),
-    "jury-round-second-factor": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
-                                     wrong=NOT_ORGANISERS),
-    "jury-round-open": Page(("POST",), _signed_in(), "organiser", kwargs=ROUND,
-                            wrong=NOT_ORGANISERS, post=lambda w: {"confirm": "1"}),
-    "jury-round-reopen": Page(("POST",), _signed_in(), "organiser", kwargs=CLOSED,
-                              wrong=NOT_ORGANISERS,
-                              post=lambda w: {"confirm": "1", "reason": "Opnieuw"}),
-    "jury-round-ranking": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=CLOSED,
-                               wrong=NOT_ORGANISERS),
-    "jury-round-ranking-csv": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=CLOSED,
-                                   wrong=NOT_ORGANISERS),
-    "jury-round-export": Page(("GET",), _signed_in(("GET",)), "organiser",
-                              kwargs=lambda w: {"pk": w.closed.pk, "kind": "beoordelingen",
-                                                "fmt": "csv"},
-                              wrong=NOT_ORGANISERS),
-    "jury-round-certificate": Page(("GET",), _signed_in(("GET",)), "organiser", kwargs=CLOSED,
-                                   wrong=NOT_ORGANISERS),
-    "jury-round-shortlist": Page(ANY, _signed_in(), "organiser", kwargs=CLOSED,
-                                 post=lambda w: {"action": "remove", "entry": str(w.x.pk)},
-                                 wrong=NOT_ORGANISERS),
-    "jury-round-tie": Page(("POST",), _signed_in(), "organiser", kwargs=CLOSED,
-                           wrong=NOT_ORGANISERS),
+    "jury-round": Page(
+        ("GET",), _signed_in(("GET",)), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS
+    ),
+    "jury-round-invite": Page(
+        ("POST",),
+        _signed_in(),
+        "organiser",
+        kwargs=ROUND,
+        post=lambda w: {"email": "nieuw@example.org"},
+        wrong=NOT_ORGANISERS,
+    ),
+    "jury-round-detect": Page(
+        ("POST",), _signed_in(), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS
+    ),
+    "jury-round-decide-review": Page(
+        ("POST",),
+        _signed_in(),
+        "organiser",
+        kwargs=lambda w: {"pk": w.round.pk, "conflict_pk": w.conflict.pk},
+        wrong=NOT_ORGANISERS,
+    ),
+    "jury-round-dismiss": Page(
+        ("POST",),
+        _signed_in(),
+        "organiser",
+        kwargs=lambda w: {"pk": w.round.pk, "conflict_pk": w.conflict.pk},
+        wrong=NOT_ORGANISERS,
+    ),
+    "jury-round-propose": Page(
+        ("POST",), _signed_in(), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS
+    ),
+    "jury-round-commit": Page(
+        ("POST",), _signed_in(), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS
+    ),
+    "jury-round-remind": Page(
+        ("POST",), _signed_in(), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS
+    ),
+    "jury-round-close": Page(
+        ("POST",), _signed_in(), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS
+    ),
+    "jury-round-second-factor": Page(
+        ("POST",), _signed_in(), "organiser", kwargs=ROUND, wrong=NOT_ORGANISERS
+    ),
+    "jury-round-open": Page(
+        ("POST",),
+        _signed_in(),
+        "organiser",
+        kwargs=ROUND,
+        wrong=NOT_ORGANISERS,
+        post=lambda w: {"confirm": "1"},
+    ),
+    "jury-round-reopen": Page(
+        ("POST",),
+        _signed_in(),
+        "organiser",
+        kwargs=CLOSED,
+        wrong=NOT_ORGANISERS,
+        post=lambda w: {"confirm": "1", "reason": "Opnieuw"},
+    ),
+    "jury-round-ranking": Page(
+        ("GET",), _signed_in(("GET",)), "organiser", kwargs=CLOSED, wrong=NOT_ORGANISERS
+    ),
+    "jury-round-ranking-csv": Page(
+        ("GET",), _signed_in(("GET",)), "organiser", kwargs=CLOSED, wrong=NOT_ORGANISERS
+    ),
+    "jury-round-export": Page(
+        ("GET",),
+        _signed_in(("GET",)),
+        "organiser",
+        kwargs=lambda w: {"pk": w.closed.pk, "kind": "beoordelingen", "fmt": "csv"},
+        wrong=NOT_ORGANISERS,
+    ),
+    "jury-round-certificate": Page(
+        ("GET",), _signed_in(("GET",)), "organiser", kwargs=CLOSED, wrong=NOT_ORGANISERS
+    ),
+    "jury-round-shortlist": Page(
+        ANY,
+        _signed_in(),
+        "organiser",
+        kwargs=CLOSED,
+        post=lambda w: {"action": "remove", "entry": str(w.x.pk)},
+        wrong=NOT_ORGANISERS,
+    ),
+    "jury-round-tie": Page(
+        ("POST",), _signed_in(), "organiser", kwargs=CLOSED, wrong=NOT_ORGANISERS
+    ),
 }
-# fmt: on
 
 # Read-only DRF views (DRF exempts its views from Django's CSRF check and applies it itself
 # to session-authenticated writes): a POST gets 405 and changes nothing.
@@ -283,8 +468,9 @@ def _patterns(resolver=None, prefix: str = "", namespace: str = ""):
     """(namespace, name, route) of every URL pattern, included ones too."""
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
-            yield from _patterns(pattern, prefix + str(pattern.pattern),
-                                 pattern.namespace or namespace)  # fmt: skip
+            yield from _patterns(
+                pattern, prefix + str(pattern.pattern), pattern.namespace or namespace
+            )
         else:
             assert isinstance(pattern, URLPattern)
             yield namespace, pattern.name, prefix + str(pattern.pattern)
@@ -353,8 +539,11 @@ def snapshot() -> dict[str, list]:
 def assert_security_headers(response) -> None:
     headers = response.headers
     assert headers.get("X-Content-Type-Options") == "nosniff", headers
-    assert headers.get("Referrer-Policy") in ("same-origin", "strict-origin-when-cross-origin",
-                                              "no-referrer"), headers  # fmt: skip
+    assert headers.get("Referrer-Policy") in (
+        "same-origin",
+        "strict-origin-when-cross-origin",
+        "no-referrer",
+    ), headers
     csp = headers.get("Content-Security-Policy", "")
     assert headers.get("X-Frame-Options") == "DENY" or "frame-ancestors 'none'" in csp, headers
     # Issue 11, finding 17: a strict policy, no inline script.
@@ -483,8 +672,9 @@ def test_signed_in_post_without_csrf_token_does_not_sign_out(world):
 def _admin_path(route: str) -> str:
     """A concrete address for an admin route (its arguments filled with an id that exists in
     no table, or with a registered app)."""
-    route = route.replace("^(?P<app_label>", "").split("|")[0] + "/" if "app_label" in route \
-        else route  # fmt: skip
+    route = (
+        route.replace("^(?P<app_label>", "").split("|")[0] + "/" if "app_label" in route else route
+    )
     route = route.replace("(?P<url>.*)$", "nergens/")
     for arg in ("<path:object_id>", "<path:content_type_id>", "<id>", "<int:pk>"):
         route = route.replace(arg, "999999")
@@ -579,8 +769,9 @@ def test_sign_in_link_never_redirects_off_site(evil, django_capture_on_commit_ca
 
 @pytest.mark.parametrize("evil", EVIL)
 def test_language_switch_never_redirects_off_site(evil):
-    response = Client().post(reverse("set_language"), {"language": "en", "next": evil},
-                             HTTP_REFERER=evil)  # fmt: skip
+    response = Client().post(
+        reverse("set_language"), {"language": "en", "next": evil}, HTTP_REFERER=evil
+    )
     assert_stays_on_site(response, "/")
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
 

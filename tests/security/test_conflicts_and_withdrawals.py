@@ -24,14 +24,19 @@ pytestmark = pytest.mark.django_db
 
 
 def _entry(round_, **kwargs):
-    return EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                        state=EntryState.SUBMITTED, **kwargs)  # fmt: skip
+    return EntryFactory(
+        edition=round_.edition,
+        category__edition=round_.edition,
+        state=EntryState.SUBMITTED,
+        **kwargs,
+    )
 
 
 def _submitted(round_, member, entry, total="7.000"):
     assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
-    return Review.objects.create(assignment=assignment, state="submitted",
-                                 weighted_total=Decimal(total), scores={})  # fmt: skip
+    return Review.objects.create(
+        assignment=assignment, state="submitted", weighted_total=Decimal(total), scores={}
+    )
 
 
 def _ranked(round_):
@@ -71,8 +76,9 @@ def test_an_assignment_of_ones_own_entry_is_not_shown_and_does_not_count(client)
         round=round_, entry=own, user=member.user, source="declared", reason="Eigen initiatief"
     )
     with pytest.raises(services.JuryError) as refused:
-        services.decide_conflicted_review(conflict=conflict, keep=True, reason="toch",
-                                          actor=OrganiserFactory())  # fmt: skip
+        services.decide_conflicted_review(
+            conflict=conflict, keep=True, reason="toch", actor=OrganiserFactory()
+        )
     assert refused.value.code == "own_entry"
     assert _ranked(round_) == []
 
@@ -109,8 +115,11 @@ def test_a_review_submitted_before_declaring_a_conflict_stops_counting_until_kep
 
     api = APIClient()
     api.force_authenticate(organiser)
-    excluded = api.post(f"/api/v1/conflicts/{conflict.pk}/review-decision/",
-                        {"keep": False, "reason": "Toch liever niet"}, format="json")  # fmt: skip
+    excluded = api.post(
+        f"/api/v1/conflicts/{conflict.pk}/review-decision/",
+        {"keep": False, "reason": "Toch liever niet"},
+        format="json",
+    )
     assert excluded.status_code == 200
     body = excluded.json()
     assert (body["submitted_review"], body["review_kept"]) == (True, False)
@@ -122,13 +131,17 @@ def test_a_juror_cannot_decide_about_their_own_conflicted_review():
     member = JuryMemberFactory(round=round_)
     entry = _entry(round_)
     _submitted(round_, member, entry)
-    conflict = services.declare_conflict(round_=round_, entry=entry, user=member.user,
-                                         reason="Familie")  # fmt: skip
+    conflict = services.declare_conflict(
+        round_=round_, entry=entry, user=member.user, reason="Familie"
+    )
     api = APIClient()
     api.force_authenticate(member.user)
 
-    response = api.post(f"/api/v1/conflicts/{conflict.pk}/review-decision/",
-                        {"keep": True, "reason": "Ik ben eerlijk"}, format="json")  # fmt: skip
+    response = api.post(
+        f"/api/v1/conflicts/{conflict.pk}/review-decision/",
+        {"keep": True, "reason": "Ik ben eerlijk"},
+        format="json",
+    )
 
     assert response.status_code == 404
     assert _ranked(round_) == []

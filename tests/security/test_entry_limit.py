@@ -30,9 +30,11 @@ def world():
     entrant = UserFactory(email="anna@example.org", email_verified_at=timezone.now())
     initiative = InitiativeFactory(owner=entrant, name="Koffie bij Anna")
     EntryFactory(
-        initiative=initiative, category=edition.categories.get(), state=EntryState.SUBMITTED,
+        initiative=initiative,
+        category=edition.categories.get(),
+        state=EntryState.SUBMITTED,
         number=1,
-    )  # fmt: skip
+    )
     client = Client(HTTP_ACCEPT_LANGUAGE="nl")
     client.force_login(entrant)
     return client

@@ -45,9 +45,19 @@ def test_canonical_email_of_valid_addresses(raw, canonical):
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "   ", "zonder-apenstaart", "@example.org", "jan@", "v\u0131ctim@gmail.com",
-     "j\u00e4n@example.org", "jan@exa mple.org", "jan@-bad-.org", "jan@" + "a" * 64 + ".org"],
-)  # fmt: skip
+    [
+        "",
+        "   ",
+        "zonder-apenstaart",
+        "@example.org",
+        "jan@",
+        "v\u0131ctim@gmail.com",
+        "j\u00e4n@example.org",
+        "jan@exa mple.org",
+        "jan@-bad-.org",
+        "jan@" + "a" * 64 + ".org",
+    ],
+)
 def test_canonical_email_refuses_addresses_without_a_canonical_form(raw):
     with pytest.raises(InvalidEmail) as error:
         canonical_email(raw)
@@ -106,10 +116,12 @@ def test_sign_in_request_with_non_ascii_local_part_gets_a_clear_message(client):
 def test_password_sign_in_with_a_lookalike_address_does_not_open_the_real_account(client):
     UserFactory(email="victim@gmail.com", password="geheim-wachtwoord-1")
 
-    lookalike = client.post("/inloggen/", {"username": LOOKALIKE,
-                                          "password": "geheim-wachtwoord-1"})  # fmt: skip
-    other_case = client.post("/inloggen/", {"username": "VICTIM@gmail.com",
-                                           "password": "geheim-wachtwoord-1"})  # fmt: skip
+    lookalike = client.post(
+        "/inloggen/", {"username": LOOKALIKE, "password": "geheim-wachtwoord-1"}
+    )
+    other_case = client.post(
+        "/inloggen/", {"username": "VICTIM@gmail.com", "password": "geheim-wachtwoord-1"}
+    )
 
     assert lookalike.status_code == 200
     assert "Het e-mailadres of het wachtwoord klopt niet." in lookalike.content.decode()

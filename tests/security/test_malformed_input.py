@@ -21,8 +21,11 @@ EXPECTED_LIST = "Verwachtte een lijst met items, maar kreeg type"
 def scoring(client):
     member = JuryMemberFactory()
     criterion = CriterionFactory(round=member.round)
-    entry = EntryFactory(edition=member.round.edition, category__edition=member.round.edition,
-                         state=EntryState.SUBMITTED)  # fmt: skip
+    entry = EntryFactory(
+        edition=member.round.edition,
+        category__edition=member.round.edition,
+        state=EntryState.SUBMITTED,
+    )
     assignment = Assignment.objects.create(round=member.round, entry=entry, user=member.user)
     client.force_login(member.user)
     client.get(f"/jury/beoordelen/{assignment.pk}/")  # makes the draft, version 1
@@ -40,7 +43,7 @@ def scoring(client):
         ("notes", "not json", "Notities", f'{EXPECTED_LIST} "str".'),
         ("version", "x", "Versie", "Een geldig getal is vereist."),
     ],
-)  # fmt: skip
+)
 def test_autosave_refuses_a_malformed_field_with_the_api_error_shape(
     scoring, field, value, label, problem
 ):

@@ -85,8 +85,9 @@ def test_upload_without_a_video_name_and_type_is_refused(s3_server, filename, co
     assert MediaAsset.objects.count() == 0
 
 
-@pytest.mark.parametrize("content_type", ["video/mp4", "", "application/octet-stream",
-                                          "video/quicktime; codecs=avc1"])  # fmt: skip
+@pytest.mark.parametrize(
+    "content_type", ["video/mp4", "", "application/octet-stream", "video/quicktime; codecs=avc1"]
+)
 def test_a_video_name_with_a_video_or_unknown_type_may_start(s3_server, content_type):
     entrant = UserFactory(email_verified_at=timezone.now())
     entry = EntryFactory(initiative=InitiativeFactory(owner=entrant))

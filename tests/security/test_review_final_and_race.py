@@ -20,8 +20,9 @@ def after_own():
     round_ = RoundFactory(score_visibility="after_own")
     criterion = CriterionFactory(round=round_, required=True)
     me, other = JuryMemberFactory(round=round_), JuryMemberFactory(round=round_)
-    entry = EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                         state=EntryState.SUBMITTED)  # fmt: skip
+    entry = EntryFactory(
+        edition=round_.edition, category__edition=round_.edition, state=EntryState.SUBMITTED
+    )
     mine = Assignment.objects.create(round=round_, entry=entry, user=me.user)
     theirs = Assignment.objects.create(round=round_, entry=entry, user=other.user)
     review = Review.objects.create(assignment=mine, scores={str(criterion.pk): "8"})
@@ -36,8 +37,7 @@ def test_after_seeing_the_others_totals_the_review_is_final(client, after_own):
     url = f"/jury/beoordelen/{mine.pk}/"
 
     page = client.get(url).content.decode()
-    changed = client.post(url, {"version": "2", f"score-{criterion.pk}": "4"},
-                          HTTP_X_AUTOSAVE="1")  # fmt: skip
+    changed = client.post(url, {"version": "2", f"score-{criterion.pk}": "4"}, HTTP_X_AUTOSAVE="1")
     reopened = client.post(url, {"version": "2", "reopen": "1"}, follow=True)
     api = APIClient()
     api.force_authenticate(me.user)
@@ -51,7 +51,10 @@ def test_after_seeing_the_others_totals_the_review_is_final(client, after_own):
     assert (by_api.status_code, by_api.json()["code"]) == (400, "final")
     review = Review.objects.get(assignment=mine)
     assert (review.state, review.scores, review.weighted_total) == (
-        "submitted", {str(criterion.pk): "8"}, Decimal("8.000"))  # fmt: skip
+        "submitted",
+        {str(criterion.pk): "8"},
+        Decimal("8.000"),
+    )
 
 
 def test_before_any_other_total_is_shown_the_review_can_still_change(client, after_own):
@@ -60,8 +63,7 @@ def test_before_any_other_total_is_shown_the_review_can_still_change(client, aft
     url = f"/jury/beoordelen/{mine.pk}/"
 
     page = client.get(url).content.decode()
-    changed = client.post(url, {"version": "2", f"score-{criterion.pk}": "6"},
-                          HTTP_X_AUTOSAVE="1")  # fmt: skip
+    changed = client.post(url, {"version": "2", f"score-{criterion.pk}": "6"}, HTTP_X_AUTOSAVE="1")
 
     assert "Nog geen ingestuurd." in page
     assert "Na het indienen zie je de scores van de andere juryleden." in page
@@ -73,8 +75,9 @@ def test_submit_from_a_stale_copy_is_refused_and_the_total_matches_the_scores():
     round_ = RoundFactory()
     criterion = CriterionFactory(round=round_)
     member = JuryMemberFactory(round=round_)
-    entry = EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                         state=EntryState.SUBMITTED)  # fmt: skip
+    entry = EntryFactory(
+        edition=round_.edition, category__edition=round_.edition, state=EntryState.SUBMITTED
+    )
     assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
     Review.objects.create(assignment=assignment, scores={str(criterion.pk): "5"})
     stale = Review.objects.get()  # the copy a submit request loaded, at version 1

@@ -144,8 +144,9 @@ def test_an_email_link_alone_never_opens_an_organisers_account(django_capture_on
 
 def test_api_tokens_are_not_sessions_and_keep_working():
     organiser = OrganiserFactory()
-    _token, secret = tokens.create_token(user=organiser, name="export", scope="read",
-                                         expires_at=timezone.now() + timedelta(days=1))  # fmt: skip
+    _token, secret = tokens.create_token(
+        user=organiser, name="export", scope="read", expires_at=timezone.now() + timedelta(days=1)
+    )
 
     response = Client().get("/api/v1/editions/", HTTP_AUTHORIZATION=f"Bearer {secret}")
 

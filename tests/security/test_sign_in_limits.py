@@ -82,11 +82,19 @@ def test_one_client_has_a_higher_cap_over_many_addresses(client):
 def test_behind_a_proxy_clients_are_told_apart_by_forwarded_for(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for _ in range(magiclink.MAX_PER_EMAIL_AND_CLIENT_PER_HOUR):
-        client.post("/aanmelden/", {"email": "a@voorbeeld.nl"}, REMOTE_ADDR="10.0.0.254",
-                    HTTP_X_FORWARDED_FOR="192.0.2.1")  # fmt: skip
+        client.post(
+            "/aanmelden/",
+            {"email": "a@voorbeeld.nl"},
+            REMOTE_ADDR="10.0.0.254",
+            HTTP_X_FORWARDED_FOR="192.0.2.1",
+        )
 
-    other = client.post("/aanmelden/", {"email": "a@voorbeeld.nl"}, REMOTE_ADDR="10.0.0.254",
-                        HTTP_X_FORWARDED_FOR="192.0.2.2")  # fmt: skip
+    other = client.post(
+        "/aanmelden/",
+        {"email": "a@voorbeeld.nl"},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="192.0.2.2",
+    )
 
     assert other.status_code == 302
     assert sorted(set(LoginLink.objects.values_list("requested_ip", flat=True))) == [

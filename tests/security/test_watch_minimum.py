@@ -26,10 +26,12 @@ def scoring(client):
     round_.min_watch_share = Decimal("0.50")
     round_.save()
     criterion = CriterionFactory(round=round_)
-    entry = EntryFactory(edition=round_.edition, category__edition=round_.edition,
-                         state=EntryState.SUBMITTED)  # fmt: skip
-    entry.vlog = MediaAsset.objects.create(owner=entry.initiative.owner, original_key="o/1",
-                                           duration=Decimal("120"))  # fmt: skip
+    entry = EntryFactory(
+        edition=round_.edition, category__edition=round_.edition, state=EntryState.SUBMITTED
+    )
+    entry.vlog = MediaAsset.objects.create(
+        owner=entry.initiative.owner, original_key="o/1", duration=Decimal("120")
+    )
     entry.save()
     assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
     client.force_login(member.user)
@@ -56,8 +58,9 @@ def _back(seconds):
 
 def _submit(client, assignment, criterion):
     version = Review.objects.get().version
-    return client.post(_url(assignment), {"version": str(version),
-                                          f"score-{criterion.pk}": "7", "submit": "1"})  # fmt: skip
+    return client.post(
+        _url(assignment), {"version": str(version), f"score-{criterion.pk}": "7", "submit": "1"}
+    )
 
 
 def test_the_page_says_what_the_watch_time_means(scoring):
@@ -74,9 +77,12 @@ def test_a_reported_watch_time_without_playback_is_capped_and_does_not_count(sco
 
     data = {"version": "1", f"score-{criterion.pk}": "7", "watched_seconds": "108"}
     saved = client.post(_url(assignment), data, HTTP_X_AUTOSAVE="1")
-    submitted = client.post(_url(assignment), {"version": "2", f"score-{criterion.pk}": "7",
-                                               "watched_seconds": "108", "submit": "1"},
-                            HTTP_X_AUTOSAVE="0", follow=True)  # fmt: skip
+    submitted = client.post(
+        _url(assignment),
+        {"version": "2", f"score-{criterion.pk}": "7", "watched_seconds": "108", "submit": "1"},
+        HTTP_X_AUTOSAVE="0",
+        follow=True,
+    )
 
     assert saved.json()["saved"] is True
     review = Review.objects.get()
@@ -158,8 +164,9 @@ def test_a_heartbeat_after_a_long_silence_starts_a_new_stretch(scoring):
 def test_a_heartbeat_for_someone_elses_assignment_is_404(scoring):
     client, assignment, _criterion, _page = scoring
     other = JuryMemberFactory(round=assignment.round)
-    theirs = Assignment.objects.create(round=assignment.round, entry=assignment.entry,
-                                       user=other.user)  # fmt: skip
+    theirs = Assignment.objects.create(
+        round=assignment.round, entry=assignment.entry, user=other.user
+    )
 
     answer = _beat(client, theirs)
 
@@ -190,8 +197,11 @@ def test_the_api_uses_the_same_rule_with_its_own_heartbeat(scoring):
     api = APIClient()
     api.force_authenticate(user=assignment.user)
     url = f"/api/v1/assignments/{assignment.pk}/review/"
-    api.patch(url, {"version": 1, "scores": {str(criterion.pk): "7"}, "watched_seconds": 108},
-              format="json")  # fmt: skip
+    api.patch(
+        url,
+        {"version": 1, "scores": {str(criterion.pk): "7"}, "watched_seconds": 108},
+        format="json",
+    )
 
     early = api.post(url + "submit/", {"version": 2}, format="json")
     capped = api.get(url).json()["watched_seconds"]

@@ -63,8 +63,9 @@ class Command(BaseCommand):
         web_env = {**os.environ, "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "false")}
         collecting = subprocess.Popen(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            env=web_env, cwd=settings.BASE_DIR,
-        )  # fmt: skip
+            env=web_env,
+            cwd=settings.BASE_DIR,
+        )
         if settings.EMBEDDED_S3:
             self.stdout.write("Starting the embedded S3 server (SeaweedFS)…")
             self.s3 = EmbeddedS3(

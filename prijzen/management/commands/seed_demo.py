@@ -177,13 +177,20 @@ class Command(BaseCommand):
                     vlog=asset,
                 )
                 for kind in ConsentKind.values:  # given when the (past) window was open
-                    Consent.objects.create(entry=entry, kind=kind, given_by=owner,
-                                           wording=current_wording(edition, kind))  # fmt: skip
+                    Consent.objects.create(
+                        entry=entry,
+                        kind=kind,
+                        given_by=owner,
+                        wording=current_wording(edition, kind),
+                    )
                 number += 1
                 services.transition_entry(
-                    entry_id=entry.pk, to=EntryState.SUBMITTED, actor=owner, number=number,
+                    entry_id=entry.pk,
+                    to=EntryState.SUBMITTED,
+                    actor=owner,
+                    number=number,
                     submitted_at=at(2021, 3, 1 + number, 12, 0),
-                )  # fmt: skip
+                )
         self._announce(edition, organiser=users[0])
         self._open_edition()
         self._open_jury_round(final, users)
@@ -196,10 +203,11 @@ class Command(BaseCommand):
             entry = category.entries.order_by("number").first()
             if entry is not None:
                 decisions.record_award(
-                    entry=entry, actor=organiser,
+                    entry=entry,
+                    actor=organiser,
                     motivation=f"De jury was geraakt door hoe {entry.initiative.name} nieuwe "
                     "vrijwilligers vanaf de eerste dag een plek geeft.",
-                )  # fmt: skip
+                )
         decisions.publish_results(edition=edition, actor=organiser)
 
     def _open_jury_round(self, final: Round, users: list[User]) -> None:
@@ -209,12 +217,14 @@ class Command(BaseCommand):
         Round.objects.filter(pk=demo.pk).update(
             name="Juryronde (demo, nu open)",
             opens_at=timezone.now() - dt.timedelta(days=1),
-            closes_at=timezone.now() + dt.timedelta(days=30), jurors_per_entry=2,
-        )  # fmt: skip
+            closes_at=timezone.now() + dt.timedelta(days=30),
+            jurors_per_entry=2,
+        )
         demo.refresh_from_db()
         for juror in users[1:3]:
-            JuryMember.objects.create(round=demo, user=juror, accepted_at=timezone.now(),
-                                      terms_accepted_at=timezone.now())  # fmt: skip
+            JuryMember.objects.create(
+                round=demo, user=juror, accepted_at=timezone.now(), terms_accepted_at=timezone.now()
+            )
         proposal = jury_services.propose_assignment(round_=demo)
         jury_services.commit_assignment(round_=demo, proposal=proposal, actor=users[0])
         lifecycle.open_round(round_=demo, actor=users[0])  # as the organiser would
