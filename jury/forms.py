@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DutchForm, moment_field
 from jury.enums import RoundState, TieKind
 from jury.models import Criterion, Round
 from jury.rankings.common import METHOD_LABELS
 from prijzen.enums import WordingKind
-from prijzen.forms import DutchForm, moment_field
 from prijzen.wordings import current_wording
 
 
@@ -43,9 +43,18 @@ class TieForm(forms.Form):
 
 # What stays fixed once a round has opened: changing it while jury members score would change
 # what they judge, what they see or how the result is counted.
-FIXED_ONCE_OPEN = ("kind", "category", "source_round", "jurors_per_entry", "score_visibility",
-                   "hide_entrant_names", "min_watch_share", "geography_rule", "official_method",
-                   "opens_at")  # fmt: skip
+FIXED_ONCE_OPEN = (
+    "kind",
+    "category",
+    "source_round",
+    "jurors_per_entry",
+    "score_visibility",
+    "hide_entrant_names",
+    "min_watch_share",
+    "geography_rule",
+    "official_method",
+    "opens_at",
+)
 
 
 class RoundForm(DutchForm, forms.ModelForm):
@@ -54,35 +63,52 @@ class RoundForm(DutchForm, forms.ModelForm):
     official_method = forms.ChoiceField(
         label=_("Official ranking method"),
         choices=[(m, label) for m, label in METHOD_LABELS.items()],
-        help_text=_("How the scores become the official order. The ranking page shows the "
-                    "other methods beside it."),
-    )  # fmt: skip
+        help_text=_(
+            "How the scores become the official order. The ranking page shows the "
+            "other methods beside it."
+        ),
+    )
 
     class Meta:
         model = Round
-        fields = ["name", "kind", "category", "source_round", "opens_at", "closes_at",
-                  "jurors_per_entry", "score_visibility", "hide_entrant_names",
-                  "min_watch_share", "geography_rule", "official_method",
-                  "reminder_days_before"]  # fmt: skip
+        fields = [
+            "name",
+            "kind",
+            "category",
+            "source_round",
+            "opens_at",
+            "closes_at",
+            "jurors_per_entry",
+            "score_visibility",
+            "hide_entrant_names",
+            "min_watch_share",
+            "geography_rule",
+            "official_method",
+            "reminder_days_before",
+        ]
         labels = {
-            "name": _("Name"), "kind": _("Kind"), "category": _("Category (empty: all)"),
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "category": _("Category (empty: all)"),
             "source_round": _("Judges the shortlist of (optional)"),
             "jurors_per_entry": _("Jury members per entry"),
             "score_visibility": _("Jury members see each other's scores"),
             "hide_entrant_names": _("Hide the names of entrants and initiatives"),
-            "min_watch_share": _("Share of the vlog to watch before submitting (0 to 1, "
-                                 "optional)"),
+            "min_watch_share": _("Share of the vlog to watch before submitting (0 to 1, optional)"),
             "geography_rule": _("Conflicts of interest by place"),
             "reminder_days_before": _("Remind jury members days before the deadline (0: never)"),
-        }  # fmt: skip
+        }
         error_messages = {"name": {"required": _("Fill in the name of the round.")}}
 
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.edition = edition
         self.fields["category"].queryset = edition.categories.all()
-        rounds = edition.rounds.exclude(pk=self.instance.pk) if self.instance.pk else \
-            edition.rounds.all()  # fmt: skip
+        rounds = (
+            edition.rounds.exclude(pk=self.instance.pk)
+            if self.instance.pk
+            else edition.rounds.all()
+        )
         self.fields["source_round"].queryset = rounds
         self.fields["jurors_per_entry"].widget.attrs.update(min=1, max=20)
         if self.instance.pk and self.instance.state != RoundState.DRAFT:
@@ -112,18 +138,35 @@ class CriterionForm(DutchForm, forms.ModelForm):
 
     class Meta:
         model = Criterion
-        fields = ["name_nl", "name_en", "description", "weight", "scale_min", "scale_max",
-                  "step", "required", "counted", "position"]  # fmt: skip
+        fields = [
+            "name_nl",
+            "name_en",
+            "description",
+            "weight",
+            "scale_min",
+            "scale_max",
+            "step",
+            "required",
+            "counted",
+            "position",
+        ]
         labels = {
-            "name_nl": _("Name (Dutch)"), "name_en": _("Name (English)"),
-            "description": _("What the jury looks at (optional)"), "weight": _("Weight"),
-            "scale_min": _("Lowest score"), "scale_max": _("Highest score"), "step": _("Step"),
-            "required": _("Required"), "counted": _("Counts in the total"),
+            "name_nl": _("Name (Dutch)"),
+            "name_en": _("Name (English)"),
+            "description": _("What the jury looks at (optional)"),
+            "weight": _("Weight"),
+            "scale_min": _("Lowest score"),
+            "scale_max": _("Highest score"),
+            "step": _("Step"),
+            "required": _("Required"),
+            "counted": _("Counts in the total"),
             "position": _("Order"),
-        }  # fmt: skip
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
-        error_messages = {"name_nl": {"required": _("Fill in the Dutch name.")},
-                          "name_en": {"required": _("Fill in the English name.")}}  # fmt: skip
+        error_messages = {
+            "name_nl": {"required": _("Fill in the Dutch name.")},
+            "name_en": {"required": _("Fill in the English name.")},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,9 +177,11 @@ class CriterionForm(DutchForm, forms.ModelForm):
                 low, high = min(low, int(wanted[0])), max(high, int(wanted[1]))
         for level in range(low, high + 1) if high - low <= 20 else ():
             self.fields[f"anchor_{level}"] = forms.CharField(
-                label=_("Meaning of %(level)s (optional)") % {"level": level}, required=False,
-                max_length=300, initial=(self.instance.anchors or {}).get(str(level), ""),
-            )  # fmt: skip
+                label=_("Meaning of %(level)s (optional)") % {"level": level},
+                required=False,
+                max_length=300,
+                initial=(self.instance.anchors or {}).get(str(level), ""),
+            )
 
     def clean(self):
         data = super().clean()
@@ -148,8 +193,9 @@ class CriterionForm(DutchForm, forms.ModelForm):
         weight = data.get("weight")
         if weight is not None and weight <= 0:
             self.add_error("weight", _("The weight is more than 0."))
-        if step is not None and (step <= 0 or (low is not None and high is not None
-                                               and step > high - low)):  # fmt: skip
+        if step is not None and (
+            step <= 0 or (low is not None and high is not None and step > high - low)
+        ):
             self.add_error("step", _("The step is more than 0 and fits in the scale."))
         return data
 
@@ -159,6 +205,7 @@ class CriterionForm(DutchForm, forms.ModelForm):
         return {
             name.removeprefix("anchor_"): text.strip()
             for name, text in self.cleaned_data.items()
-            if name.startswith("anchor_") and text.strip()
+            if name.startswith("anchor_")
+            and text.strip()
             and low <= int(name.removeprefix("anchor_")) <= high
-        }  # fmt: skip
+        }

@@ -37,17 +37,23 @@ def invite_juror(*, round_: Round, email: str, name: str = "", actor) -> JuryMem
             email, name=name, role=Role.JUROR
         )
         member, _created = JuryMember.objects.update_or_create(
-            round=round_, user=user,
+            round=round_,
+            user=user,
             defaults={"invitation_hash": _hash(token), "invited_at": timezone.now()},
-        )  # fmt: skip
+        )
         audit.record(actor=actor, action="juror_invited", obj=member, email=email)
         url = settings.SITE_URL + reverse("jury-invitation", args=[token])
-        body = render_to_string("jury/email/invitation.txt", {"round": round_, "url": url,
-                                                              "days": INVITATION_DAYS})  # fmt: skip
-        transaction.on_commit(lambda: send_mail(
-            subject=_("Invitation: jury of %(edition)s") % {"edition": round_.edition.name},
-            message=body, from_email=None, recipient_list=[email],
-        ))  # fmt: skip
+        body = render_to_string(
+            "jury/email/invitation.txt", {"round": round_, "url": url, "days": INVITATION_DAYS}
+        )
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=_("Invitation: jury of %(edition)s") % {"edition": round_.edition.name},
+                message=body,
+                from_email=None,
+                recipient_list=[email],
+            )
+        )
     return member
 
 
@@ -81,8 +87,12 @@ def accept_invitation(*, token: str, terms_accepted: bool) -> JuryMember:
         if member.user.email_verified_at is None:
             member.user.email_verified_at = now
             member.user.save(update_fields=["email_verified_at"])
-        audit.record(actor=member.user, action="invitation_accepted", obj=member,
-                     terms_version=member.terms_wording.version)  # fmt: skip
+        audit.record(
+            actor=member.user,
+            action="invitation_accepted",
+            obj=member,
+            terms_version=member.terms_wording.version,
+        )
     return member
 
 
@@ -100,8 +110,12 @@ def accept_terms(*, member: JuryMember, terms_accepted: bool) -> JuryMember:
         if member.accepted_at is None or member.dropped_out_at is not None:
             raise JuryError(_("Accept the invitation from its e-mail first."), code="invitation")
         _record_terms(member, timezone.now())
-        audit.record(actor=member.user, action="terms_accepted", obj=member,
-                     version=member.terms_wording.version)  # fmt: skip
+        audit.record(
+            actor=member.user,
+            action="terms_accepted",
+            obj=member,
+            version=member.terms_wording.version,
+        )
     return member
 
 
@@ -109,8 +123,9 @@ def ask_terms_again(*, edition, actor) -> int:
     """The edition's confidentiality terms changed: every juror of its rounds who accepted
     older terms sees no entries until they accept the new ones (their reviews keep counting).
     Returns how many are asked."""
-    asked = JuryMember.objects.filter(round__edition=edition, terms_accepted_at__isnull=False,
-                                      dropped_out_at__isnull=True)  # fmt: skip
+    asked = JuryMember.objects.in_jury().filter(
+        round__edition=edition, terms_accepted_at__isnull=False
+    )
     count = asked.update(terms_accepted_at=None, updated_at=timezone.now())
     audit.record(actor=actor, action="jury_terms_asked_again", obj=edition, jurors=count)
     return count
@@ -119,8 +134,15 @@ def ask_terms_again(*, edition, actor) -> int:
 def _record_terms(member: JuryMember, now) -> None:
     member.terms_accepted_at = now
     member.terms_wording = current_wording(member.round.edition, WordingKind.JURY_TERMS)
-    member.save(update_fields=["accepted_at", "terms_accepted_at", "terms_wording",
-                               "invitation_hash", "updated_at"])  # fmt: skip
+    member.save(
+        update_fields=[
+            "accepted_at",
+            "terms_accepted_at",
+            "terms_wording",
+            "invitation_hash",
+            "updated_at",
+        ]
+    )
 
 
 def _hash(token: str) -> str:

@@ -138,9 +138,31 @@ class Criterion(models.Model):
         return [(key, text) for _n, key, text in sorted(levels)]
 
 
+# The one rule of an active jury member: accepted the invitation and the confidentiality
+# terms, and not dropped out. ``JuryMemberQuerySet.active`` and ``JuryMember.active`` both
+# read it from here.
+ACTIVE_MEMBER = {
+    "accepted_at__isnull": False,
+    "terms_accepted_at__isnull": False,
+    "dropped_out_at__isnull": True,
+}
+
+
+class JuryMemberQuerySet(models.QuerySet):
+    def in_jury(self) -> JuryMemberQuerySet:
+        """Invited and not dropped out (whether or not they accepted yet)."""
+        return self.filter(dropped_out_at__isnull=True)
+
+    def active(self) -> JuryMemberQuerySet:
+        """Active jury members (``ACTIVE_MEMBER``): the ones who score and see entries."""
+        return self.filter(**ACTIVE_MEMBER)
+
+
 class JuryMember(TimeStampedModel):
     """A person invited to score in a round. They see entries only after accepting the
     invitation and the confidentiality terms."""
+
+    objects = JuryMemberQuerySet.as_manager()
 
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="members", verbose_name=_("round")
@@ -182,7 +204,11 @@ class JuryMember(TimeStampedModel):
 
     @property
     def active(self) -> bool:
-        return bool(self.accepted_at and self.terms_accepted_at and not self.dropped_out_at)
+        """``ACTIVE_MEMBER`` for this one member, without a query."""
+        return all(
+            (getattr(self, lookup.removesuffix("__isnull")) is None) == isnull
+            for lookup, isnull in ACTIVE_MEMBER.items()
+        )
 
 
 class JurorTie(models.Model):
@@ -229,19 +255,25 @@ class Conflict(TimeStampedModel):
     reason = models.CharField(_("reason"), max_length=500)
     dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
     dismissed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("dismissed by"),
-    )  # fmt: skip
+    )
     dismissal_reason = models.CharField(_("reason for dismissal"), max_length=500, blank=True)
     # A review the juror submitted before the conflict came to light does not count, unless
     # an organiser decides it may (audited): jury.services.decide_conflicted_review.
     review_kept = models.BooleanField(_("review counts"), default=False)
     review_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("review decided by"),
-    )  # fmt: skip
+    )
     review_decision_reason = models.CharField(
         _("reason for the decision on the review"), max_length=500, blank=True
     )

@@ -17,7 +17,8 @@ def memberships(user) -> QuerySet[JuryMember]:
     if not user.is_authenticated:
         return JuryMember.objects.none()
     return (
-        JuryMember.objects.filter(user=user, dropped_out_at__isnull=True)
+        JuryMember.objects.in_jury()
+        .filter(user=user)
         .select_related("round__edition", "round__category")
         .annotate(
             assigned=Count(
@@ -43,9 +44,11 @@ def conflicted(path: str = "", *, counting: bool = False) -> Q:
     initiative themselves. ``counting``: for whether a review counts, where an organiser may
     have kept a review despite a declared or found conflict (never the juror's own entry)."""
     active = Conflict.objects.filter(
-        round=OuterRef(f"{path}round"), entry=OuterRef(f"{path}entry"),
-        user=OuterRef(f"{path}user"), dismissed_at__isnull=True,
-    )  # fmt: skip
+        round=OuterRef(f"{path}round"),
+        entry=OuterRef(f"{path}entry"),
+        user=OuterRef(f"{path}user"),
+        dismissed_at__isnull=True,
+    )
     if counting:
         active = active.filter(review_kept=False)
     return Q(Exists(active)) | Q(**{f"{path}entry__initiative__owner": F(f"{path}user")})
@@ -71,20 +74,32 @@ def counted_reviews() -> QuerySet[Review]:
     )
 
 
+def visible_assignments() -> QuerySet[Assignment]:
+    """The one rule of what a juror may see: their assignments in rounds where they are an
+    active jury member, of entries that are still in (not withdrawn), without a conflict of
+    interest."""
+    active = JuryMember.objects.active().filter(round=OuterRef("round"), user=OuterRef("user"))
+    return (
+        Assignment.objects.filter(Exists(active))
+        .exclude(entry__state=EntryState.WITHDRAWN)
+        .exclude(conflicted())
+    )
+
+
+def open_work(round_) -> QuerySet[Assignment]:
+    """What the round's jury still has to do: visible assignments without a submitted
+    review."""
+    return visible_assignments().filter(round=round_).exclude(review__state=ReviewState.SUBMITTED)
+
+
 def assignments_for(user) -> QuerySet[Assignment]:
     """The juror's visible assignments: accepted membership, an entry that is still in (not
     withdrawn), no conflict of interest."""
     if not user.is_authenticated:
         return Assignment.objects.none()
-    accepted = JuryMember.objects.filter(
-        round=OuterRef("round"), user=user, accepted_at__isnull=False,
-        terms_accepted_at__isnull=False, dropped_out_at__isnull=True,
-    )  # fmt: skip
     return (
-        Assignment.objects.filter(user=user)
-        .filter(Exists(accepted))
-        .exclude(entry__state=EntryState.WITHDRAWN)
-        .exclude(conflicted())
+        visible_assignments()
+        .filter(user=user)
         .select_related(
             "round__edition", "entry__initiative", "entry__category", "entry__vlog", "review"
         )
@@ -147,11 +162,13 @@ def ranking_input(round_) -> tuple[list, tuple]:
     as_decimal = {v: Decimal(v) for v in values}
     reviews = [
         rankings.Review(
-            entry_id=entry, juror_id=juror, weighted_total=total,
+            entry_id=entry,
+            juror_id=juror,
+            weighted_total=total,
             scores={as_int[k]: as_decimal[v] for k, v in scores.items()},
         )
         for (entry, juror, total, _text), scores in zip(rows, all_scores, strict=True)
-    ]  # fmt: skip
+    ]
     return reviews, scale
 
 
@@ -166,10 +183,7 @@ def rounds_for(user) -> QuerySet[Round]:
     )
     if user.is_organiser:
         return rounds.order_by("edition__year", "opens_at", "pk")
-    active = JuryMember.objects.filter(
-        round=OuterRef("pk"), user=user, accepted_at__isnull=False,
-        terms_accepted_at__isnull=False, dropped_out_at__isnull=True,
-    )  # fmt: skip
+    active = JuryMember.objects.active().filter(round=OuterRef("pk"), user=user)
     return rounds.filter(Exists(active)).order_by("closes_at", "pk")
 
 
@@ -178,9 +192,11 @@ def conflicts_of_round(round_) -> QuerySet[Conflict]:
     ``submitted_review``: whether the juror had submitted a review of the entry (it counts
     only when an organiser kept it)."""
     submitted = Review.objects.filter(
-        assignment__round=OuterRef("round"), assignment__entry=OuterRef("entry"),
-        assignment__user=OuterRef("user"), state=ReviewState.SUBMITTED,
-    )  # fmt: skip
+        assignment__round=OuterRef("round"),
+        assignment__entry=OuterRef("entry"),
+        assignment__user=OuterRef("user"),
+        state=ReviewState.SUBMITTED,
+    )
     return (
         Conflict.objects.filter(round=round_)
         .annotate(submitted_review=Exists(submitted))

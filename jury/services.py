@@ -109,9 +109,12 @@ def detect_conflicts(*, round_: Round) -> int:
         for member in round_.members.select_related("user"):
             for entry, reason in find_conflicts(round_=round_, user=member.user):
                 _conflict, new = Conflict.objects.get_or_create(
-                    round=round_, entry=entry, user=member.user,
-                    source=ConflictSource.DETECTED, defaults={"reason": reason[:500]},
-                )  # fmt: skip
+                    round=round_,
+                    entry=entry,
+                    user=member.user,
+                    source=ConflictSource.DETECTED,
+                    defaults={"reason": reason[:500]},
+                )
                 created += new
     return created
 
@@ -125,9 +128,12 @@ def declare_conflict(*, round_: Round, entry: Entry, user, reason: str) -> Confl
         raise JuryError(_("Tell us briefly why."), code="reason_required")
     with transaction.atomic():
         conflict, _new = Conflict.objects.update_or_create(
-            round=round_, entry=entry, user=user, source=ConflictSource.DECLARED,
+            round=round_,
+            entry=entry,
+            user=user,
+            source=ConflictSource.DECLARED,
             defaults={"reason": reason[:500], "dismissed_at": None},
-        )  # fmt: skip
+        )
         open_work = Assignment.objects.filter(round=round_, entry=entry, user=user).exclude(
             review__state=ReviewState.SUBMITTED
         )
@@ -179,8 +185,12 @@ def decide_conflicted_review(*, conflict: Conflict, keep: bool, reason: str, act
         conflict.review_decided_by = actor
         conflict.review_decision_reason = reason[:500]
         conflict.save(update_fields=["review_kept", "review_decided_by", "review_decision_reason"])
-        audit.record(actor=actor, action="conflicted_review_kept" if keep else
-                     "conflicted_review_excluded", obj=conflict, reason=reason[:500])  # fmt: skip
+        audit.record(
+            actor=actor,
+            action="conflicted_review_kept" if keep else "conflicted_review_excluded",
+            obj=conflict,
+            reason=reason[:500],
+        )
     return conflict
 
 
@@ -221,8 +231,9 @@ def commit_shown_assignment(*, round_: Round, shown: str, actor) -> int:
     anything changed meanwhile (a member, a conflict, a review), it is refused."""
     proposal = propose_assignment(round_=round_)
     if isinstance(proposal, solver.Infeasible) or proposal_hash(proposal) != shown:
-        raise JuryError(_("Something changed meanwhile. Look at the new proposal."),
-                        code="stale_proposal")  # fmt: skip
+        raise JuryError(
+            _("Something changed meanwhile. Look at the new proposal."), code="stale_proposal"
+        )
     return commit_assignment(round_=round_, proposal=proposal, actor=actor)
 
 
@@ -248,9 +259,14 @@ def infeasible_reasons(infeasible: solver.Infeasible) -> list[str]:
             "Entry %(entry)s has %(assigned)s submitted reviews; %(needed)s are needed."
         ),
     }
-    return [texts[reason.code] % {k: (", ".join(map(str, v)) if isinstance(v, tuple | list)
-                                      else v) for k, v in reason.params.items()}
-            for reason in infeasible.reasons]  # fmt: skip
+    return [
+        texts[reason.code]
+        % {
+            k: (", ".join(map(str, v)) if isinstance(v, tuple | list) else v)
+            for k, v in reason.params.items()
+        }
+        for reason in infeasible.reasons
+    ]
 
 
 def add_tie(*, user, kind: str, value: str) -> JurorTie:
@@ -263,8 +279,7 @@ def add_tie(*, user, kind: str, value: str) -> JurorTie:
 def remove_tie(*, user, pk) -> None:
     """A jury member removes one of their own ties."""
     if not (str(pk).isdecimal() and JurorTie.objects.filter(user=user, pk=pk).delete()[0]):
-        raise JuryError(_("This tie was not found; it may be removed already."),
-                        code="not_found")  # fmt: skip
+        raise JuryError(_("This tie was not found; it may be removed already."), code="not_found")
 
 
 def commit_assignment(*, round_: Round, proposal: solver.Assignment, actor) -> int:
@@ -281,10 +296,11 @@ def commit_assignment(*, round_: Round, proposal: solver.Assignment, actor) -> i
             .select_related("review")
         }
         removed = [
-            a for pair, a in current.items()
-            if pair not in wanted and getattr(getattr(a, "review", None), "state", None)
-            != ReviewState.SUBMITTED
-        ]  # fmt: skip
+            a
+            for pair, a in current.items()
+            if pair not in wanted
+            and getattr(getattr(a, "review", None), "state", None) != ReviewState.SUBMITTED
+        ]
         Assignment.objects.filter(pk__in=[a.pk for a in removed]).delete()
         added = [
             Assignment(round=round_, user_id=u, entry_id=e)
@@ -292,9 +308,12 @@ def commit_assignment(*, round_: Round, proposal: solver.Assignment, actor) -> i
         ]
         Assignment.objects.bulk_create(added)
         audit.record(
-            actor=actor, action="assignment_committed", obj=round_,
-            added=len(added), removed=len(removed),
-        )  # fmt: skip
+            actor=actor,
+            action="assignment_committed",
+            obj=round_,
+            added=len(added),
+            removed=len(removed),
+        )
     return len(added) + len(removed)
 
 
@@ -314,8 +333,9 @@ def review_for(*, assignment: Assignment, user) -> Review:
         raise NotAllowed()
     member = JuryMember.objects.filter(round_id=assignment.round_id, user=user).first()
     if member is None or not member.active:
-        raise JuryError(_("Accept the invitation and the confidentiality terms first."),
-                        code="not_accepted")  # fmt: skip
+        raise JuryError(
+            _("Accept the invitation and the confidentiality terms first."), code="not_accepted"
+        )
     if (user.pk, assignment.entry_id) in conflict_pairs(assignment.round):
         raise JuryError(_("You have a conflict of interest with this entry."), code="conflict")
     review, _created = Review.objects.get_or_create(assignment=assignment)
@@ -341,10 +361,14 @@ def _parse_scores(round_: Round, scores: dict) -> dict[str, str]:
         if not (low <= value <= high) or ((value - low) / criterion.step) % 1 != 0:
             raise JuryError(
                 _("%(criterion)s: give a score from %(low)s to %(high)s in steps of %(step)s.")
-                % {"criterion": criterion.name_nl, "low": low, "high": high,
-                   "step": criterion.step.normalize()},
+                % {
+                    "criterion": criterion.name_nl,
+                    "low": low,
+                    "high": high,
+                    "step": criterion.step.normalize(),
+                },
                 code="out_of_scale",
-            )  # fmt: skip
+            )
         parsed[str(key)] = str(value)
     return parsed
 
@@ -359,8 +383,11 @@ def save_review(*, review: Review, user, version: int, data: dict) -> Review:
     scores = _parse_scores(round_, data.get("scores", {}))
     with transaction.atomic():
         locked = _locked(review, version)
-        old = {"scores": locked.scores, "comments": locked.comments,
-               "overall_comment": locked.overall_comment}  # fmt: skip
+        old = {
+            "scores": locked.scores,
+            "comments": locked.comments,
+            "overall_comment": locked.overall_comment,
+        }
         locked.scores = {**locked.scores, **scores}
         locked.comments = {**locked.comments, **data.get("comments", {})}
         locked.overall_comment = data.get("overall_comment", locked.overall_comment)
@@ -374,8 +401,11 @@ def save_review(*, review: Review, user, version: int, data: dict) -> Review:
         if locked.state == ReviewState.SUBMITTED:
             locked.weighted_total = weighted_total(round_, locked.scores)
         locked.save()
-        new = {"scores": locked.scores, "comments": locked.comments,
-               "overall_comment": locked.overall_comment}  # fmt: skip
+        new = {
+            "scores": locked.scores,
+            "comments": locked.comments,
+            "overall_comment": locked.overall_comment,
+        }
         if new != old:
             audit.record(actor=user, action="review_changed", obj=locked, old=old, new=new)
     return locked
@@ -398,10 +428,12 @@ def _locked(review: Review, version: int) -> Review:
     locked = Review.objects.select_for_update().get(pk=review.pk)
     if locked.version != version:
         raise JuryError(
-            _("This review was changed in another window. Reload the page to see the "
-              "latest version; your changes were not saved."),
+            _(
+                "This review was changed in another window. Reload the page to see the "
+                "latest version; your changes were not saved."
+            ),
             code="stale",
-        )  # fmt: skip
+        )
     if locked.is_final:
         raise JuryError(
             _("Your review is final: you have seen the other jury members' scores."),
@@ -434,17 +466,21 @@ def submit_review(*, review: Review, user, version: int) -> Review:
         review = _locked(review, version)
         _check_complete(round_, review)
         return statemachine.transition(
-            model=Review, pk=review.pk, to=ReviewState.SUBMITTED, table=REVIEW_TRANSITIONS,
-            actor=user, weighted_total=weighted_total(round_, review.scores),
-            submitted_at=timezone.now(), version=review.version + 1,
-        )  # fmt: skip
+            model=Review,
+            pk=review.pk,
+            to=ReviewState.SUBMITTED,
+            table=REVIEW_TRANSITIONS,
+            actor=user,
+            weighted_total=weighted_total(round_, review.scores),
+            submitted_at=timezone.now(),
+            version=review.version + 1,
+        )
 
 
 def _check_complete(round_: Round, review: Review) -> None:
     missing = [
-        c.name_nl for c in round_.criteria.filter(required=True)
-        if str(c.pk) not in review.scores
-    ]  # fmt: skip
+        c.name_nl for c in round_.criteria.filter(required=True) if str(c.pk) not in review.scores
+    ]
     if missing:
         raise JuryError(
             _("Give a score for: %(criteria)s.") % {"criteria": ", ".join(missing)},
@@ -553,9 +589,13 @@ def reopen_review(*, review: Review, user) -> Review:
     with transaction.atomic():
         review = _locked(review, review.version)
         return statemachine.transition(
-            model=Review, pk=review.pk, to=ReviewState.DRAFT, table=REVIEW_TRANSITIONS,
-            actor=user, version=review.version + 1,
-        )  # fmt: skip
+            model=Review,
+            pk=review.pk,
+            to=ReviewState.DRAFT,
+            table=REVIEW_TRANSITIONS,
+            actor=user,
+            version=review.version + 1,
+        )
 
 
 def copy_round(*, source: Round, edition, actor) -> Round:
@@ -584,23 +624,20 @@ def rubric_locked(round_: Round) -> bool:
 
 def send_reminders(*, round_: Round) -> int:
     """E-mail every active juror of the round who still has open work. Returns how many."""
-    open_work = (
-        Assignment.objects.filter(round=round_)
-        .exclude(review__state=ReviewState.SUBMITTED)
-        .exclude(user__jury_memberships__dropped_out_at__isnull=False)
-        .values_list("user__email", flat=True)
-        .distinct()
-    )
-    emails = sorted(set(open_work))
+    emails = sorted(set(selectors.open_work(round_).values_list("user__email", flat=True)))
     url = settings.SITE_URL + reverse("jury-home")
     for email in emails:
         body = render_to_string("jury/email/reminder.txt", {"round": round_, "url": url})
         send_mail(
             subject=_("Reminder: %(round)s closes on %(date)s")
-            % {"round": round_.name,
-               "date": timezone.localtime(round_.closes_at).strftime("%d-%m-%Y %H:%M")},
-            message=body, from_email=None, recipient_list=[email],
-        )  # fmt: skip
+            % {
+                "round": round_.name,
+                "date": timezone.localtime(round_.closes_at).strftime("%d-%m-%Y %H:%M"),
+            },
+            message=body,
+            from_email=None,
+            recipient_list=[email],
+        )
     audit.record(actor=None, action="reminders_sent", obj=round_, count=len(emails))
     return len(emails)
 

@@ -19,8 +19,12 @@ from media_pipeline.enums import AssetState
 from prijzen.enums import EntryState, ResultsState
 from prijzen.models import Edition
 
-WAITING = (AssetState.AWAITING_UPLOAD, AssetState.UPLOADED, AssetState.PROBING,
-           AssetState.PROCESSING)  # fmt: skip
+WAITING = (
+    AssetState.AWAITING_UPLOAD,
+    AssetState.UPLOADED,
+    AssetState.PROBING,
+    AssetState.PROCESSING,
+)
 REFUSED = (AssetState.REJECTED, AssetState.FAILED)
 
 
@@ -32,15 +36,21 @@ class EditionOverview:
 
 
 def _count(path: str, **conditions) -> Count:
-    return Count(path, filter=Q(**{f"{path}__{k}": v for k, v in conditions.items()}),
-                 distinct=True)  # fmt: skip
+    return Count(
+        path, filter=Q(**{f"{path}__{k}": v for k, v in conditions.items()}), distinct=True
+    )
 
 
 def _per_round(rows) -> Coalesce:
     """How many of ``rows`` belong to the round, as a subquery: counting members,
     assignments and conflicts of a round in one join would multiply them by each other."""
-    counted = (rows.filter(round=OuterRef("pk")).order_by().values("round")
-               .annotate(n=Count("pk")).values("n"))  # fmt: skip
+    counted = (
+        rows.filter(round=OuterRef("pk"))
+        .order_by()
+        .values("round")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
@@ -63,18 +73,20 @@ def edition_overviews() -> list[EditionOverview]:
         Round.objects.filter(edition__in=editions)
         .select_related("category")
         .annotate(
-            invited=_per_round(JuryMember.objects.filter(dropped_out_at__isnull=True)),
-            accepted=_per_round(JuryMember.objects.filter(
-                dropped_out_at__isnull=True, accepted_at__isnull=False,
-                terms_accepted_at__isnull=False)),
+            invited=_per_round(JuryMember.objects.in_jury()),
+            accepted=_per_round(JuryMember.objects.active()),
             assigned=_per_round(Assignment.objects.all()),
             scored=_per_round(Assignment.objects.filter(review__state=ReviewState.SUBMITTED)),
-            conflicts_to_review=_per_round(Conflict.objects.filter(
-                source=ConflictSource.DETECTED, dismissed_at__isnull=True,
-                review_decided_by__isnull=True)),
+            conflicts_to_review=_per_round(
+                Conflict.objects.filter(
+                    source=ConflictSource.DETECTED,
+                    dismissed_at__isnull=True,
+                    review_decided_by__isnull=True,
+                )
+            ),
         )
         .order_by("opens_at", "pk")
-    )  # fmt: skip
+    )
     overviews = {edition.pk: EditionOverview(edition) for edition in editions}
     for round_ in rounds:
         overviews[round_.edition_id].rounds.append(round_)
@@ -87,44 +99,96 @@ def _attention(overview: EditionOverview) -> list[tuple[str, str]]:
     edition, todo = overview.edition, []
     entries = reverse("edition-entries", args=[edition.slug])
     if edition.vlogs_waiting:
-        todo.append((ngettext("%(n)s vlog is not processed yet.",
-                              "%(n)s vlogs are not processed yet.", edition.vlogs_waiting)
-                     % {"n": edition.vlogs_waiting}, entries))  # fmt: skip
+        todo.append(
+            (
+                ngettext(
+                    "%(n)s vlog is not processed yet.",
+                    "%(n)s vlogs are not processed yet.",
+                    edition.vlogs_waiting,
+                )
+                % {"n": edition.vlogs_waiting},
+                entries,
+            )
+        )
     if edition.vlogs_refused:
-        todo.append((ngettext("%(n)s vlog was refused or failed.",
-                              "%(n)s vlogs were refused or failed.", edition.vlogs_refused)
-                     % {"n": edition.vlogs_refused}, entries))  # fmt: skip
+        todo.append(
+            (
+                ngettext(
+                    "%(n)s vlog was refused or failed.",
+                    "%(n)s vlogs were refused or failed.",
+                    edition.vlogs_refused,
+                )
+                % {"n": edition.vlogs_refused},
+                entries,
+            )
+        )
     if edition.gallery_review and edition.gallery_waiting:
-        todo.append((ngettext("%(n)s entry waits for approval for the gallery.",
-                              "%(n)s entries wait for approval for the gallery.",
-                              edition.gallery_waiting) % {"n": edition.gallery_waiting},
-                     entries))  # fmt: skip
+        todo.append(
+            (
+                ngettext(
+                    "%(n)s entry waits for approval for the gallery.",
+                    "%(n)s entries wait for approval for the gallery.",
+                    edition.gallery_waiting,
+                )
+                % {"n": edition.gallery_waiting},
+                entries,
+            )
+        )
     for round_ in overview.rounds:
         page = reverse("jury-round", args=[round_.pk])
         waiting = round_.invited - round_.accepted
         if waiting and round_.state != RoundState.CLOSED:
-            todo.append((ngettext("%(name)s: %(n)s jury member has not accepted yet.",
-                                  "%(name)s: %(n)s jury members have not accepted yet.", waiting)
-                         % {"name": round_.name, "n": waiting}, page))  # fmt: skip
+            todo.append(
+                (
+                    ngettext(
+                        "%(name)s: %(n)s jury member has not accepted yet.",
+                        "%(name)s: %(n)s jury members have not accepted yet.",
+                        waiting,
+                    )
+                    % {"name": round_.name, "n": waiting},
+                    page,
+                )
+            )
         if round_.conflicts_to_review:
-            todo.append((ngettext("%(name)s: %(n)s conflict of interest found to review.",
-                                  "%(name)s: %(n)s conflicts of interest found to review.",
-                                  round_.conflicts_to_review)
-                         % {"name": round_.name, "n": round_.conflicts_to_review},
-                         page))  # fmt: skip
+            todo.append(
+                (
+                    ngettext(
+                        "%(name)s: %(n)s conflict of interest found to review.",
+                        "%(name)s: %(n)s conflicts of interest found to review.",
+                        round_.conflicts_to_review,
+                    )
+                    % {"name": round_.name, "n": round_.conflicts_to_review},
+                    page,
+                )
+            )
         complete = round_.assigned and round_.scored == round_.assigned
         ties = results.undecided_ties(round_) if complete and round_.state == RoundState.OPEN else 0
         if ties:
-            todo.append((ngettext("%(name)s: all scores are in; %(n)s tie to decide before "
-                                  "closing.",
-                                  "%(name)s: all scores are in; %(n)s ties to decide before "
-                                  "closing.", ties) % {"name": round_.name, "n": ties},
-                         reverse("jury-round-ranking", args=[round_.pk])))  # fmt: skip
+            todo.append(
+                (
+                    ngettext(
+                        "%(name)s: all scores are in; %(n)s tie to decide before closing.",
+                        "%(name)s: all scores are in; %(n)s ties to decide before closing.",
+                        ties,
+                    )
+                    % {"name": round_.name, "n": ties},
+                    reverse("jury-round-ranking", args=[round_.pk]),
+                )
+            )
         if round_.state == RoundState.DRAFT:
-            todo.append((_("%(name)s: in preparation; open it when it is ready.")
-                         % {"name": round_.name}, page))  # fmt: skip
+            todo.append(
+                (
+                    _("%(name)s: in preparation; open it when it is ready.")
+                    % {"name": round_.name},
+                    page,
+                )
+            )
     closed = any(r.state == RoundState.CLOSED for r in overview.rounds)
     if closed and edition.results_state == ResultsState.PRIVATE:
-        todo.append((_("The results are not published or scheduled yet."),
-                     reverse("results-manage", args=[edition.slug])))  # fmt: skip
+        todo.append(
+            (
+                _("The results are not published or scheduled yet."),
+                reverse("results-manage", args=[edition.slug]),
+            )
+        )
     return todo

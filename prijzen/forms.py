@@ -3,20 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DutchForm, moment_field
 from media_pipeline.enums import AssetState
 from prijzen.consents import DEFAULT_TEXTS
 from prijzen.enums import ConsentKind, EntryState, WordingKind
 from prijzen.models import Category, Edition, Entry, Initiative
 from prijzen.municipalities import grouped_choices, provinces_by_municipality
 from prijzen.wordings import current_wordings
-
-
-class DutchForm:
-    """Labels without a trailing colon (they read better, also for screen readers)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class InitiativeForm(DutchForm, forms.ModelForm):
@@ -91,8 +84,9 @@ class EntryForm(DutchForm, forms.ModelForm):
             "answer": forms.Textarea(attrs={"rows": 8, "data-counter": "3000"}),
         }
 
-    def __init__(self, *args, edition, consents: set[str], outdated: set[str] = frozenset(),
-                 **kwargs):  # fmt: skip
+    def __init__(
+        self, *args, edition, consents: set[str], outdated: set[str] = frozenset(), **kwargs
+    ):
         super().__init__(*args, **kwargs)
         changed = _("(this text has changed: read it and tick it again)")
         texts = {kind: wording.text for kind, wording in current_wordings(edition).items()}
@@ -114,28 +108,6 @@ class EntryForm(DutchForm, forms.ModelForm):
 
 # --- Organisers: an edition and its categories ------------------------------------------------
 
-MOMENT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type=datetime-local> sends and reads
-
-
-class MomentField(forms.DateTimeField):
-    """A moment of a prize season: within this century (a typo such as 0202 is refused, and
-    every moment it keeps has a time zone offset that clients can read)."""
-
-    def validate(self, value):
-        super().validate(value)
-        if value is not None and not 2000 <= value.year <= 2100:
-            raise forms.ValidationError(_("Choose a moment between 2000 and 2100."), "range")
-
-
-def moment_field(label, *, required=True, help_text="") -> forms.DateTimeField:
-    """A date and time in Amsterdam time, as the browser's date-time picker writes it."""
-    return MomentField(
-        label=label, required=required, help_text=help_text, input_formats=[MOMENT_FORMAT],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=MOMENT_FORMAT),
-        error_messages={"required": _("Fill in a date and time."),
-                        "invalid": _("Fill in a date and time, for example 10-06-2027 20:00.")},
-    )  # fmt: skip
-
 
 def wording_field(kind: str) -> str:
     return f"text_{kind}"
@@ -146,15 +118,29 @@ class EditionForm(DutchForm, forms.ModelForm):
     entries_close_at = moment_field(_("Entries close"))
     ceremony_at = moment_field(_("Ceremony (optional)"), required=False)
     max_upload_mb = forms.IntegerField(
-        label=_("Largest vlog (MB)"), min_value=10, max_value=20_000, initial=2048,
+        label=_("Largest vlog (MB)"),
+        min_value=10,
+        max_value=20_000,
+        initial=2048,
         error_messages={"required": _("Fill in the largest size of a vlog.")},
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Edition
-        fields = ["name", "slug", "year", "theme", "question", "entries_open_at",
-                  "entries_close_at", "upload_grace_minutes", "ceremony_at",
-                  "max_duration_seconds", "entries_per_initiative", "gallery_review"]  # fmt: skip
+        fields = [
+            "name",
+            "slug",
+            "year",
+            "theme",
+            "question",
+            "entries_open_at",
+            "entries_close_at",
+            "upload_grace_minutes",
+            "ceremony_at",
+            "max_duration_seconds",
+            "entries_per_initiative",
+            "gallery_review",
+        ]
         labels = {
             "name": _("Name"),
             "slug": _("Short name in addresses"),
@@ -167,18 +153,23 @@ class EditionForm(DutchForm, forms.ModelForm):
             "gallery_review": _("Organisers approve each entry before it shows in the gallery"),
         }
         help_texts = {
-            "slug": _("Lower-case letters, digits and hyphens, for example "
-                      "vrijwilligersprijzen-2027."),
-            "upload_grace_minutes": _("An upload that started before the deadline may finish "
-                                      "within this time; the entry can then still be submitted."),
-        }  # fmt: skip
+            "slug": _(
+                "Lower-case letters, digits and hyphens, for example vrijwilligersprijzen-2027."
+            ),
+            "upload_grace_minutes": _(
+                "An upload that started before the deadline may finish "
+                "within this time; the entry can then still be submitted."
+            ),
+        }
         widgets = {"question": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
             "name": {"required": _("Fill in the name of the edition.")},
-            "slug": {"required": _("Fill in a short name."),
-                     "invalid": _("Use only lower-case letters, digits and hyphens."),
-                     "unique": _("Another edition already has this short name.")},
-        }  # fmt: skip
+            "slug": {
+                "required": _("Fill in a short name."),
+                "invalid": _("Use only lower-case letters, digits and hyphens."),
+                "unique": _("Another edition already has this short name."),
+            },
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,11 +182,13 @@ class EditionForm(DutchForm, forms.ModelForm):
         current = current_wordings(self.instance) if self.instance.pk else {}
         for kind, label in labels.items():
             self.fields[wording_field(kind)] = forms.CharField(
-                label=label, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                label=label,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
                 initial=current[kind].text if current else DEFAULT_TEXTS[kind],
                 help_text=_("A changed text is asked again of everyone who agreed to the old one."),
                 error_messages={"required": _("Fill in the text people agree to.")},
-            )  # fmt: skip
+            )
         if self.instance.pk:
             self.fields["max_upload_mb"].initial = self.instance.max_upload_bytes // 1024**2
         else:
@@ -229,21 +222,28 @@ class CategoryForm(DutchForm, forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "slug", "description", "position"]
-        labels = {"name": _("Name"), "slug": _("Short name in addresses"),
-                  "description": _("Description (optional)"), "position": _("Order")}  # fmt: skip
+        labels = {
+            "name": _("Name"),
+            "slug": _("Short name in addresses"),
+            "description": _("Description (optional)"),
+            "position": _("Order"),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
         error_messages = {
             "name": {"required": _("Fill in the name of the category.")},
-            "slug": {"required": _("Fill in a short name."),
-                     "invalid": _("Use only lower-case letters, digits and hyphens.")},
-        }  # fmt: skip
+            "slug": {
+                "required": _("Fill in a short name."),
+                "invalid": _("Use only lower-case letters, digits and hyphens."),
+            },
+        }
 
 
 class EntryFilterForm(DutchForm, forms.Form):
     """The organisers' entries list of an edition: search and filters (all optional)."""
 
-    q = forms.CharField(label=_("Search (title, initiative, number)"), required=False,
-                        max_length=100)  # fmt: skip
+    q = forms.CharField(
+        label=_("Search (title, initiative, number)"), required=False, max_length=100
+    )
     category = forms.ChoiceField(label=_("Category"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False)
     vlog = forms.ChoiceField(label=_("Vlog"), required=False)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from jury import services
 from jury.enums import TieKind
@@ -30,10 +31,14 @@ def organiser(client):
 
 def _entries(round_, n):
     return [
-        EntryFactory(edition=round_.edition, category__edition=round_.edition, number=i + 1,
-                     state=EntryState.SUBMITTED)
+        EntryFactory(
+            edition=round_.edition,
+            category__edition=round_.edition,
+            number=i + 1,
+            state=EntryState.SUBMITTED,
+        )
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def test_only_organisers_see_the_round_page(client):
@@ -47,8 +52,11 @@ def test_invite_from_the_round_page(client, organiser, django_capture_on_commit_
     round_ = RoundFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/jury/rondes/{round_.pk}/uitnodigen/",
-                               {"email": "Nieuw@Jury.nl", "name": "Nina"}, follow=True)  # fmt: skip
+        response = client.post(
+            f"/jury/rondes/{round_.pk}/uitnodigen/",
+            {"email": "Nieuw@Jury.nl", "name": "Nina"},
+            follow=True,
+        )
     bad = client.post(f"/jury/rondes/{round_.pk}/uitnodigen/", {"email": "geen"}, follow=True)
 
     assert "De uitnodiging is verstuurd naar nieuw@jury.nl." in response.content.decode()
@@ -67,8 +75,7 @@ def test_propose_then_commit_the_shown_assignment(client, organiser):
     shown = client.post(f"/jury/rondes/{round_.pk}/voorstel/")
     page = shown.content.decode()
     digest = shown.context["hash"]
-    committed = client.post(f"/jury/rondes/{round_.pk}/vastleggen/", {"hash": digest},
-                            follow=True)  # fmt: skip
+    committed = client.post(f"/jury/rondes/{round_.pk}/vastleggen/", {"hash": digest}, follow=True)
 
     assert "Voorstel voor de toewijzing" in page
     assert len(shown.context["coverage"]) == 4
@@ -106,13 +113,16 @@ def test_detect_and_dismiss_a_conflict(client, organiser):
     round_ = RoundFactory(geography_rule="municipality")
     [entry] = _entries(round_, 1)
     member = JuryMemberFactory(round=round_)
-    JurorTie.objects.create(user=member.user, kind=TieKind.MUNICIPALITY,
-                            value=entry.initiative.municipality)  # fmt: skip
+    JurorTie.objects.create(
+        user=member.user, kind=TieKind.MUNICIPALITY, value=entry.initiative.municipality
+    )
 
     found = client.post(f"/jury/rondes/{round_.pk}/conflicten-zoeken/", follow=True)
     conflict = Conflict.objects.get()
-    client.post(f"/jury/rondes/{round_.pk}/conflicten/{conflict.pk}/afwijzen/",
-                {"reason": "Verhuisd in 2020"})  # fmt: skip
+    client.post(
+        f"/jury/rondes/{round_.pk}/conflicten/{conflict.pk}/afwijzen/",
+        {"reason": "Verhuisd in 2020"},
+    )
 
     assert "1 nieuw belangenconflict gevonden." in found.content.decode()
     conflict.refresh_from_db()
@@ -137,8 +147,9 @@ def test_the_api_finds_conflicts_and_sends_reminders_as_the_page_does(client, or
     round_ = RoundFactory(geography_rule="municipality")
     [entry] = _entries(round_, 1)
     member, other = JuryMemberFactory(round=round_), JuryMemberFactory(round=round_)
-    JurorTie.objects.create(user=member.user, kind=TieKind.MUNICIPALITY,
-                            value=entry.initiative.municipality)  # fmt: skip
+    JurorTie.objects.create(
+        user=member.user, kind=TieKind.MUNICIPALITY, value=entry.initiative.municipality
+    )
     Assignment.objects.create(round=round_, entry=entry, user=other.user)
 
     found = client.post(f"/api/v1/rounds/{round_.pk}/find-conflicts/")
@@ -184,8 +195,9 @@ def test_round_page_query_count_does_not_grow(client, organiser, count):
     for entry in entries:
         member = JuryMemberFactory(round=round_)
         Assignment.objects.create(round=round_, entry=entry, user=member.user)
-        Conflict.objects.create(round=round_, entry=entry, user=member.user, source="declared",
-                                reason="Buren")  # fmt: skip
+        Conflict.objects.create(
+            round=round_, entry=entry, user=member.user, source="declared", reason="Buren"
+        )
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -228,14 +240,16 @@ def test_copy_a_round_with_its_rubric_to_the_newest_edition(client, organiser):
     CriterionFactory(round=old, name_nl="Verrast")
     newest = EditionFactory(year=9999)
 
-    client.post("/beheer/jury/round/", {"action": "copy_to_newest_edition",
-                                        "_selected_action": [old.pk]})  # fmt: skip
+    client.post(
+        "/beheer/jury/round/", {"action": "copy_to_newest_edition", "_selected_action": [old.pk]}
+    )
 
     copy = Round.objects.get(edition=newest)
     assert (copy.name, copy.state) == ("Juryronde 2021", "draft")
     assert list(Criterion.objects.filter(round=copy).values_list("name_nl", flat=True)) == [
-        "Verbindt", "Verrast",
-    ]  # fmt: skip
+        "Verbindt",
+        "Verrast",
+    ]
 
 
 def _scored_round():
@@ -250,8 +264,9 @@ def _scored_round():
         entry.save()
         for member, total in zip(members, totals[i], strict=True):
             assignment = Assignment.objects.create(round=round_, entry=entry, user=member.user)
-            Review.objects.create(assignment=assignment, state="submitted",
-                                  weighted_total=Decimal(total))  # fmt: skip
+            Review.objects.create(
+                assignment=assignment, state="submitted", weighted_total=Decimal(total)
+            )
     return round_
 
 
@@ -263,8 +278,10 @@ def test_ranking_page_shows_the_official_order_and_agreement(client, organiser):
     titles = [title for _row, title, _ranks in response.context["rows"]]
     assert titles == ["Inzending A", "Inzending C", "Inzending B"]
     assert [row.score for row, _t, _r in response.context["rows"]] == [
-        Decimal("8.67"), Decimal("7.00"), Decimal("5.00"),
-    ]  # fmt: skip
+        Decimal("8.67"),
+        Decimal("7.00"),
+        Decimal("5.00"),
+    ]
     page = " ".join(response.content.decode().split())
     assert "Overeenstemming tussen de juryleden" in page
     assert "Officiële methode: Gemiddelde. Het gemiddelde van de totalen van de juryleden." in page
@@ -288,10 +305,13 @@ def test_ranking_page_ranks_per_category_with_remarks_and_by_disagreement(client
     ]
     assert [email for email, _text in groups[0]["rows"][0]["remarks"]] == sorted(
         Review.objects.filter(assignment__entry=entries[0]).values_list(
-            "assignment__user__email", flat=True))  # fmt: skip
+            "assignment__user__email", flat=True
+        )
+    )
     first = disagreement.context["groups"][0]["rows"]
     assert [r["row"].spread.sd for r in first] == sorted(
-        (r["row"].spread.sd for r in first), reverse=True)  # fmt: skip
+        (r["row"].spread.sd for r in first), reverse=True
+    )
 
 
 def test_ranking_csv_has_dutch_columns_and_every_method(client, organiser):
@@ -317,3 +337,35 @@ def test_the_ranking_is_for_organisers_only(client):
 
     assert client.get(f"/jury/rondes/{round_.pk}/rangschikking/").status_code == 404
     assert client.get(f"/jury/rondes/{round_.pk}/rangschikking.csv").status_code == 404
+
+
+def test_reminders_follow_the_active_jury_member_and_what_a_juror_may_see(client, organiser):
+    """One rule for "active jury member" and one for "what a juror may see": a juror who
+    dropped out of another round is still reminded for this one; an invited juror who has not
+    accepted, a juror who dropped out of this round, a conflicted juror and a juror whose only
+    entry was withdrawn are not."""
+    round_ = RoundFactory()
+    earlier = RoundFactory(edition=round_.edition)
+    entry, withdrawn = _entries(round_, 2)
+    withdrawn.state = EntryState.WITHDRAWN
+    withdrawn.save()
+    now = timezone.now()
+    active = JuryMemberFactory(round=round_)
+    elsewhere = JuryMemberFactory(round=round_)
+    JuryMemberFactory(round=earlier, user=elsewhere.user, dropped_out_at=now)
+    invited = JuryMemberFactory(round=round_, accepted_at=None, terms_accepted_at=None)
+    new_terms = JuryMemberFactory(round=round_, terms_accepted_at=None)
+    gone = JuryMemberFactory(round=round_, dropped_out_at=now)
+    conflicted = JuryMemberFactory(round=round_)
+    left = JuryMemberFactory(round=round_)
+    for member in (active, elsewhere, invited, new_terms, gone, conflicted):
+        Assignment.objects.create(round=round_, entry=entry, user=member.user)
+    Assignment.objects.create(round=round_, entry=withdrawn, user=left.user)
+    Conflict.objects.create(
+        round=round_, entry=entry, user=conflicted.user, source="declared", reason="Buurman"
+    )
+
+    response = client.post(f"/jury/rondes/{round_.pk}/herinneren/", follow=True)
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([active.user.email, elsewhere.user.email])
+    assert "2 herinneringen verstuurd." in response.content.decode()
