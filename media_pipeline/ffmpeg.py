@@ -76,35 +76,90 @@ def ffmpeg_version() -> str:
 
 _MOV_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot"}
 
+# MPEG transport streams: 188-byte packets that each start with the sync byte 0x47. M2TS
+# (AVCHD, Blu-ray: .mts/.m2ts) puts a 4-byte timestamp before every packet, 192 bytes apart.
+# One 0x47 is only a "G": the sync byte must repeat at every packet of the first few.
+_TS_SYNC = 0x47
+_TS_PACKET = 188
+_M2TS_PACKET = 192
+_TS_PACKETS_CHECKED = 4
+# Enough for every check below: four M2TS packets and the Matroska "webm" doctype look.
+SNIFF_BYTES = 1024
 
-def sniff_demuxer(head: bytes) -> str | None:
-    """The ffmpeg demuxer for a file starting with ``head``, or None when it is not a
-    video container we accept (mov/mp4 family, matroska/webm, avi)."""
+
+def _synced(head: bytes, *, first: int, step: int) -> bool:
+    offsets = range(first, first + step * _TS_PACKETS_CHECKED, step)
+    return len(head) > offsets[-1] and all(head[i] == _TS_SYNC for i in offsets)
+
+
+def _mpeg_ps(head: bytes) -> bool:
+    """A pack header 00 00 01 BA, then the MPEG-2 ('01') or MPEG-1 ('0010') marker bits."""
+    return (
+        len(head) >= 5
+        and head[:4] == b"\x00\x00\x01\xba"
+        and (head[4] & 0xC0 == 0x40 or head[4] & 0xF0 == 0x20)
+    )
+
+
+def sniff_container(head: bytes) -> str | None:
+    """The container of a file starting with ``head`` (pass at least SNIFF_BYTES of it):
+    mov (MP4, MOV, 3GP), matroska (MKV, WebM), avi, mpegts, m2ts or mpeg-ps; None when it is
+    not a video container we accept."""
     if len(head) >= 8 and head[4:8] in _MOV_BOXES:
         return "mov"
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         return "matroska"
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
         return "avi"
+    if _synced(head, first=0, step=_TS_PACKET):
+        return "mpegts"
+    if _synced(head, first=4, step=_M2TS_PACKET):
+        return "m2ts"
+    if _mpeg_ps(head):
+        return "mpeg-ps"
     return None
 
 
+# The ffmpeg demuxer pinned for each container (mpegts reads both packet sizes).
+_DEMUXERS = {
+    "mov": "mov",
+    "matroska": "matroska",
+    "avi": "avi",
+    "mpegts": "mpegts",
+    "m2ts": "mpegts",
+    "mpeg-ps": "mpeg",
+}
+
+
+def sniff_demuxer(head: bytes) -> str | None:
+    """The ffmpeg demuxer for a file starting with ``head`` (pass at least SNIFF_BYTES of
+    it), or None when it is not a video container we accept."""
+    return _DEMUXERS.get(sniff_container(head) or "")
+
+
 def download_type(head: bytes) -> tuple[str, str]:
-    """The file extension and video content type for a file starting with ``head``, from its
-    container alone (never from a name someone gave it). MP4 when it cannot be told."""
-    demuxer = sniff_demuxer(head)
-    if demuxer == "mov" and head[4:8] == b"ftyp" and head[8:12] == b"qt  ":
+    """The file extension and video content type for a file starting with ``head`` (at least
+    SNIFF_BYTES of it), from its container alone (never from a name someone gave it). MP4
+    when it cannot be told."""
+    container = sniff_container(head)
+    if container == "mov" and head[4:8] == b"ftyp" and head[8:12] == b"qt  ":
         return ".mov", "video/quicktime"
-    if demuxer == "matroska":
+    if container == "matroska":
         return (".webm", "video/webm") if b"webm" in head[:64] else (".mkv", "video/x-matroska")
-    if demuxer == "avi":
+    if container == "avi":
         return ".avi", "video/x-msvideo"
+    if container == "mpegts":
+        return ".ts", "video/mp2t"
+    if container == "m2ts":
+        return ".m2ts", "video/mp2t"
+    if container == "mpeg-ps":
+        return ".mpg", "video/mpeg"
     return ".mp4", "video/mp4"
 
 
 def sniff_file(path: Path) -> str | None:
     with open(path, "rb") as fh:
-        return sniff_demuxer(fh.read(16))
+        return sniff_demuxer(fh.read(SNIFF_BYTES))
 
 
 # --- Running ------------------------------------------------------------------------------
@@ -115,6 +170,16 @@ class RunResult:
     stdout: str
     log_tail: str
     seconds: float
+
+
+def child_env() -> dict[str, str]:
+    """The environment of every media tool run. GCONV_PATH set (to a path holding no iconv
+    modules) makes glibc skip its gconv-modules.cache: the static builds carry an older glibc
+    that, reading a newer host's cache (Debian 12's), loads its modules and crashes (SIGSEGV)
+    when the mpegts demuxer converts a DVB service name. Without the cache such a build finds
+    no module in Debian 12's text configuration and keeps the name's own bytes; a build linked
+    to the host's glibc converts as usual. An operator's own GCONV_PATH wins."""
+    return {"GCONV_PATH": os.devnull, **os.environ}
 
 
 def run(
@@ -135,6 +200,7 @@ def run(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=err,
+            env=child_env(),
             start_new_session=True,
             encoding="utf-8",
             errors="replace",  # tags in odd encodings must not break the run

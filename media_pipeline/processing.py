@@ -161,9 +161,11 @@ def _step(asset: MediaAsset, token: int, kind: str) -> Iterator[MediaJob]:
     """Record one processing step in its MediaJob row (status, attempts, timings, host,
     command, log tail, error code). Writes are fenced by ``token``."""
     job, _ = MediaJob.objects.get_or_create(
-        asset=asset, kind=kind, processing_version=PROCESSING_VERSION,
+        asset=asset,
+        kind=kind,
+        processing_version=PROCESSING_VERSION,
         defaults={"status": JobStatus.RUNNING},
-    )  # fmt: skip
+    )
     fenced = MediaJob.objects.filter(pk=job.pk, fencing_token__lt=token)
     claimed = fenced.update(
         status=JobStatus.RUNNING,
@@ -325,15 +327,30 @@ def _optional_outputs(
     plan = storyboard_plan(facts)
     sprite = scratch / "storyboard.jpg"
     steps = [
-        (JobKind.THUMBNAIL, thumbnail_args(poster, thumbnail),
-         Output(RenditionKind.THUMBNAIL, thumbnail, "image/jpeg", width=THUMBNAIL_WIDTH)),
-        (JobKind.STORYBOARD, storyboard_args(preview, sprite, plan),
-         Output(RenditionKind.STORYBOARD, sprite, "image/jpeg",
-                width=plan.tile_width * plan.columns, height=plan.tile_height * plan.rows,
-                meta={"interval": str(plan.interval), "frames": plan.frames,
-                      "tile_width": plan.tile_width, "tile_height": plan.tile_height,
-                      "columns": plan.columns})),
-    ]  # fmt: skip
+        (
+            JobKind.THUMBNAIL,
+            thumbnail_args(poster, thumbnail),
+            Output(RenditionKind.THUMBNAIL, thumbnail, "image/jpeg", width=THUMBNAIL_WIDTH),
+        ),
+        (
+            JobKind.STORYBOARD,
+            storyboard_args(preview, sprite, plan),
+            Output(
+                RenditionKind.STORYBOARD,
+                sprite,
+                "image/jpeg",
+                width=plan.tile_width * plan.columns,
+                height=plan.tile_height * plan.rows,
+                meta={
+                    "interval": str(plan.interval),
+                    "frames": plan.frames,
+                    "tile_width": plan.tile_width,
+                    "tile_height": plan.tile_height,
+                    "columns": plan.columns,
+                },
+            ),
+        ),
+    ]
     for kind, args, output in steps:
         try:
             with _step(asset, token, kind) as job:
@@ -488,10 +505,14 @@ def make_poster(*, asset_id: int) -> MediaAsset | None:
                 if old and old.key != key:
                     old_keys.append(old.key)
                 Rendition.objects.update_or_create(
-                    asset_id=asset_id, kind=kind,
-                    defaults={"key": key, "content_type": "image/jpeg",
-                              "size_bytes": path.stat().st_size},
-                )  # fmt: skip
+                    asset_id=asset_id,
+                    kind=kind,
+                    defaults={
+                        "key": key,
+                        "content_type": "image/jpeg",
+                        "size_bytes": path.stat().st_size,
+                    },
+                )
         for key in old_keys:
             storage.delete_object(key)
         return MediaAsset.objects.get(pk=asset_id)

@@ -25,7 +25,10 @@ from media_pipeline.services import enqueue_processing, transition_asset
 MiB = 1024 * 1024
 MAX_PARTS = 10_000
 SIGN_BATCH_MAX = 100
-VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mov", ".qt", ".webm", ".mkv", ".avi", ".3gp"}
+VIDEO_EXTENSIONS = {
+    *(".mp4", ".m4v", ".mov", ".qt", ".3gp", ".webm", ".mkv", ".avi"),
+    *(".mts", ".m2ts", ".m2t", ".ts", ".mpg", ".mpeg"),  # camcorders (AVCHD), MPEG-PS
+}
 
 
 class UploadError(DomainError):
@@ -50,6 +53,19 @@ def expected_part_size(asset: MediaAsset, number: int) -> int:
 
 # What browsers report for a video file they do not recognise.
 UNKNOWN_TYPES = {"", "application/octet-stream"}
+# Non-video types that systems' MIME tables give these video extensions (.ts is also a Qt
+# translation or TypeScript file, .mts an IANA 3D-model type): the bytes decide on completion.
+MISLABELLED_TYPES = {
+    ".ts": {
+        "text/vnd.trolltech.linguist",
+        "text/vnd.qt.linguist",
+        "application/typescript",
+        "application/x-typescript",
+        "text/typescript",
+        "text/x-typescript",
+    },
+    ".mts": {"model/vnd.mts"},
+}
 
 
 def check_file(*, filename: str, size: int, content_type: str, max_bytes: int) -> None:
@@ -59,10 +75,15 @@ def check_file(*, filename: str, size: int, content_type: str, max_bytes: int) -
     suffix = PurePath(filename or "").suffix.lower()
     browser_type = (content_type or "").split(";")[0].strip().lower()
     if suffix not in VIDEO_EXTENSIONS or not (
-        browser_type in UNKNOWN_TYPES or browser_type.startswith("video/")
+        browser_type in UNKNOWN_TYPES
+        or browser_type.startswith("video/")
+        or browser_type in MISLABELLED_TYPES.get(suffix, ())
     ):
         raise UploadError(
-            _("This file type is not a video. Upload an MP4, MOV, WebM or AVI file."),
+            _(
+                "This file type is not a video. Upload an MP4, MOV, 3GP, WebM, MKV, AVI, "
+                "MTS, M2TS, TS or MPG file."
+            ),
             code="wrong_type",
         )
     if size <= 0:
@@ -82,9 +103,14 @@ def human_size(size: int) -> str:
 
 
 def start_upload(
-    *, owner, filename: str, size: int, content_type: str, max_bytes: int,
+    *,
+    owner,
+    filename: str,
+    size: int,
+    content_type: str,
+    max_bytes: int,
     max_duration_seconds: int,
-) -> MediaAsset:  # fmt: skip
+) -> MediaAsset:
     """Create the asset (awaiting upload) and its S3 multipart upload under our own key.
     Side effect: a multipart upload in storage (aborted by the reconciler if abandoned)."""
     check_file(filename=filename, size=size, content_type=content_type, max_bytes=max_bytes)
@@ -201,15 +227,20 @@ def _complete(asset: MediaAsset, actor) -> MediaAsset:
         },
     )
     head = client.head_object(Bucket=bucket, Key=asset.original_key)
-    first = client.get_object(Bucket=bucket, Key=asset.original_key, Range="bytes=0-15")
+    first = client.get_object(
+        Bucket=bucket, Key=asset.original_key, Range=f"bytes=0-{ffmpeg.SNIFF_BYTES - 1}"
+    )
     demuxer = ffmpeg.sniff_demuxer(first["Body"].read())
     if head["ContentLength"] != asset.size_bytes or demuxer is None:
         storage.delete_object(asset.original_key)
         rejected = Rejected("not_a_video" if demuxer is None else "unreadable")
         return transition_asset(
-            asset_id=asset.pk, to=AssetState.REJECTED, actor=actor,
-            error_code=rejected.code, error_message=rejected.message,
-        )  # fmt: skip
+            asset_id=asset.pk,
+            to=AssetState.REJECTED,
+            actor=actor,
+            error_code=rejected.code,
+            error_message=rejected.message,
+        )
     with transaction.atomic():
         asset = transition_asset(asset_id=asset.pk, to=AssetState.UPLOADED, actor=actor)
         enqueue_processing(asset.pk, asset.max_duration_seconds)
@@ -221,7 +252,8 @@ def cancel_upload(*, asset: MediaAsset, actor=None) -> MediaAsset:
     being completed."""
     _require_open(asset)
     if MediaAsset.objects.filter(pk=asset.pk, completing_since__isnull=False).exists():
-        raise UploadError(_("This upload is being finished and can no longer be stopped."),
-                          code="completing")  # fmt: skip
+        raise UploadError(
+            _("This upload is being finished and can no longer be stopped."), code="completing"
+        )
     storage.abort_multipart(asset.original_key, asset.multipart_upload_id)
     return transition_asset(asset_id=asset.pk, to=AssetState.CANCELLED, actor=actor)

@@ -9,10 +9,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import requests
 
-from media_pipeline import ffmpeg, storage
+from media_pipeline import ffmpeg, storage, uploads
 from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.processing import process_asset
+from media_pipeline.selectors import original_download_url
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.storage, pytest.mark.media]
 
@@ -63,11 +66,29 @@ def _hlg_hevc(tmp: Path) -> Path:
     _require_encoders("libx265")
     out = tmp / "hdr.mp4"
     _ffmpeg(
-        *_picture(320, 180, 2), *_tone(2),
-        "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error",
-        "-pix_fmt", "yuv420p10le", "-color_primaries", "bt2020", "-color_trc", "arib-std-b67",
-        "-colorspace", "bt2020nc", "-tag:v", "hvc1", "-c:a", "aac", "-shortest", out,
-    )  # fmt: skip
+        *_picture(320, 180, 2),
+        *_tone(2),
+        "-c:v",
+        "libx265",
+        "-preset",
+        "ultrafast",
+        "-x265-params",
+        "log-level=error",
+        "-pix_fmt",
+        "yuv420p10le",
+        "-color_primaries",
+        "bt2020",
+        "-color_trc",
+        "arib-std-b67",
+        "-colorspace",
+        "bt2020nc",
+        "-tag:v",
+        "hvc1",
+        "-c:a",
+        "aac",
+        "-shortest",
+        out,
+    )
     return out
 
 
@@ -75,8 +96,19 @@ def _variable_frame_rate(tmp: Path) -> Path:
     """Frames 10 to 20 dropped and the rest jittered by up to 20 ms."""
     out = tmp / "vfr.mp4"
     jitter = "select='not(between(n,10,20))',settb=1/1000,setpts='PTS+random(0)*0.02/TB'"
-    _ffmpeg(*_picture(320, 240, 2), *_tone(2), "-vf", jitter, "-fps_mode", "vfr",
-            *X264, "-c:a", "aac", "-shortest", out)  # fmt: skip
+    _ffmpeg(
+        *_picture(320, 240, 2),
+        *_tone(2),
+        "-vf",
+        jitter,
+        "-fps_mode",
+        "vfr",
+        *X264,
+        "-c:a",
+        "aac",
+        "-shortest",
+        out,
+    )
     video = _streams(ffmpeg.probe(out, "mov"), "video")[0]
     assert video["avg_frame_rate"] != video["r_frame_rate"], "the clip came out constant-rate"
     return out
@@ -90,8 +122,17 @@ def _silent(tmp: Path) -> Path:
 
 def _surround(tmp: Path) -> Path:
     out = tmp / "surround.mp4"
-    _ffmpeg(*_picture(320, 240, 2), *_tone(2), "-af", "aformat=channel_layouts=5.1",
-            *X264, "-c:a", "aac", "-shortest", out)  # fmt: skip
+    _ffmpeg(
+        *_picture(320, 240, 2),
+        *_tone(2),
+        "-af",
+        "aformat=channel_layouts=5.1",
+        *X264,
+        "-c:a",
+        "aac",
+        "-shortest",
+        out,
+    )
     audio = _streams(ffmpeg.probe(out, "mov"), "audio")[0]
     assert (audio["channels"], audio["channel_layout"]) == (6, "5.1")
     return out
@@ -100,9 +141,23 @@ def _surround(tmp: Path) -> Path:
 def _odd_dimensions(tmp: Path) -> Path:
     """321x241 (testsrc2 itself rounds to even sizes, hence the scale; 4:4:4 allows odd)."""
     out = tmp / "odd.mp4"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2,scale=321:241",
-            *_tone(2), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p",
-            "-c:a", "aac", "-shortest", out)  # fmt: skip
+    _ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=320x240:rate=25:duration=2,scale=321:241",
+        *_tone(2),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv444p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        out,
+    )
     video = _streams(ffmpeg.probe(out, "mov"), "video")[0]
     assert (video["width"], video["height"]) == (321, 241)
     return out
@@ -111,9 +166,71 @@ def _odd_dimensions(tmp: Path) -> Path:
 def _webm(tmp: Path) -> Path:
     _require_encoders("libvpx-vp9", "libopus")
     out = tmp / "vlog.webm"
-    _ffmpeg(*_picture(320, 180, 2), *_tone(2),
-            "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "200k",
-            "-c:a", "libopus", "-shortest", out)  # fmt: skip
+    _ffmpeg(
+        *_picture(320, 180, 2),
+        *_tone(2),
+        "-c:v",
+        "libvpx-vp9",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        "-b:v",
+        "200k",
+        "-c:a",
+        "libopus",
+        "-shortest",
+        out,
+    )
+    return out
+
+
+def _mpegts(tmp: Path) -> Path:
+    """A transport stream (188-byte packets) with H.264 and AAC, as from a TV recorder."""
+    out = tmp / "opname.ts"
+    _ffmpeg(
+        *_picture(320, 240, 2), *_tone(2), *X264, "-c:a", "aac", "-shortest", "-f", "mpegts", out
+    )
+    assert ffmpeg.sniff_container(out.read_bytes()[: ffmpeg.SNIFF_BYTES]) == "mpegts"
+    return out
+
+
+def _m2ts(tmp: Path) -> Path:
+    """An AVCHD camcorder file: 192-byte packets (a timestamp before each 0x47)."""
+    out = tmp / "00001.MTS"
+    _ffmpeg(
+        *_picture(320, 240, 2),
+        *_tone(2),
+        *X264,
+        "-c:a",
+        "aac",
+        "-shortest",
+        "-f",
+        "mpegts",
+        "-mpegts_m2ts_mode",
+        "1",
+        out,
+    )
+    assert ffmpeg.sniff_container(out.read_bytes()[: ffmpeg.SNIFF_BYTES]) == "m2ts"
+    return out
+
+
+def _mpeg_ps(tmp: Path) -> Path:
+    """An MPEG-2 program stream as on a DVD: MPEG-2 video, MPEG audio layer II."""
+    out = tmp / "dvd.mpg"
+    _ffmpeg(
+        *_picture(320, 240, 2),
+        *_tone(2),
+        "-c:v",
+        "mpeg2video",
+        "-c:a",
+        "mp2",
+        "-shortest",
+        "-f",
+        "vob",
+        out,
+    )
+    assert ffmpeg.sniff_container(out.read_bytes()[: ffmpeg.SNIFF_BYTES]) == "mpeg-ps"
     return out
 
 
@@ -168,8 +285,11 @@ def _rotation(stream: dict) -> int:
         pytest.param(_surround, (320, 240), True, id="surround_5_1"),
         pytest.param(_odd_dimensions, (320, 240), True, id="odd_321x241"),
         pytest.param(_webm, (320, 180), True, id="webm_vp9_opus"),
+        pytest.param(_mpegts, (320, 240), True, id="mpegts_h264_aac"),
+        pytest.param(_m2ts, (320, 240), True, id="m2ts_avchd_h264_aac"),
+        pytest.param(_mpeg_ps, (320, 240), True, id="mpeg_ps_mpeg2_mp2"),
     ],
-)  # fmt: skip
+)
 def test_clip_is_ready_with_web_preview(stored_asset, tmp_path, make, size, has_audio):
     source = make(tmp_path)
     source_duration = float(ffmpeg.probe(source, ffmpeg.sniff_file(source))["format"]["duration"])
@@ -195,6 +315,54 @@ def test_clip_is_ready_with_web_preview(stored_asset, tmp_path, make, size, has_
         assert audio == []
     assert abs(float(probe["format"]["duration"]) - source_duration) <= 0.2
     assert video.get("color_transfer") not in HDR_TRANSFERS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("make", "browser_type", "extension", "content_type"),
+    [
+        pytest.param(_mpegts, "text/vnd.trolltech.linguist", ".ts", "video/mp2t", id="ts"),
+        pytest.param(_m2ts, "model/vnd.mts", ".m2ts", "video/mp2t", id="mts_avchd"),
+        pytest.param(_mpeg_ps, "video/mpeg", ".mpg", "video/mpeg", id="mpg"),
+    ],
+)
+def test_camcorder_and_mpeg_uploads_are_taken_and_become_ready(
+    s3_server, tmp_path, make, browser_type, extension, content_type
+):
+    """The browser's upload path: its (often odd) type for the name is taken, the bytes read
+    on completion are enough to see the container, the organiser's download is named from
+    it, and the worker makes the preview."""
+    source = make(tmp_path)
+    data = source.read_bytes()
+    asset = uploads.start_upload(
+        owner=UserFactory(),
+        filename=source.name,
+        size=len(data),
+        content_type=browser_type,
+        max_bytes=100 * uploads.MiB,
+        max_duration_seconds=300,
+    )
+    storage.s3_client().upload_part(
+        Bucket=storage.bucket_name(),
+        Key=asset.original_key,
+        UploadId=asset.multipart_upload_id,
+        PartNumber=1,
+        Body=data,
+    )
+
+    completed = uploads.complete_upload(asset=asset)
+
+    assert (completed.state, completed.error_code) == (AssetState.UPLOADED, "")
+    download = requests.get(original_download_url(completed), timeout=10)
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == (
+        f'attachment; filename="vlog-{asset.uid}{extension}"'
+    )
+    assert download.headers["Content-Type"] == content_type
+    assert download.content == data
+    result = process_asset(asset_id=asset.pk)
+    assert (result.state, result.error_code) == (AssetState.READY, ""), result.error_message
+    assert result.renditions.filter(kind=RenditionKind.PREVIEW).count() == 1
 
 
 @pytest.mark.django_db

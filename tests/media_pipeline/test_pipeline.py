@@ -81,7 +81,10 @@ def test_processing_twice_does_no_harm(stored_asset, tmp_path):
         (
             b"Dit is gewoon tekst, geen video." * 10,
             "not_a_video",
-            "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI.",
+            (
+                "Dit bestand is geen video. Upload een bestand in MP4, MOV, 3GP, WebM, MKV, "
+                "AVI, MTS, M2TS, TS of MPG."
+            ),
         ),
         (
             b"",

@@ -118,7 +118,10 @@ def test_upload_resumes_completes_and_replaces_the_vlog_when_ready(
             1000,
             "text/plain",
             "wrong_type",
-            "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI.",
+            (
+                "Dit bestand is geen video. Upload een bestand in MP4, MOV, 3GP, WebM, MKV, "
+                "AVI, MTS, M2TS, TS of MPG."
+            ),
         ),
         ("vlog.mp4", 0, "video/mp4", "empty", "Dit bestand is leeg. Kies je vlog opnieuw."),
         (
@@ -189,7 +192,10 @@ def test_a_file_that_is_not_a_video_is_rejected_on_completion(api, entry, s3_ser
     asset = MediaAsset.objects.get(uid=uid)
     assert (asset.error_code, asset.error_message) == (
         "not_a_video",
-        "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI.",
+        (
+            "Dit bestand is geen video. Upload een bestand in MP4, MOV, 3GP, WebM, MKV, "
+            "AVI, MTS, M2TS, TS of MPG."
+        ),
     )
     listed = storage.s3_client().list_objects_v2(
         Bucket=storage.bucket_name(), Prefix=asset.original_key

@@ -19,7 +19,10 @@ from tests.factories import EntryFactory, InitiativeFactory, OrganiserFactory, U
 
 pytestmark = [pytest.mark.storage, pytest.mark.media, pytest.mark.django_db]
 
-NOT_A_VIDEO = "Dit bestand is geen video. Upload een bestand in MP4, MOV, WebM of AVI."
+NOT_A_VIDEO = (
+    "Dit bestand is geen video. Upload een bestand in MP4, MOV, 3GP, WebM, MKV, "
+    "AVI, MTS, M2TS, TS of MPG."
+)
 
 
 def _download(entry) -> requests.Response:
