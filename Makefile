@@ -29,11 +29,14 @@ test: $(VENV)/.dev
 	$(MANAGE) compile_translations --verbosity 0
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## lint: ruff, and the layers and import rules of docs/architecture.md (import-linter)
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

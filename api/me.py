@@ -1,4 +1,4 @@
-"""API resources of the common app: who the client is, and with which token."""
+"""Who the client is, and with which token (``/api/v1/me/``)."""
 
 from __future__ import annotations
 

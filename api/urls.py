@@ -1,11 +1,11 @@
-"""The versioned REST API: each app owns its resources in its own api/ package."""
+"""The versioned REST API, one package per app with the same layout (see docs/api.md)."""
 
 from django.urls import include, path
 
-from common.api_views import MeView
+from api.me import MeView
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
-    path("", include("prijzen.api.urls")),
-    path("", include("jury.api.urls")),
+    path("", include("api.prijzen.urls")),
+    path("", include("api.jury.urls")),
 ]

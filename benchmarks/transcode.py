@@ -45,7 +45,7 @@ def main() -> None:
     from media_pipeline import ffmpeg, storage
     from media_pipeline.clips import generate_clip
     from media_pipeline.profile import analyse, preview_args
-    from media_pipeline.seaweedfs import EmbeddedS3
+    from ops.seaweedfs import EmbeddedS3
 
     s3 = EmbeddedS3(data_dir=work / "s3", access_key="bench", secret_key="bench-secret-key")
     s3.start()

@@ -118,7 +118,7 @@ def main() -> None:
         "S3_BUCKET": "bench",
         "S3_SECRET_ACCESS_KEY": secrets.token_urlsafe(24),
     }
-    from media_pipeline.seaweedfs import EmbeddedS3
+    from ops.seaweedfs import EmbeddedS3
 
     s3 = EmbeddedS3(
         data_dir=work / "s3", access_key="bench", secret_key=env["S3_SECRET_ACCESS_KEY"]

@@ -342,3 +342,19 @@ class TrueFalseField(forms.TypedChoiceField):
 @extend_schema_field({"type": "boolean"})
 class TrueFalseFilter(django_filters.BooleanFilter):
     field_class = TrueFalseField
+
+
+class FilterSet(django_filters.FilterSet):
+    """The base of every API list's filters: a choice, number or true/false parameter given
+    without a value is a 400, as the schema has no empty value for them (django-filter would
+    ignore it and return everything); leave a parameter out to not filter on it. An empty
+    free-text parameter matches everything, as the schema allows."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, found in self.filters.items():
+            text = isinstance(found, django_filters.CharFilter)
+            if not text and name in self.data and self.data.get(name) == "":
+                self.form.add_error(name, _("Give a value, or leave the parameter out."))
+                valid = False
+        return valid

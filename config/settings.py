@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -74,10 +75,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "storages",
+    # The project's apps, bottom layer first (docs/architecture.md; `make lint` checks it).
     "common",
+    "media_pipeline",
     "prijzen",
     "jury",
-    "media_pipeline",
+    "results",
+    "web",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "common.second_factor.SecondFactorMiddleware",  # two-step sign-in where it is required
+    "web.accounts.second_factor.SecondFactorMiddleware",  # two-step sign-in where it is required
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -229,8 +234,6 @@ if PRODUCTION:
 
 def _origin(url: str, *, bucket: str = "") -> str:
     """scheme://host[:port] of ``url``; with virtual addressing the bucket is a subdomain."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     host = f"{bucket}.{parts.netloc}" if bucket else parts.netloc
     return f"{parts.scheme}://{host}"

@@ -5,11 +5,12 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from common import second_factor_views
-from common import views as common_views
 from common.api import not_found as api_not_found
 from common.forms import AdminEmailAuthenticationForm, EmailAuthenticationForm
-from jury import organiser_views as jury_organiser_views
+from ops import views as ops_views
+from web.accounts import second_factor_views
+from web.accounts import views as common_views
+from web.jury import organiser_views as jury_organiser_views
 
 admin.site.site_header = _("Volunteer prizes: management")
 admin.site.site_title = _("Volunteer prizes")
@@ -25,7 +26,7 @@ api_docs = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'"
 )
 
 urlpatterns = [
-    path("healthz", common_views.healthz, name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "inloggen/",
@@ -47,9 +48,9 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
-    path("api/v1/", include("config.api_urls")),
+    path("api/v1/", include("api.urls")),
     re_path(r"^api/", api_not_found),  # unknown API addresses: 404 in the one error shape
     path("organisatie/", jury_organiser_views.workspace, name="organiser-home"),
-    path("jury/", include("jury.urls")),
-    path("", include("prijzen.urls")),
+    path("jury/", include("web.jury.urls")),
+    path("", include("web.prijzen.urls")),
 ]

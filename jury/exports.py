@@ -24,7 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from jury import rankings, results, selectors, services
+from jury import certificates, rankings, selectors, services
 from jury.enums import ReviewState
 from jury.models import Assignment, Review, Round
 from jury.rankings.common import METHOD_LABELS
@@ -183,7 +183,7 @@ def compute_report(round_: Round) -> rankings.report.RankingReport | None:
         method=round_.official_method,
         bootstrap_resamples=1000,
         seed=round_.pk,
-        organiser_orders=results.organiser_orders(round_),
+        organiser_orders=certificates.organiser_orders(round_),
     )
 
 

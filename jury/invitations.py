@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import audit
+from common.enums import Role
+from common.identity import canonical_email
+from common.models import User
 from jury.models import JuryMember, Round
 from jury.services import JuryError
 from prijzen.enums import WordingKind
@@ -26,10 +29,6 @@ INVITATION_DAYS = 7  # the link is a credential: a week is enough to accept
 def invite_juror(*, round_: Round, email: str, name: str = "", actor) -> JuryMember:
     """Invite someone to score in a round: an account (role juror) if there is none, and an
     e-mail with a link to accept (valid for INVITATION_DAYS, once)."""
-    from common.enums import Role
-    from common.identity import canonical_email
-    from common.models import User
-
     email = canonical_email(email)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():

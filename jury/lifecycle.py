@@ -1,5 +1,5 @@
 """A round's life cycle as the organiser runs it: open (when it is ready), close (in
-``jury.results``, with the certificate) and reopen (with a reason). Every change goes through
+``jury.certificates``, with the certificate) and reopen (with a reason). Every change goes through
 ``services.transition_round``; what a round still misses before it can open is said by
 ``opening_problems``, which the page shows and ``open_round`` enforces."""
 
@@ -92,7 +92,7 @@ def reopen_round(*, round_: Round, reason: str, actor, closes_at=None) -> Round:
     """closed → open again, with a written reason (audited) and, when the deadline has passed,
     a new one (``closes_at``). Not when a round that follows it has started or the edition's
     results are out. Its certificate is made again at the next close
-    (``jury.results.close_round``)."""
+    (``jury.certificates.close_round``)."""
     reason = (reason or "").strip()
     if not reason:
         raise services.JuryError(_("Write down why the round opens again."), code="no_reason")

@@ -3,10 +3,15 @@ without a conflict of interest."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+import json
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from common.http import require_organiser
+from jury import rankings
 from jury.enums import ReviewState, RoundState, ScoreVisibility
 from jury.models import Assignment, Conflict, Criterion, JuryMember, Review, Round
 from prijzen.enums import EntryState
@@ -132,14 +137,6 @@ def ranking_input(round_) -> tuple[list, tuple]:
     Built for rounds of thousands of reviews: the scores come as JSON text and are parsed in
     one go, and each distinct criterion id and score is converted to int / Decimal once.
     """
-    import json
-    from decimal import Decimal
-
-    from django.db.models import TextField
-    from django.db.models.functions import Cast
-
-    from jury import rankings
-
     counted = [c for c in round_.criteria.all() if c.counted]
     scale = (
         (min(c.scale_min for c in counted), max(c.scale_max for c in counted))

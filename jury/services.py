@@ -30,7 +30,7 @@ from jury.enums import (
     RoundState,
     TieKind,
 )
-from jury.models import Assignment, Conflict, JurorTie, JuryMember, Review, Round
+from jury.models import Assignment, Conflict, JurorTie, JuryMember, Review, Round, Shortlisting
 from prijzen.enums import EntryState
 from prijzen.models import Entry
 from prijzen.municipalities import provinces_by_municipality
@@ -53,8 +53,6 @@ def round_entries(round_: Round) -> QuerySet[Entry]:
     follows another round, only that round's shortlist."""
     entries = Entry.objects.filter(edition_id=round_.edition_id, state=EntryState.SUBMITTED)
     if round_.source_round_id:
-        from jury.models import Shortlisting
-
         shortlisted = Shortlisting.objects.filter(round_id=round_.source_round_id)
         entries = entries.filter(pk__in=shortlisted.values("entry_id"))
     if round_.category_id:

@@ -1,6 +1,6 @@
 """Shortlisting (voordracht): a closed round sends entries on to the next round, either the top
 of its frozen official order or by hand. Every change is audited; the shortlist is private
-until the edition's results are published (see prijzen.selectors.outcome_of)."""
+until the edition's results are published (see results.selectors.outcome_of)."""
 
 from __future__ import annotations
 

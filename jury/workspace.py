@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jury import results
+from jury import certificates
 from jury.enums import ConflictSource, ReviewState, RoundState
 from jury.models import Assignment, Conflict, JuryMember, Round
 from media_pipeline.enums import AssetState
@@ -162,7 +162,11 @@ def _attention(overview: EditionOverview) -> list[tuple[str, str]]:
                 )
             )
         complete = round_.assigned and round_.scored == round_.assigned
-        ties = results.undecided_ties(round_) if complete and round_.state == RoundState.OPEN else 0
+        ties = (
+            certificates.undecided_ties(round_)
+            if complete and round_.state == RoundState.OPEN
+            else 0
+        )
         if ties:
             todo.append(
                 (

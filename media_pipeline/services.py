@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from common import audit, statemachine
 from common.errors import DomainError, InvalidTransition
+from common.jobs import queue_after_commit
 from common.models import AuditLog
 from media_pipeline import storage
 from media_pipeline.enums import ASSET_TRANSITIONS, AssetState
@@ -34,19 +35,8 @@ def transition_asset(*, asset_id: int, to: str, actor=None, **changes) -> MediaA
 def enqueue_processing(asset_id: int, max_duration_seconds: int) -> None:
     """Queue processing after commit. If the broker is down the asset stays 'uploaded' and the
     reconciler queues it later, so the request that stored it does not fail."""
-    from media_pipeline.tasks import process_asset
-
     limit = task_time_limit(max_duration_seconds)
-
-    transaction.on_commit(lambda: _send_quietly(process_asset, asset_id, time_limit=limit))
-
-
-def _send_quietly(task, asset_id: int, **options) -> None:
-    """Queue a task; when the broker is down, log it and let the reconciler catch up."""
-    try:
-        task.apply_async(args=[asset_id], **options)
-    except Exception:
-        logger.exception("could not queue a task", extra={"asset_id": asset_id})
+    queue_after_commit("media_pipeline.tasks.process_asset", asset_id, quiet=True, time_limit=limit)
 
 
 def create_asset_from_file(
@@ -145,8 +135,6 @@ def choose_poster(*, asset_id: int, at_seconds: Decimal, actor=None) -> MediaAss
     reprocessing keeps it) and a poster job is queued after commit, with a low priority,
     unless one is still waiting for this asset (``poster_pending_since``, in the row: the
     waiting job will read the new moment). Audited."""
-    from media_pipeline.tasks import make_poster
-
     now = timezone.now()
     with transaction.atomic():
         asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
@@ -179,6 +167,10 @@ def choose_poster(*, asset_id: int, at_seconds: Decimal, actor=None) -> MediaAss
         asset.save(update_fields=["poster_at", "poster_pending_since", "updated_at"])
         audit.record(actor=actor, action="poster_chosen", obj=asset, at=str(asset.poster_at))
         if queue:
-            priority = settings.MEDIA_POSTER_PRIORITY
-            transaction.on_commit(lambda: _send_quietly(make_poster, asset_id, priority=priority))
+            queue_after_commit(
+                "media_pipeline.tasks.make_poster",
+                asset_id,
+                quiet=True,
+                priority=settings.MEDIA_POSTER_PRIORITY,
+            )
     return asset

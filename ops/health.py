@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+
+from common.models import WorkerHeartbeat
+from media_pipeline import ffmpeg, storage
 
 
 @dataclass
@@ -28,7 +32,6 @@ def check_database() -> Check:
 
 
 def check_storage() -> Check:
-    from media_pipeline import storage
 
     try:
         storage.s3_client().head_bucket(Bucket=storage.bucket_name())
@@ -44,10 +47,9 @@ def check_storage() -> Check:
 
 
 def check_broker() -> Check:
-    from config.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=3)
             transport = conn.transport_cls
         return Check("broker", True, str(transport))
@@ -56,7 +58,6 @@ def check_broker() -> Check:
 
 
 def check_ffmpeg() -> Check:
-    from media_pipeline import ffmpeg
 
     try:
         return Check("ffmpeg", True, ffmpeg.ffmpeg_version())
@@ -71,7 +72,6 @@ def check_ffmpeg() -> Check:
 
 
 def check_worker() -> Check:
-    from common.models import WorkerHeartbeat
 
     try:
         beat = WorkerHeartbeat.objects.order_by("-last_seen").first()

@@ -24,7 +24,7 @@ class EditionAdmin(admin.ModelAdmin):
     ]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CategoryInline]
-    # The embargo changes only through prijzen.decisions (the results page), never here.
+    # The embargo changes only through results.decisions (the results page), never here.
     readonly_fields = [
         "results_state",
         "results_publish_at",

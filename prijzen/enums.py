@@ -45,7 +45,7 @@ class ResultsState(models.TextChoices):
 
 
 P = ResultsState
-# The only allowed changes; prijzen.decisions.transition_results applies them. Publishing is
+# The only allowed changes; results.decisions.transition_results applies them. Publishing is
 # final: once the results are announced they are public record.
 RESULTS_TRANSITIONS: dict[str, frozenset[str]] = {
     P.PRIVATE: frozenset({P.SCHEDULED, P.PUBLISHED}),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
+from media_pipeline.profile import minutes_seconds
 from prijzen.enums import ConsentKind, EntryState, ResultsState, WordingKind
 
 
@@ -68,8 +69,6 @@ class Edition(TimeStampedModel):
     @property
     def max_duration_label(self) -> str:
         """The maximum duration as minutes:seconds, e.g. '5:00'."""
-        from media_pipeline.profile import minutes_seconds
-
         return minutes_seconds(self.max_duration_seconds)
 
     def is_open(self, at=None) -> bool:

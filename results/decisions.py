@@ -3,7 +3,7 @@ private until the edition's results are published (at a scheduled moment or by a
 action), then the outcome e-mails.
 
 The embargo has one switch, ``Edition.results_state``; every public reader of awards and
-shortlists (pages, API, e-mails, entrants' status) goes through ``prijzen.selectors``, which
+shortlists (pages, API, e-mails, entrants' status) goes through ``results.selectors``, which
 checks it (``outcome_of``, ``public_awards``, the ``outcome`` annotation). Only organisers'
 pages read them directly."""
 
@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 
 from common import audit, statemachine
 from common.errors import DomainError, InvalidTransition
-from prijzen import selectors
+from common.jobs import queue_after_commit
+from jury.feedback import feedback_for
 from prijzen.enums import RESULTS_TRANSITIONS, EntryState, Outcome, ResultsState
 from prijzen.models import Award, Edition, Entry
+from results.selectors import outcome_of
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +122,7 @@ def set_share_feedback(*, edition: Edition, value: bool, actor) -> Edition:
 
 def set_jury_second_factor(*, edition: Edition, value: bool, actor) -> Edition:
     """Whether the jury members of this edition need two-step sign-in (organisers always do;
-    the rule is ``common.second_factor.second_factor_required``). Audited."""
+    the rule is ``web.accounts.second_factor.second_factor_required``). Audited."""
     with transaction.atomic():
         locked = Edition.objects.select_for_update().get(pk=edition.pk)
         locked.jury_second_factor = value
@@ -161,8 +163,6 @@ def cancel_schedule(*, edition: Edition, actor) -> Edition:
 def publish_results(*, edition: Edition, actor=None) -> Edition:
     """Release the decisions: public pages, the API and the entrants' status pages show them
     from now on. Side effect after commit: the outcome e-mails are queued (one task)."""
-    from prijzen import tasks
-
     with transaction.atomic():
         published = transition_results(
             edition_id=edition.pk,
@@ -170,7 +170,7 @@ def publish_results(*, edition: Edition, actor=None) -> Edition:
             actor=actor,
             results_published_at=timezone.now(),
         )
-        transaction.on_commit(lambda: tasks.send_outcome_mails.delay(published.pk))
+        queue_after_commit("prijzen.tasks.send_outcome_mails", published.pk)
     return published
 
 
@@ -218,12 +218,10 @@ def send_outcome_mails(*, edition_id: int) -> int:
 
 
 def send_outcome_mail(*, entry_id: int) -> None:
-    from jury.feedback import feedback_for
-
     entry = Entry.objects.select_related("edition", "category", "initiative__owner").get(
         pk=entry_id
     )
-    outcome = selectors.outcome_of(entry)
+    outcome = outcome_of(entry)
     feedback = None
     if outcome != Outcome.WINNER and entry.edition.share_feedback:
         feedback = feedback_for(entry)

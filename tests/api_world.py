@@ -28,10 +28,10 @@ from common.models import ApiToken, User
 from jury import shortlists
 from jury.enums import ConflictSource
 from jury.models import Assignment, Conflict, Review, Round
-from prijzen import decisions
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Award, Consent, Edition, Entry
 from prijzen.wordings import current_wording
+from results import decisions
 from tests.factories import (
     CategoryFactory,
     CriterionFactory,

@@ -23,12 +23,12 @@ from django.test.utils import override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from common.second_factor import second_factor_required
 from media_pipeline import storage
 from media_pipeline.enums import AssetState
 from media_pipeline.models import MediaAsset
-from media_pipeline.seaweedfs import EmbeddedS3
+from ops.seaweedfs import EmbeddedS3
 from tests.factories import UserFactory
+from web.accounts.second_factor import second_factor_required
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by test
 # code around it are still synchronous and safe.

@@ -30,7 +30,8 @@ from jury import services as jury_services
 from jury.exports import XLSX_CONTENT_TYPE
 from jury.models import Assignment, JurorTie, Review, Round
 from media_pipeline.models import MediaAsset
-from prijzen import decisions, services
+from prijzen import services
+from results import decisions
 from tests.api_world import JUROR_REMARK, MOTIVATION, ROLES, build_world, client_for
 from tests.factories import (
     CategoryFactory,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import django_filters
 
-from common.api import IdFilter, TrueFalseFilter
+from common.api import FilterSet, IdFilter, TrueFalseFilter
 from jury.enums import ConflictSource, ReviewState, RoundKind, RoundState
 from jury.models import Assignment, Conflict, Round
 
 NOT_STARTED = "not_started"
 
 
-class RoundFilter(django_filters.FilterSet):
+class RoundFilter(FilterSet):
     edition = django_filters.CharFilter(field_name="edition__slug", help_text="Edition slug.")
     state = django_filters.ChoiceFilter(choices=RoundState.choices)
     kind = django_filters.ChoiceFilter(choices=RoundKind.choices)
@@ -21,7 +21,7 @@ class RoundFilter(django_filters.FilterSet):
         fields = ["edition", "state", "kind"]
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(FilterSet):
     round = IdFilter(field_name="round_id", help_text="Round id.")
     review_state = django_filters.ChoiceFilter(
         choices=[(NOT_STARTED, NOT_STARTED), *ReviewState.choices],
@@ -39,7 +39,7 @@ class AssignmentFilter(django_filters.FilterSet):
         return queryset.filter(review__state=value)
 
 
-class ConflictFilter(django_filters.FilterSet):
+class ConflictFilter(FilterSet):
     source = django_filters.ChoiceFilter(choices=ConflictSource.choices)
     active = TrueFalseFilter(
         field_name="dismissed_at", lookup_expr="isnull", help_text="Not dismissed."

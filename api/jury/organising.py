@@ -16,7 +16,7 @@ from common.api import errors
 from common.identity import InvalidEmail, canonical_email
 from common.models import User
 from jury import assignment as solver
-from jury import invitations, results, selectors, services
+from jury import certificates, invitations, selectors, services
 from jury.enums import TieKind
 from jury.models import JurorTie
 
@@ -191,7 +191,7 @@ class TieDecisions(APIView):
         round_ = selectors.organiser_round(request.user, pk)
         data = TieOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        decision = results.decide_tie(
+        decision = certificates.decide_tie(
             round_=round_,
             order=data.validated_data["entries"],
             reason=data.validated_data["reason"],

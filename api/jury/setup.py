@@ -1,10 +1,8 @@
-"""Setting up an edition, its categories, rounds and rubrics through the API (organisers), as
-the organisers' pages do it: the page's own form checks the input (``validated_form``: the
-object's current values with the request's fields on top) and the same service saves it.
-
-The request serializers here describe and type-check the input for the schema; the rules
-(dates in order, a weight above 0, a short name not taken, what stays fixed once a round has
-opened) are the forms' and services'."""
+"""Setting up rounds and their rubrics through the API (organisers), as the round pages do
+it: the page's own form checks the input (``validated_form``: the object's current values
+with the request's fields on top) and the same service saves it. The request serializers
+describe and type-check the input for the schema; the rules (dates in order, a weight above
+0, what stays fixed once a round has opened) are the forms' and services'."""
 
 from __future__ import annotations
 
@@ -16,131 +14,24 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.jury.serializers import CriterionSerializer, RoundSerializer
 from common.api import errors, validated_form
 from common.http import require_organiser
 from jury import selectors
 from jury import setup as jury_setup
-from jury.api.serializers import CriterionSerializer, RoundSerializer
 from jury.forms import CriterionForm, RoundForm
 from jury.models import Criterion, Round
-from prijzen import setup as edition_setup
-from prijzen.api.serializers import CategorySerializer, EditionSerializer
-from prijzen.forms import CategoryForm, EditionForm, wording_field
-from prijzen.models import Category, Edition
+from prijzen.models import Edition
 
 
 def _payload(serializer: serializers.Serializer) -> dict:
-    """The request's fields after the serializer's type checks, as the form's fields: nested
-    texts and level anchors become the form's flat fields."""
+    """The request's fields after the serializer's type checks, as the form's fields: the
+    level anchors become the form's flat fields."""
     serializer.is_valid(raise_exception=True)
     payload = dict(serializer.validated_data)
-    for kind, text in payload.pop("texts", {}).items():
-        payload[wording_field(kind)] = text
     for level, text in payload.pop("anchors", {}).items():
         payload[f"anchor_{level}"] = text
     return payload
-
-
-# --- Editions and categories ------------------------------------------------------------------
-
-
-class TextsSerializer(serializers.Serializer):
-    """The texts people agree to; a changed one is a new version, asked again."""
-
-    privacy = serializers.CharField(max_length=2000, required=False)
-    people = serializers.CharField(max_length=2000, required=False)
-    publication = serializers.CharField(max_length=2000, required=False)
-    jury_terms = serializers.CharField(max_length=2000, required=False)
-
-
-class EditionWriteSerializer(serializers.ModelSerializer):
-    max_upload_mb = serializers.IntegerField(
-        min_value=10, max_value=20_000, required=False, help_text="The largest vlog, in MB."
-    )
-    texts = TextsSerializer(
-        required=False,
-        help_text="Consents and jury terms (defaults: the texts a new edition starts with).",
-    )
-
-    class Meta:
-        model = Edition
-        fields = [*EditionForm.Meta.fields, "max_upload_mb", "texts"]
-        extra_kwargs = {"slug": {"validators": []}}  # the form says when it is taken
-
-
-def save_edition(request, edition: Edition | None) -> Response:
-    require_organiser(request.user)
-    body = EditionWriteSerializer(data=request.data, partial=edition is not None)
-    form = validated_form(EditionForm, _payload(body), instance=edition)
-    saved = jury_setup.save_edition(form=form, actor=request.user)
-    code = status.HTTP_200_OK if edition else status.HTTP_201_CREATED
-    return Response(EditionSerializer(saved).data, status=code)
-
-
-EDITION_CREATE = extend_schema(
-    summary="Make an edition (organisers)",
-    description='As the organisers\' "New edition" page. Times are ISO 8601; without an '
-    "offset they are Amsterdam time. Categories and rounds come next.",
-    request=EditionWriteSerializer,
-    responses={201: EditionSerializer, **errors(400, 415)},
-)
-EDITION_UPDATE = extend_schema(
-    summary="Change an edition (organisers)",
-    description="Only the fields sent change. A changed consent text or jury terms is "
-    "stored as a new version and asked again of everyone who agreed to the old one.",
-    request=EditionWriteSerializer,
-    responses={200: EditionSerializer, **errors(400, 404, 415)},
-)
-
-
-class CategoryWriteSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Category
-        fields = CategoryForm.Meta.fields
-
-
-class EditionCategories(APIView):
-    @extend_schema(
-        summary="Add a category to an edition (organisers)",
-        request=CategoryWriteSerializer,
-        responses={201: CategorySerializer, **errors(400, 404, 415)},
-    )
-    def post(self, request, slug: str):
-        require_organiser(request.user)
-        edition = get_object_or_404(Edition, slug=slug)
-        payload = _payload(CategoryWriteSerializer(data=request.data))
-        form = validated_form(CategoryForm, payload)
-        category = edition_setup.save_category(edition=edition, form=form, actor=request.user)
-        return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
-
-
-class CategoryDetail(APIView):
-    http_method_names = ["patch", "delete", "options"]
-
-    def _category(self, request, pk: int) -> Category:
-        require_organiser(request.user)
-        return get_object_or_404(Category.objects.select_related("edition"), pk=pk)
-
-    @extend_schema(
-        summary="Rename or reorder a category (organisers)",
-        request=CategoryWriteSerializer,
-        responses={200: CategorySerializer, **errors(400, 404, 415)},
-    )
-    def patch(self, request, pk: int):
-        category = self._category(request, pk)
-        payload = _payload(CategoryWriteSerializer(data=request.data, partial=True))
-        form = validated_form(CategoryForm, payload, instance=category)
-        saved = edition_setup.save_category(edition=category.edition, form=form, actor=request.user)
-        return Response(CategorySerializer(saved).data)
-
-    @extend_schema(
-        summary="Remove a category without entries or rounds (organisers)",
-        description="A category with entries (`has_entries`) or a round (`has_rounds`) stays: 400.",
-        responses={204: None, **errors(400, 404)},
-    )
-    def delete(self, request, pk: int):
-        edition_setup.delete_category(category=self._category(request, pk), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Rounds and rubrics -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from jury.api import organising, setup, shortlists, views
+from api.jury import organising, setup, shortlists, views
 
 router = SimpleRouter()
 router.register("rounds", views.RoundViewSet, basename="round")
@@ -27,12 +27,6 @@ urlpatterns = [
         name="round-assignment-commit",
     ),
     path("rounds/<int:pk>/tie-decisions/", organising.TieDecisions.as_view(), name="round-tie"),
-    path(
-        "editions/<slug:slug>/categories/",
-        setup.EditionCategories.as_view(),
-        name="edition-categories",
-    ),
-    path("categories/<int:pk>/", setup.CategoryDetail.as_view(), name="category-detail"),
     path("editions/<slug:slug>/export/", views.EditionExport.as_view(), name="edition-export"),
     path(
         "editions/<slug:slug>/export/<str:sheet>/",

@@ -25,15 +25,16 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.jury import serializers as s
+from api.jury import setup
+from api.jury.filters import AssignmentFilter, ConflictFilter, RoundFilter
 from common.api import errors
 from common.http import require_organiser
 from common.models import User
-from jury import edition_export, exports, lifecycle, results, selectors, services
-from jury.api import serializers as s
-from jury.api import setup
-from jury.api.filters import AssignmentFilter, ConflictFilter, RoundFilter
+from jury import certificates, edition_export, exports, lifecycle, selectors, services
 from jury.models import Assignment, Conflict, ResultSnapshot, Review, Round
 from jury.rankings import METHODS
+from jury.review_input import ReviewWriteSerializer, review_input
 from jury.services import JuryError
 from media_pipeline.selectors import playback
 from prijzen.models import Edition
@@ -183,7 +184,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def close(self, request, pk=None):
         round_ = selectors.organiser_round(request.user, pk)
-        snapshot = results.close_round(round_=round_, actor=request.user)
+        snapshot = certificates.close_round(round_=round_, actor=request.user)
         snapshot.round = round_
         return Response(s.CertificateSerializer(snapshot).data, status=status.HTTP_201_CREATED)
 
@@ -506,7 +507,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         "(code `stale`) and saves nothing. A submitted review can be changed while the round "
         "is open, as on the page: it stays submitted and its weighted total is recomputed. "
         "A closed round answers 400 (code `closed`).",
-        request=s.ReviewWriteSerializer,
+        request=ReviewWriteSerializer,
         responses={200: s.ReviewSerializer, **errors(400, 404, 409)},
     )
     @review.mapping.put
@@ -516,7 +517,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Save part of your review as a draft",
         description="As PUT, but only the fields sent (and always `version`).",
-        request=s.ReviewWriteSerializer,
+        request=ReviewWriteSerializer,
         responses={200: s.ReviewSerializer, **errors(400, 404, 409)},
     )
     @review.mapping.patch
@@ -525,7 +526,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _save(self, request, *, partial: bool) -> Response:
         assignment = self.get_object()
-        version, data = s.review_input(request.data, round_=assignment.round, partial=partial)
+        version, data = review_input(request.data, round_=assignment.round, partial=partial)
         review = services.review_for(assignment=assignment, user=request.user)
         with _stale_is_409():
             review = services.save_review(

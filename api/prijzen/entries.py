@@ -14,14 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import errors
-from common.errors import DomainError, NotAllowed
-from media_pipeline.enums import AssetState
-from media_pipeline.models import MediaAsset
-from media_pipeline.profile import FAILURES, MAX_FPS, MAX_LONG_SIDE, REJECTIONS
-from media_pipeline.selectors import playback
-from prijzen import selectors, services
-from prijzen.api.serializers import (
+from api.prijzen.serializers import (
     EntryCreateSerializer,
     EntrySerializer,
     EntryUpdateSerializer,
@@ -31,9 +24,17 @@ from prijzen.api.serializers import (
     PublicationConsentSerializer,
     VlogStatusSerializer,
 )
+from common.api import FilterSet, errors
+from common.errors import DomainError, NotAllowed
+from media_pipeline.enums import AssetState
+from media_pipeline.models import MediaAsset
+from media_pipeline.profile import FAILURES, MAX_FPS, MAX_LONG_SIDE, REJECTIONS
+from media_pipeline.selectors import playback
+from prijzen import selectors, services
 from prijzen.enums import EntryState
 from prijzen.forms import InitiativeForm
 from prijzen.models import Entry
+from results.selectors import entries_visible_to
 
 # --- Initiative ----------------------------------------------------------------------------
 
@@ -98,7 +99,7 @@ class InitiativeView(APIView):
 # --- Entries -------------------------------------------------------------------------------
 
 
-class EntryFilter(django_filters.FilterSet):
+class EntryFilter(FilterSet):
     edition = django_filters.CharFilter(field_name="edition__slug", help_text="Edition slug.")
     category = django_filters.CharFilter(field_name="category__slug", help_text="Category slug.")
     state = django_filters.ChoiceFilter(choices=EntryState.choices)
@@ -116,9 +117,7 @@ def _entry_response(entry: Entry, request, status: int = 200) -> Response:
 
 def _visible(request):
     # The edition's texts: for the consents that are asked again (``missing``).
-    return selectors.entries_visible_to(request.user).prefetch_related(
-        "consents", "edition__wordings"
-    )
+    return entries_visible_to(request.user).prefetch_related("consents", "edition__wordings")
 
 
 ACTION_ERRORS = errors(400, 404, 409)

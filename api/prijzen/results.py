@@ -1,6 +1,6 @@
 """Results through the API: the public gallery and winners (published decisions only), and
 the organisers' decisions and announcement. The same selectors and services as the pages:
-``prijzen.selectors`` keeps the embargo, ``prijzen.decisions`` makes every change."""
+``results.selectors`` keeps the embargo, ``results.decisions`` makes every change."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import errors
-from prijzen import decisions, selectors
+from common.api import FilterSet, errors
 from prijzen.models import Award, Edition, Entry
+from results import decisions
+from results.selectors import public_awards, public_entries, public_nominee_ids
 
 # --- Serializers --------------------------------------------------------------------------
 
@@ -122,7 +123,7 @@ class FeedbackSettingSerializer(serializers.Serializer):
 # --- Public: gallery and winners --------------------------------------------------------------
 
 
-class GalleryFilter(django_filters.FilterSet):
+class GalleryFilter(FilterSet):
     edition = django_filters.CharFilter(field_name="edition__slug")
     category = django_filters.CharFilter(field_name="category__slug")
     province = django_filters.CharFilter(field_name="initiative__province")
@@ -146,8 +147,8 @@ def _published_context(entries) -> dict:
     """Award and nomination ids of the published editions among ``entries``' editions."""
     awards, nominees = set(), set()
     for edition in {e.edition for e in entries}:
-        awards |= set(selectors.public_awards(edition))
-        nominees |= selectors.public_nominee_ids(edition)
+        awards |= set(public_awards(edition))
+        nominees |= public_nominee_ids(edition)
     return {"awards": awards, "nominees": nominees}
 
 
@@ -168,7 +169,7 @@ class GalleryViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["number"]
 
     def get_queryset(self):
-        return selectors.public_entries().order_by("edition_id", "number")
+        return public_entries().order_by("edition_id", "number")
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "awards": set(), "nominees": set()}
@@ -190,12 +191,12 @@ class WinnersView(APIView):
     )
     def get(self, request, slug: str):
         edition = get_object_or_404(Edition, slug=slug)
-        awards = selectors.public_awards(edition)
-        public = {e.pk: e for e in selectors.public_entries(edition).filter(pk__in=list(awards))}
+        awards = public_awards(edition)
+        public = {e.pk: e for e in public_entries(edition).filter(pk__in=list(awards))}
         context = {
             "request": request,
             "awards": set(awards),
-            "nominees": selectors.public_nominee_ids(edition),
+            "nominees": public_nominee_ids(edition),
         }
         rows = [
             {
@@ -222,7 +223,7 @@ class IsOrganiser(permissions.BasePermission):
         return request.user.is_authenticated
 
 
-class AwardFilter(django_filters.FilterSet):
+class AwardFilter(FilterSet):
     edition = django_filters.CharFilter(field_name="entry__edition__slug")
     category = django_filters.CharFilter(field_name="category__slug")
 

@@ -1,8 +1,8 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from prijzen.api import results, uploads, views
-from prijzen.api.entries import EntryViewSet, InitiativeView
+from api.prijzen import results, setup, uploads, views
+from api.prijzen.entries import EntryViewSet, InitiativeView
 
 router = DefaultRouter()
 router.register("editions", views.EditionViewSet, basename="edition")
@@ -13,6 +13,12 @@ upload = "entries/<int:pk>/vlog-uploads/<uuid:uid>/"
 urlpatterns = [
     *router.urls,
     path("initiative/", InitiativeView.as_view(), name="api-initiative"),
+    path(
+        "editions/<slug:slug>/categories/",
+        setup.EditionCategories.as_view(),
+        name="edition-categories",
+    ),
+    path("categories/<int:pk>/", setup.CategoryDetail.as_view(), name="category-detail"),
     path("editions/<slug:slug>/winners/", results.WinnersView.as_view(), name="api-winners"),
     path("editions/<slug:slug>/results/", results.ResultsView.as_view(), name="api-results"),
     path(

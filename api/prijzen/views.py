@@ -1,4 +1,3 @@
-import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
@@ -6,15 +5,16 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from common.api import IdFilter, errors
-from jury.api import setup
-from prijzen import decisions, selectors
-from prijzen.api.results import IsOrganiser
-from prijzen.api.serializers import EditionSerializer
+from api.prijzen import setup
+from api.prijzen.results import IsOrganiser
+from api.prijzen.serializers import EditionSerializer
+from common.api import FilterSet, IdFilter, errors
+from prijzen import selectors
 from prijzen.models import Edition
+from results import decisions
 
 
-class EditionFilter(django_filters.FilterSet):
+class EditionFilter(FilterSet):
     year = IdFilter(help_text="The edition's year.")
 
     class Meta:
@@ -30,7 +30,7 @@ class EditionFilter(django_filters.FilterSet):
     ),
 )
 class EditionViewSet(viewsets.ReadOnlyModelViewSet):
-    """Public to read; organisers make and change editions (``jury.api.setup``)."""
+    """Public to read; organisers make and change editions."""
 
     serializer_class = EditionSerializer
     permission_classes = [permissions.AllowAny]
@@ -43,7 +43,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_permissions(self):
         """Writes need a signed-in caller (and a read-write token); who may write is
-        ``jury.api.setup.save_edition``'s check."""
+        ``api.prijzen.setup.save_edition``'s check."""
         if self.action in ("create", "partial_update"):
             return [permission() for permission in api_settings.DEFAULT_PERMISSION_CLASSES]
         return super().get_permissions()

@@ -15,8 +15,8 @@ import pytest
 import requests
 from django_otp.oath import TOTP
 
-from media_pipeline.seaweedfs import free_port
-from prijzen.management.commands.seed_demo import DEMO_PASSWORD, EDITION_SLUG
+from ops.management.commands.seed_demo import DEMO_PASSWORD, EDITION_SLUG
+from ops.seaweedfs import free_port
 
 pytestmark = [pytest.mark.storage, pytest.mark.worker, pytest.mark.media]
 

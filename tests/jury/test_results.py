@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from jury.certificates import close_round, verify
 from jury.models import Assignment, ResultSnapshot, Review
-from jury.results import close_round, verify
 from prijzen.enums import EntryState
 from tests.factories import EntryFactory, JuryMemberFactory, OrganiserFactory, RoundFactory
 

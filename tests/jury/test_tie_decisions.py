@@ -7,8 +7,8 @@ import pytest
 
 from common.models import AuditLog
 from jury import rankings, services
+from jury.certificates import close_round, decide_tie, verify
 from jury.models import Assignment, Review, TieDecision
-from jury.results import close_round, decide_tie, verify
 from prijzen.enums import EntryState
 from tests.factories import EntryFactory, JuryMemberFactory, OrganiserFactory, RoundFactory
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jury.certificates import decide_tie
 from jury.models import Assignment, Conflict, Review
-from jury.results import decide_tie
 from media_pipeline.models import MediaAsset
 from prijzen.enums import EntryState
 from tests.factories import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from jury.certificates import close_round
 from jury.models import Assignment, Review
-from jury.results import close_round
 from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.models import MediaAsset, Rendition
 from prijzen.enums import ConsentKind, EntryState

@@ -12,8 +12,9 @@ from rest_framework.test import APIClient
 from common.models import AuditLog
 from jury import shortlists
 from jury.models import Shortlisting
-from prijzen import decisions, services
+from prijzen import services
 from prijzen.models import Award
+from results import decisions
 from tests.factories import CategoryFactory, OrganiserFactory, UserFactory
 from tests.prijzen.results_data import closed_round, public_entry
 

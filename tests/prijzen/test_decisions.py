@@ -10,9 +10,10 @@ from django.utils import timezone
 from common.errors import InvalidTransition
 from common.models import AuditLog
 from jury import shortlists
-from prijzen import decisions, selectors
 from prijzen.enums import RESULTS_TRANSITIONS, Outcome, ResultsState
 from prijzen.models import Award, Edition, Entry
+from results import decisions
+from results.selectors import outcome_of, public_awards, public_nominee_ids
 from tests.factories import CategoryFactory, EntryFactory, OrganiserFactory
 from tests.prijzen.results_data import closed_round, public_entry
 
@@ -60,9 +61,9 @@ def test_record_award_is_audited_and_private(contest):
         "Warm en persoonlijk.",
     )
     assert AuditLog.objects.filter(action="award_recorded", object_id=str(award.pk)).count() == 1
-    assert [selectors.outcome_of(e) for e in (e1, e2, e3)] == [None, None, None]
-    assert selectors.public_awards(edition) == {}
-    assert selectors.public_nominee_ids(edition) == set()
+    assert [outcome_of(e) for e in (e1, e2, e3)] == [None, None, None]
+    assert public_awards(edition) == {}
+    assert public_nominee_ids(edition) == set()
 
 
 @pytest.mark.parametrize(
@@ -105,13 +106,13 @@ def test_publishing_releases_the_outcomes_and_queues_the_mails_once(
     assert edition.results_state == "published"
     assert edition.results_published_at is not None
     assert len(callbacks) == 1
-    assert [selectors.outcome_of(e) for e in (e1, e2, e3)] == [
+    assert [outcome_of(e) for e in (e1, e2, e3)] == [
         Outcome.WINNER,
         Outcome.NOMINEE,
         Outcome.NOT_SELECTED,
     ]
-    assert set(selectors.public_awards(edition)) == {e1.pk}
-    assert selectors.public_nominee_ids(edition) == {e1.pk, e2.pk}
+    assert set(public_awards(edition)) == {e1.pk}
+    assert public_nominee_ids(edition) == {e1.pk, e2.pk}
 
 
 def test_decisions_cannot_change_after_publication(contest):

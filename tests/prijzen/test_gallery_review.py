@@ -4,7 +4,7 @@ import pytest
 
 from common.models import AuditLog
 from prijzen.models import Entry
-from prijzen.selectors import public_entries
+from results.selectors import public_entries
 from tests.factories import CategoryFactory, OrganiserFactory, UserFactory
 from tests.prijzen.results_data import public_entry
 

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jury import shortlists
-from prijzen import decisions, services
+from prijzen import services
+from results import decisions
 from tests.factories import CategoryFactory, OrganiserFactory
 from tests.prijzen.results_data import closed_round, public_entry
 

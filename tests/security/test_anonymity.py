@@ -5,7 +5,7 @@ closes. Rounds that show names, or judge another category, hide nothing."""
 import pytest
 from rest_framework.test import APIClient
 
-from prijzen import selectors
+from results.selectors import public_entries
 from tests.factories import CategoryFactory, EditionFactory, RoundFactory
 from tests.prijzen.results_data import public_entry
 
@@ -46,7 +46,7 @@ def test_an_open_anonymous_round_keeps_its_entries_off_every_public_page(client,
     round_.state = "closed"
     round_.save()
 
-    assert list(selectors.public_entries(edition)) == [judged, other]
+    assert list(public_entries(edition)) == [judged, other]
     assert client.get(f"/edities/{edition.slug}/galerij/7/").status_code == 200
 
 
@@ -62,4 +62,4 @@ def test_rounds_that_show_names_or_do_not_run_hide_nothing(client, gallery, stat
     edition, judged, other = gallery
     RoundFactory(edition=edition, category=None, hide_entrant_names=hide, state=state)
 
-    assert list(selectors.public_entries(edition)) == [judged, other]
+    assert list(public_entries(edition)) == [judged, other]

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.core import mail
 
-from common.second_factor import SIGNED_IN_BY_LINK
 from jury import invitations
 from tests.factories import OrganiserFactory, RoundFactory, UserFactory
+from web.accounts.second_factor import SIGNED_IN_BY_LINK
 
 pytestmark = pytest.mark.django_db
 

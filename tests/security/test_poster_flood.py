@@ -10,11 +10,12 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from celery import current_app
 from django.test import Client
 from django.utils import timezone
 
 from common.models import AuditLog
-from media_pipeline import processing, tasks
+from media_pipeline import processing
 from media_pipeline.clips import generate_clip
 from media_pipeline.enums import RenditionKind
 from media_pipeline.models import MediaAsset
@@ -62,9 +63,9 @@ def test_twenty_choices_queue_one_poster_job(entry, django_capture_on_commit_cal
     assert asset.poster_pending_since is not None
     assert asset.poster_at == Decimal("2.850")  # the latest choice is the one that counts
     assert AuditLog.objects.filter(action="poster_chosen").count() == 20
-    with mock.patch.object(tasks.make_poster, "apply_async") as sent:  # the counter
+    with mock.patch.object(current_app, "send_task") as sent:  # the counter
         queued[0]()
-    sent.assert_called_once_with(args=[asset.pk], priority=9)
+    sent.assert_called_once_with("media_pipeline.tasks.make_poster", args=[asset.pk], priority=9)
 
     made = processing.make_poster(asset_id=asset.pk)  # the one job, as the worker runs it
 

@@ -3,7 +3,7 @@
 The rule (one owner): organisers, staff and superusers always need a second step (a code from
 an authenticator app, or a one-time recovery code); jury members need it when an edition they
 judge asks for it (``Edition.jury_second_factor``). The codes are django-otp's TOTP and static
-devices; the pages are in ``common.second_factor_views``.
+devices; the pages are in ``web.accounts.second_factor_views``.
 
 An e-mail link alone never opens an account that needs the second step: a session signed in by
 link (``SIGNED_IN_BY_LINK``) may use an existing authenticator, but it may not set up the first

@@ -1,5 +1,5 @@
 """The two-step sign-in pages: set up an authenticator app (with recovery codes) and pass the
-second step. Who needs it and who may set it up: ``common.second_factor``."""
+second step. Who needs it and who may set it up: ``web.accounts.second_factor``."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from django_otp.util import random_hex
 
 from common import audit
 from common.http import safe_next
-from common.second_factor import may_set_up, second_factor_required
+from web.accounts.second_factor import may_set_up, second_factor_required
 
 RECOVERY_CODES = 10
 NEW_KEY = "second_factor_new_key"  # in the session: the key being set up, until confirmed

@@ -6,37 +6,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from common import health, magiclink, tokens
+from common import magiclink, tokens
 from common.errors import DomainError
 from common.forms import MagicLinkForm
 from common.http import client_ip, require_organiser, safe_next
 from common.models import ApiToken
-from common.second_factor import SIGNED_IN_BY_LINK
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    """JSON status of every part; 503 when one is down (for load balancers and monitoring).
-    Details (endpoints, versions, host names, errors) only for staff."""
-    checks = health.run_all()
-    ok = all(c.ok for c in checks)
-    staff = request.user.is_authenticated and request.user.is_staff
-    body = {
-        "status": "ok" if ok else "error",
-        "checks": {
-            c.name: {"ok": c.ok, "detail": c.detail} if staff else {"ok": c.ok} for c in checks
-        },
-    }
-    return JsonResponse(body, status=200 if ok else 503)
+from web.accounts.second_factor import SIGNED_IN_BY_LINK
 
 
 @require_http_methods(["GET", "POST"])

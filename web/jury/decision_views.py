@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.errors import DomainError
 from common.http import posted_id
-from jury import results, selectors, services, shortlists
+from jury import certificates, selectors, services, shortlists
 from jury.models import Round, Shortlisting, TieDecision
 
 
@@ -109,7 +109,7 @@ def decide_tie(request, pk: int):
         messages.error(request, _("Give the entry numbers in order, separated by commas."))
     else:
         try:
-            results.decide_tie(
+            certificates.decide_tie(
                 round_=round_,
                 order=order,
                 reason=request.POST.get("reason", ""),

@@ -22,20 +22,20 @@ from common.identity import InvalidEmail, canonical_email
 from common.models import User
 from jury import assignment as solver
 from jury import (
+    certificates,
     charts,
-    decision_views,
     exports,
     invitations,
     lifecycle,
     rankings,
-    results,
     selectors,
     services,
 )
 from jury import workspace as workspace_selectors
 from jury.enums import ConflictSource, ReviewState, RoundState
 from jury.models import Assignment, Conflict, ResultSnapshot, Round
-from prijzen import decisions
+from results import decisions
+from web.jury import decision_views
 
 
 @login_required
@@ -372,7 +372,7 @@ def close(request, pk: int):
     round_ = selectors.organiser_round(request.user, pk)
     if confirmed(request):
         try:
-            results.close_round(round_=round_, actor=request.user)
+            certificates.close_round(round_=round_, actor=request.user)
         except DomainError as error:
             messages.error(request, error.message)
         else:

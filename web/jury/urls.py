@@ -1,7 +1,7 @@
 from django.urls import path
 
-from jury import decision_views, setup_views, views
-from jury import organiser_views as org
+from web.jury import decision_views, setup_views, views
+from web.jury import organiser_views as org
 
 urlpatterns = [
     path("", views.home, name="jury-home"),

@@ -15,13 +15,13 @@ from rest_framework.exceptions import ValidationError
 
 from common.api import error_body, validation_fields
 from common.errors import DomainError
-from common.second_factor import SIGNED_IN_BY_LINK, privileged
 from jury import invitations, selectors, services
-from jury.api.serializers import review_input
 from jury.enums import ReviewState
 from jury.forms import AcceptInvitationForm, ConflictForm, TieForm
 from jury.models import JurorTie
+from jury.review_input import review_input
 from media_pipeline.selectors import playback
+from web.accounts.second_factor import SIGNED_IN_BY_LINK, privileged
 
 
 @require_http_methods(["GET", "POST"])

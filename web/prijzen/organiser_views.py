@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 from common.errors import DomainError
 from common.http import posted_id, require_organiser
 from jury.models import Shortlisting
-from prijzen import decisions
 from prijzen.enums import EntryState, ResultsState
 from prijzen.models import Award, Edition, Entry
+from results import decisions
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

@@ -1,5 +1,5 @@
 """Public pages: an edition with its timeline, the winners per category, the gallery of
-consented entries and one page per entry. Only what ``prijzen.selectors`` calls public is
+consented entries and one page per entry. Only what ``results.selectors`` calls public is
 shown; awards and nominations appear only once the edition's results are published."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from media_pipeline.selectors import playback
 from prijzen import selectors
 from prijzen.enums import Outcome
 from prijzen.models import Edition
+from results.selectors import outcome_of, public_awards, public_entries, public_nominee_ids
 
 GALLERY_PAGE_SIZE = 24
 
@@ -38,7 +39,7 @@ def edition(request, slug: str):
         "prijzen/public/edition.html",
         {
             "edition": edition,
-            "gallery_count": selectors.public_entries(edition).count(),
+            "gallery_count": public_entries(edition).count(),
         },
     )
 
@@ -47,9 +48,9 @@ def winners(request, slug: str):
     """The winners per category with player, poster, initiative and the jury's motivation;
     before publication only the moment of the announcement."""
     edition = _edition(slug)
-    awards = selectors.public_awards(edition)
-    nominees = selectors.public_nominee_ids(edition)
-    shown = list(selectors.public_entries(edition).filter(pk__in=[*awards, *nominees]))
+    awards = public_awards(edition)
+    nominees = public_nominee_ids(edition)
+    shown = list(public_entries(edition).filter(pk__in=[*awards, *nominees]))
     categories = []
     for category in edition.categories.all():
         in_category = [e for e in shown if e.category_id == category.pk]
@@ -78,7 +79,7 @@ def gallery(request, slug: str):
     """Every consented entry, with search (title, initiative, municipality) and filters
     (category, province). The order is the entry number, whatever the jury decided."""
     edition = _edition(slug)
-    entries = selectors.public_entries(edition)
+    entries = public_entries(edition)
     query, category, province = (
         request.GET.get(name, "").replace("\x00", "").strip()[:100]
         for name in ("q", "categorie", "provincie")
@@ -94,15 +95,13 @@ def gallery(request, slug: str):
     if province:
         entries = entries.filter(initiative__province=province)
     page = Paginator(entries, GALLERY_PAGE_SIZE).get_page(request.GET.get("pagina"))
-    awards = selectors.public_awards(edition)
-    nominees = selectors.public_nominee_ids(edition)
+    awards = public_awards(edition)
+    nominees = public_nominee_ids(edition)
     for entry in page:
         entry.poster_ready = entry.vlog.rendition(RenditionKind.POSTER) is not None
         entry.public_award = awards.get(entry.pk)
         entry.public_nominee = entry.pk in nominees
-    provinces = sorted(
-        set(selectors.public_entries(edition).values_list("initiative__province", flat=True))
-    )
+    provinces = sorted(set(public_entries(edition).values_list("initiative__province", flat=True)))
     params = request.GET.copy()
     params.pop("pagina", None)
     return render(
@@ -122,7 +121,7 @@ def gallery(request, slug: str):
 
 def _public_entry(slug: str, number: int):
     edition = _edition(slug)
-    entry = selectors.public_entries(edition).filter(number=number).first()
+    entry = public_entries(edition).filter(number=number).first()
     if entry is None:
         raise Http404
     return edition, entry
@@ -131,7 +130,7 @@ def _public_entry(slug: str, number: int):
 def entry(request, slug: str, number: int):
     edition, entry = _public_entry(slug, number)
     poster = entry.vlog.rendition(RenditionKind.POSTER)
-    outcome = selectors.outcome_of(entry)  # None under embargo
+    outcome = outcome_of(entry)  # None under embargo
     return render(
         request,
         "prijzen/public/entry.html",

@@ -1,5 +1,5 @@
 """Organisers' pages to set up an edition: its details, entry window and limits, and its
-categories. The rounds of an edition are set up from here too (``jury.setup_views``)."""
+categories. The rounds of an edition are set up from here too (``web.jury.setup_views``)."""
 
 from __future__ import annotations
 

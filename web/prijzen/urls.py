@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prijzen import organiser_views, public_views, setup_views, views
+from web.prijzen import organiser_views, public_views, setup_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),

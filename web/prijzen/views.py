@@ -21,6 +21,7 @@ from prijzen.enums import EntryState
 from prijzen.forms import EntryForm, InitiativeForm
 from prijzen.models import Edition, Entry
 from prijzen.wordings import current_wordings
+from results.selectors import entries_visible_to
 
 
 def home(request):
@@ -29,7 +30,7 @@ def home(request):
 
 @login_required
 def entry_list(request):
-    entries = selectors.entries_visible_to(request.user).order_by("edition", "number", "pk")
+    entries = entries_visible_to(request.user).order_by("edition", "number", "pk")
     open_editions = [] if request.user.is_organiser else selectors.open_editions()
     return render(
         request, "prijzen/entry_list.html", {"entries": entries, "open_editions": open_editions}
@@ -189,7 +190,7 @@ def entry_withdraw(request, pk: int):
 
 @login_required
 def entry_detail(request, pk: int):
-    entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
+    entry = get_object_or_404(entries_visible_to(request.user), pk=pk)
     return render(
         request,
         "prijzen/entry_detail.html",
@@ -208,7 +209,7 @@ def entry_detail(request, pk: int):
 @login_required
 def entry_vlog_status(request, pk: int):
     """The vlog's processing state for the live status on the entry page."""
-    entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
+    entry = get_object_or_404(entries_visible_to(request.user), pk=pk)
     asset = entry.pending_vlog or entry.vlog
     if asset is None:
         return JsonResponse({"state": None, "label": "", "progress": 0, "final": True})
@@ -226,7 +227,7 @@ def entry_vlog_status(request, pk: int):
 @login_required
 def entry_storyboard(request, pk: int):
     """WebVTT index of the vlog's storyboard (thumbnails for scrubbing)."""
-    entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
+    entry = get_object_or_404(entries_visible_to(request.user), pk=pk)
     index = storyboard_index(entry.vlog)
     if index is None:
         raise Http404
@@ -237,7 +238,7 @@ def entry_storyboard(request, pk: int):
 def entry_original(request, pk: int):
     """Organisers download the untouched original, always as an attachment."""
     require_organiser(request.user)
-    entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
+    entry = get_object_or_404(entries_visible_to(request.user), pk=pk)
     if entry.vlog is None:
         raise Http404
     return HttpResponseRedirect(original_download_url(entry.vlog))

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from jury.certificates import verify
 from jury.models import ResultSnapshot
-from jury.results import verify
 
 
 class Command(BaseCommand):

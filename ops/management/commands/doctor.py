@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from common import health
+from ops import health
 
 
 class Command(BaseCommand):

@@ -19,8 +19,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from media_pipeline import storage
-from media_pipeline.seaweedfs import EmbeddedS3
-from prijzen.management.commands.seed_demo import ACCOUNTS, DEMO_PASSWORD
+from ops.management.commands.seed_demo import ACCOUNTS, DEMO_PASSWORD
+from ops.seaweedfs import EmbeddedS3
 
 CHILD_STOP_SECONDS = 30
 

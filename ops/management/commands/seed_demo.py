@@ -23,10 +23,11 @@ from jury.enums import RoundKind
 from jury.models import Criterion, JuryMember, Round
 from media_pipeline.clips import generate_clip
 from media_pipeline.services import create_asset_from_file
-from prijzen import decisions, services
+from prijzen import services
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Category, Consent, Edition, Initiative
 from prijzen.wordings import current_wording
+from results import decisions
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DEMO_PASSWORD = "demo-wachtwoord"
