@@ -7,7 +7,7 @@ municipalities and the same municipality is a conflict. Prints the solve time (b
 of --repeat runs), the largest load difference, coverage (entries with exactly k jurors / all),
 connectivity of the juror-entry graph, and the same figures for a greedy round-robin (the next
 k jurors in turn without a conflict, no balancing) with the time ratio solver / greedy.
-No database and no Django: jury.assignment is pure Python.
+No database and no Django: jury.compute.solver is pure Python.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from jury.assignment import Assignment, solve_assignment  # noqa: E402 (needs the path above)
+from jury.compute.solver import Proposal, solve_assignment  # noqa: E402 (needs the path above)
 
 
 def make_panel(args):
@@ -115,7 +115,7 @@ def main() -> None:
         lambda: solve_assignment(entries=entries, jurors=jurors, k=args.k, conflicts=conflicts),
         args.repeat,
     )
-    assert isinstance(result, Assignment), result
+    assert isinstance(result, Proposal), result
     ours = figures({e: list(js) for e, js in result.by_entry.items()}, jurors, args.k)
     report = result.report
     print(f"solver:   {best:.3f} s best, {median:.3f} s median of {args.repeat}")

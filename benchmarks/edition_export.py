@@ -1,4 +1,4 @@
-"""Exporting a whole edition (jury.edition_export): time and peak memory, small and large.
+"""Exporting a whole edition (jury.reports.edition): time and peak memory, small and large.
 
     .venv/bin/python benchmarks/edition_export.py [--entries 10000] [--baseline 1000]
                                                    [--per-entry 3]
@@ -35,8 +35,8 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from common.models import AuditLog, User  # noqa: E402
-from jury import edition_export  # noqa: E402
 from jury.models import Assignment, Criterion, Review, Round  # noqa: E402
+from jury.reports import edition as edition_export  # noqa: E402
 from prijzen.models import Category, Consent, Edition, Entry, Initiative  # noqa: E402
 from prijzen.wordings import current_wordings  # noqa: E402
 

@@ -18,7 +18,7 @@ throwaway database (SQLite: a file in a temporary folder; PostgreSQL: a new data
 `--postgres` server, dropped afterwards): this script runs itself as a subprocess with
 DATABASE_URL set, migrates, writes, and times (c) loading the reviews through the selector the
 ranking page uses (`jury.selectors.ranking_input`), (d) the ranking page's computation as the
-page runs it, loading included (`jury.exports.compute_report`: all methods, alpha, leniency,
+page runs it, loading included (`jury.reports.rounds.compute_report`: all methods, alpha, leniency,
 distributions, bootstrap with 1,000 resamples) and (e) loading plus the official method alone
 (as closing a round does). It prints these against the targets and as a ratio to the in-memory
 figures of this same command, and checks that the order and scores equal the in-memory ones.
@@ -48,11 +48,11 @@ import django  # noqa: E402
 
 django.setup()  # the report's texts are lazy translations
 
-from jury import rankings  # noqa: E402
-from jury.rankings.agreement import compute_agreement  # noqa: E402
-from jury.rankings.inputs import prepare_reviews  # noqa: E402
-from jury.rankings.methods import MethodCache, compute_method  # noqa: E402
-from jury.rankings.uncertainty import bootstrap_intervals, bootstrap_source  # noqa: E402
+from jury.compute import rankings  # noqa: E402
+from jury.compute.rankings.agreement import compute_agreement  # noqa: E402
+from jury.compute.rankings.inputs import prepare_reviews  # noqa: E402
+from jury.compute.rankings.methods import MethodCache, compute_method  # noqa: E402
+from jury.compute.rankings.uncertainty import bootstrap_intervals, bootstrap_source  # noqa: E402
 
 TARGET_FULL = 2.0
 TARGET_OFFICIAL = 0.3
@@ -61,7 +61,7 @@ SCALE = (Decimal(1), Decimal(10))
 
 def make_reviews(
     *, entries: int, jurors: int, per_entry: int, criteria: int, seed: int = 2025
-) -> list[rankings.Review]:
+) -> list[rankings.ReviewScores]:
     """Random reviews: each entry gets `per_entry` distinct jurors; weighted total = mean of the
     criterion scores (equal weights), rounded to 0.01."""
     rng = np.random.default_rng(seed)
@@ -73,7 +73,7 @@ def make_reviews(
             row = scores[e, k]
             total = (Decimal(int(row.sum())) / criteria).quantize(rankings.CENT)
             reviews.append(
-                rankings.Review(
+                rankings.ReviewScores(
                     entry_id=e + 1,
                     juror_id=int(assigned[e, k]) + 1,
                     weighted_total=total,
@@ -139,7 +139,7 @@ def _line(label: str, times: tuple[float, float], target: float | None = None) -
 # --- Real databases ---------------------------------------------------------------------------
 
 
-def _write_round(reviews: list[rankings.Review], *, criteria: int, official: str):
+def _write_round(reviews: list[rankings.ReviewScores], *, criteria: int, official: str):
     """Write the reviews into the (empty, migrated) database as one round; returns the round
     and the mapping of the in-memory ids to the database's."""
     import datetime as dt
@@ -244,7 +244,8 @@ def child(args) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from jury import exports, selectors
+    from jury import selectors
+    from jury.reports import rounds as exports
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

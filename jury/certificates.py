@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from common import audit
 from common.version import VERSION
-from jury import rankings, selectors, services
+from jury import selectors, services
+from jury.compute import rankings
 from jury.enums import RoundState
 from jury.models import ResultSnapshot, Round, TieDecision
 

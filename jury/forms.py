@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import DutchForm, moment_field
+from jury.compute.rankings.common import METHOD_LABELS
 from jury.enums import RoundState, TieKind
 from jury.models import Criterion, Round
-from jury.rankings.common import METHOD_LABELS
 from prijzen.enums import WordingKind
 from prijzen.wordings import current_wording
 

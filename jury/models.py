@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
+from jury.compute.rankings.common import METHODS
 from jury.enums import (
     ConflictSource,
     GeographyRule,
@@ -16,7 +17,6 @@ from jury.enums import (
     ScoreVisibility,
     TieKind,
 )
-from jury.rankings.common import METHODS
 
 METHOD_CHOICES = [(m, m) for m in METHODS]
 

@@ -11,7 +11,7 @@ from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from common.http import require_organiser
-from jury import rankings
+from jury.compute import rankings
 from jury.enums import ReviewState, RoundState, ScoreVisibility
 from jury.models import Assignment, Conflict, Criterion, JuryMember, Review, Round
 from prijzen.enums import EntryState
@@ -158,7 +158,7 @@ def ranking_input(round_) -> tuple[list, tuple]:
     # Equal numbers give identical Decimals (7, 7.0 -> Decimal("7")), so one set of values will do.
     as_decimal = {v: Decimal(v) for v in values}
     reviews = [
-        rankings.Review(
+        rankings.ReviewScores(
             entry_id=entry,
             juror_id=juror,
             weighted_total=total,

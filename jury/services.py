@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from common import audit, statemachine
 from common.errors import DomainError, NotAllowed
-from jury import assignment as solver
 from jury import selectors
+from jury.compute import solver
 from jury.enums import (
     REVIEW_TRANSITIONS,
     ROUND_TRANSITIONS,
@@ -195,7 +195,7 @@ def decide_conflicted_review(*, conflict: Conflict, keep: bool, reason: str, act
 # --- Assignment -----------------------------------------------------------------------------
 
 
-def propose_assignment(*, round_: Round) -> solver.Assignment | solver.Infeasible:
+def propose_assignment(*, round_: Round) -> solver.Proposal | solver.Infeasible:
     """A balanced, conflict-free proposal with k jurors per entry. Reviews already submitted
     stay where they are; open assignments are kept where possible."""
     members = list(round_.members.all())
@@ -219,7 +219,7 @@ def propose_assignment(*, round_: Round) -> solver.Assignment | solver.Infeasibl
     )
 
 
-def proposal_hash(proposal: solver.Assignment) -> str:
+def proposal_hash(proposal: solver.Proposal) -> str:
     """Identifies a proposal, so that only the proposal an organiser was shown is committed."""
     return hashlib.sha256(json.dumps(sorted(proposal.pairs())).encode()).hexdigest()
 
@@ -280,7 +280,7 @@ def remove_tie(*, user, pk) -> None:
         raise JuryError(_("This tie was not found; it may be removed already."), code="not_found")
 
 
-def commit_assignment(*, round_: Round, proposal: solver.Assignment, actor) -> int:
+def commit_assignment(*, round_: Round, proposal: solver.Proposal, actor) -> int:
     """Make the proposal the round's assignment: open assignments that are no longer in it
     go, new ones come; submitted reviews are never touched. Returns how many pairs changed."""
     wanted = proposal.pairs()

@@ -27,8 +27,8 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from jury import services as jury_services
-from jury.exports import XLSX_CONTENT_TYPE
 from jury.models import Assignment, JurorTie, Review, Round
+from jury.reports.rounds import XLSX_CONTENT_TYPE
 from media_pipeline.models import MediaAsset
 from prijzen import services
 from results import decisions

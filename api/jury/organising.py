@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 from common.api import errors
 from common.identity import InvalidEmail, canonical_email
 from common.models import User
-from jury import assignment as solver
 from jury import certificates, invitations, selectors, services
+from jury.compute import solver
 from jury.enums import TieKind
 from jury.models import JurorTie
 

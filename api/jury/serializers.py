@@ -7,8 +7,8 @@ from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jury.compute.rankings.common import METHOD_LABELS, METHODS
 from jury.models import Assignment, Conflict, Criterion, Review, Round
-from jury.rankings.common import METHOD_LABELS, METHODS
 from jury.review_input import NoteSerializer
 
 

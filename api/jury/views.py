@@ -31,9 +31,11 @@ from api.jury.filters import AssignmentFilter, ConflictFilter, RoundFilter
 from common.api import errors
 from common.http import require_organiser
 from common.models import User
-from jury import certificates, edition_export, exports, lifecycle, selectors, services
+from jury import certificates, lifecycle, selectors, services
+from jury.compute.rankings import METHODS
 from jury.models import Assignment, Conflict, ResultSnapshot, Review, Round
-from jury.rankings import METHODS
+from jury.reports import edition as edition_export
+from jury.reports import rounds as exports
 from jury.review_input import ReviewWriteSerializer, review_input
 from jury.services import JuryError
 from media_pipeline.selectors import playback

@@ -22,9 +22,9 @@ from rest_framework.test import APIClient
 
 from common import tokens
 from common.enums import Role
+from jury.compute.rankings import METHODS
 from jury.enums import ConflictSource, ReviewState, RoundState, ScoreVisibility
 from jury.models import Assignment, Conflict, ResultSnapshot, Review
-from jury.rankings import METHODS
 from prijzen.enums import EntryState
 from tests.factories import (
     PASSWORD,

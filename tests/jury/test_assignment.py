@@ -1,4 +1,4 @@
-"""The jury assignment solver (jury/assignment.py): pure functions, no database.
+"""The jury assignment solver (jury/compute/solver.py): pure functions, no database.
 
 The property tests check the solver against an independent feasibility test: a circulation
 with lower bounds solved by scipy's push-relabel/Edmonds-Karp ``maximum_flow``, built from the
@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
-from jury.assignment import (
+from jury.compute.solver import (
     CAPACITY_TOO_SMALL,
     ENTRY_OVER_ASSIGNED,
     ENTRY_TOO_FEW_JURORS,
     FIXED_PAIR_CONFLICTED,
     GROUP_TOO_FEW_JURORS,
-    Assignment,
     Infeasible,
+    Proposal,
     Reason,
     solve_assignment,
 )
@@ -129,7 +129,7 @@ def exists(
     return flow == sum(amount for amount in excess if amount > 0)
 
 
-def graph_is_connected(result: Assignment) -> bool:
+def graph_is_connected(result: Proposal) -> bool:
     ids = {("e", e) for e in result.by_entry} | {("j", j) for j, n in result.loads.items() if n}
     index = {key: i for i, key in enumerate(sorted(ids))}
     rows = [index["e", e] for e, js in result.by_entry.items() for _ in js]
@@ -138,7 +138,7 @@ def graph_is_connected(result: Assignment) -> bool:
     return connected_components(graph, directed=False)[0] <= 1
 
 
-def assert_follows_rules(case: Case, result: Assignment) -> None:
+def assert_follows_rules(case: Case, result: Proposal) -> None:
     assert sorted(result.by_entry) == sorted(case.entries)
     for e, js in result.by_entry.items():
         assert len(js) == case.k == len(set(js))
@@ -466,7 +466,7 @@ def cases(draw) -> Case:
 def test_solve_assignment_random_panels_agree_with_independent_flow(case):
     result = case.solve()
 
-    assert isinstance(result, Assignment) == exists(case)
+    assert isinstance(result, Proposal) == exists(case)
 
 
 @settings(max_examples=60, deadline=None)
@@ -494,7 +494,7 @@ def test_solve_assignment_random_feasible_cases_follow_rules_and_balance(case):
 @given(cases())
 def test_solve_assignment_random_infeasible_reasons_are_true(case):
     result = case.solve()
-    if isinstance(result, Assignment):
+    if isinstance(result, Proposal):
         return
 
     assert result.reasons

@@ -417,7 +417,7 @@ def test_text_that_looks_like_a_formula_gets_an_apostrophe(client, organiser, fm
 
 
 def test_negative_numbers_are_not_quoted():
-    from jury.exports import Table, to_csv
+    from jury.reports.rounds import Table, to_csv
 
     table = Table("x", ["getal", "tekst"], [[Decimal("-0.50"), "-0.50"]])
 

@@ -20,10 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from jury import rankings
-from jury.rankings import Review
-from jury.rankings import agreement as rankings_agreement
-from jury.rankings.uncertainty import inverted_cdf_index
+from jury.compute import rankings
+from jury.compute.rankings import ReviewScores
+from jury.compute.rankings import agreement as rankings_agreement
+from jury.compute.rankings.uncertainty import inverted_cdf_index
 
 SCALE = (Decimal(1), Decimal(10))
 WIDE = (Decimal(0), Decimal(100))
@@ -39,7 +39,7 @@ def random_reviews(
     jurors: int = 8,
     per_entry: int | tuple[int, int] = 3,
     criteria: int = 3,
-) -> list[Review]:
+) -> list[ReviewScores]:
     """Random reviews with totals 1.00-10.00 (two decimals) and integer criterion scores."""
     rng = np.random.default_rng(seed)
     reviews = []
@@ -48,11 +48,11 @@ def random_reviews(
         for j in rng.choice(jurors, size=count, replace=False):
             total = Decimal(int(rng.integers(100, 1001))) / 100
             scores = {f"c{c}": Decimal(int(rng.integers(1, 11))) for c in range(criteria)}
-            reviews.append(Review(f"e{e:03d}", int(j), total, scores))
+            reviews.append(ReviewScores(f"e{e:03d}", int(j), total, scores))
     return reviews
 
 
-def frame(reviews: list[Review]) -> pd.DataFrame:
+def frame(reviews: list[ReviewScores]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "entry": [r.entry_id for r in reviews],
@@ -67,8 +67,8 @@ def competition_ranks(values: pd.Series) -> dict:
     return values.round(9).rank(method="min", ascending=False).astype(int).to_dict()
 
 
-def review(entry, juror, total) -> Review:
-    return Review(entry, juror, Decimal(str(total)))
+def review(entry, juror, total) -> ReviewScores:
+    return ReviewScores(entry, juror, Decimal(str(total)))
 
 
 def assert_close_shown(shown: dict, expected: pd.Series) -> None:
@@ -165,7 +165,7 @@ def test_zscore_gives_zero_to_a_juror_without_spread():
 # --- Additive juror-effect model ----------------------------------------------------------------
 
 
-def lstsq_additive(reviews: list[Review]) -> tuple[dict, dict]:
+def lstsq_additive(reviews: list[ReviewScores]) -> tuple[dict, dict]:
     """Direct least squares with the last juror's offset written as minus the sum of the others."""
     entries = sorted({r.entry_id for r in reviews})
     jurors = sorted({r.juror_id for r in reviews})
@@ -259,7 +259,7 @@ def test_compute_ranking_carries_the_disconnected_note_and_components():
 # --- Borda and Schulze --------------------------------------------------------------------------
 
 
-def brute_borda(reviews: list[Review]) -> dict:
+def brute_borda(reviews: list[ReviewScores]) -> dict:
     by_juror: dict = {}
     for r in reviews:
         by_juror.setdefault(r.juror_id, []).append(r)
@@ -295,7 +295,7 @@ def test_borda_leaves_an_uncompared_entry_last_with_a_note():
     assert result.notes[0].code == "no_comparisons" and result.notes[0].subjects == ("c",)
 
 
-def brute_schulze_layers(reviews: list[Review]) -> dict:
+def brute_schulze_layers(reviews: list[ReviewScores]) -> dict:
     """Textbook Schulze (winning votes, Floyd-Warshall widest paths), then peel off the
     candidates that nobody left beats, layer by layer."""
     entries = sorted({r.entry_id for r in reviews})
@@ -405,7 +405,7 @@ def test_spread_matches_pandas_std_and_range():
             assert abs(float(row.sd) - sd[entry]) <= 0.005 + 1e-9
 
 
-def loop_bootstrap(reviews: list[Review], resamples: int, seed: int) -> dict:
+def loop_bootstrap(reviews: list[ReviewScores], resamples: int, seed: int) -> dict:
     """Plain loops and numpy.percentile: resample each entry's totals, rank by mean."""
     rng = np.random.default_rng(seed)
     totals: dict = {}
@@ -490,7 +490,7 @@ def pairwise_alpha(units: dict) -> float:
     return 1 - observed / expected
 
 
-def units_of(reviews: list[Review], criterion=None) -> dict:
+def units_of(reviews: list[ReviewScores], criterion=None) -> dict:
     units: dict = {}
     for r in reviews:
         value = r.weighted_total if criterion is None else r.scores.get(criterion)
@@ -507,7 +507,7 @@ def test_alpha_matches_the_krippendorff_reference_example():
         [nan, nan, 2, 1, 3, 4, 4, nan, 2, 1, 1, 3, 3, nan, 4],
     ]
     reviews = [
-        Review(f"u{u:02d}", coder, Decimal(v), {"c": Decimal(v)})
+        ReviewScores(f"u{u:02d}", coder, Decimal(v), {"c": Decimal(v)})
         for coder, row in enumerate(data)
         for u, v in enumerate(row)
         if v is not None
@@ -535,7 +535,7 @@ def test_alpha_overall_and_per_criterion_match_the_definition_on_random_data(mon
                 "origineel": Decimal(int(rng.integers(1, 11))),
             }
             total = Decimal(str(round(float(sum(scores.values())) / 2, 2)))
-            reviews.append(Review(e, int(j), total, scores))
+            reviews.append(ReviewScores(e, int(j), total, scores))
 
     agreement = rankings.krippendorff_agreement(reviews, scale=SCALE)
     monkeypatch.setattr(rankings_agreement, "KRIPPENDORFF_CELL_LIMIT", 0)
@@ -606,7 +606,9 @@ def test_leniency_matches_pandas_and_the_model_offsets():
 
 def test_score_distribution_counts_every_scale_value():
     reviews = random_reviews(12, entries=30, criteria=2)
-    reviews.append(Review("extra", 99, Decimal("5"), {"c0": Decimal("7.0"), "c9": Decimal("2.5")}))
+    reviews.append(
+        ReviewScores("extra", 99, Decimal("5"), {"c0": Decimal("7.0"), "c9": Decimal("2.5")})
+    )
 
     distribution = rankings.score_distribution(
         reviews, scale=SCALE, criterion_scales={"c9": (0, 3)}
@@ -627,7 +629,7 @@ def test_score_distribution_counts_every_scale_value():
 # --- Official order, ties, moves ----------------------------------------------------------------
 
 
-def tie_case() -> list[Review]:
+def tie_case() -> list[ReviewScores]:
     return [
         # a and b both average 5; two of three jurors who saw both put a first.
         review("a", 1, 6),
@@ -773,8 +775,11 @@ def test_nothing_to_rank_gives_empty_results():
     [
         ([review("a", 1, 11)], "outside the scale"),
         ([review("a", 1, 5), review("a", 1, 6)], "twice"),
-        ([Review("a", 1, Decimal(5), {"c": Decimal(0)})], "criterion .c.: score 0 is outside"),
-        ([Review("a", 1, Decimal("NaN"))], "not a"),
+        (
+            [ReviewScores("a", 1, Decimal(5), {"c": Decimal(0)})],
+            "criterion .c.: score 0 is outside",
+        ),
+        ([ReviewScores("a", 1, Decimal("NaN"))], "not a"),
         ([("a", 1, "vijf")], "not a number"),
         ([("a", 1, True)], "not a number"),
     ],
@@ -802,7 +807,7 @@ def test_bad_options_are_refused(options, message):
 
 
 def test_tuples_and_mappings_are_read_like_reviews():
-    as_reviews = [Review("a", 1, Decimal("7.5"), {"c": Decimal(7)}), review("b", 1, 6)]
+    as_reviews = [ReviewScores("a", 1, Decimal("7.5"), {"c": Decimal(7)}), review("b", 1, 6)]
     as_plain = [
         ("a", 1, "7.5", {"c": 7}),
         {"entry_id": "b", "juror_id": 1, "weighted_total": 6},
@@ -838,7 +843,7 @@ def designs(draw, *, connected: bool = False, low: int = 1, high: int = 10):
 def as_reviews(cells: dict, entry_name=str, juror_name=int, shift: dict | None = None) -> list:
     shift = shift or {}
     return [
-        Review(entry_name(e), juror_name(j), Decimal(score + shift.get(j, 0)))
+        ReviewScores(entry_name(e), juror_name(j), Decimal(score + shift.get(j, 0)))
         for (e, j), score in cells.items()
     ]
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from common.errors import InvalidTransition, NotAllowed
 from common.models import AuditLog
 from jury import services
-from jury.assignment import Infeasible
+from jury.compute.solver import Infeasible
 from jury.enums import REVIEW_TRANSITIONS, ROUND_TRANSITIONS, ReviewState, RoundState, TieKind
 from jury.models import Assignment, Conflict, JurorTie, Review
 from prijzen.enums import EntryState

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from common.models import AuditLog
-from jury import rankings, services
+from jury import services
 from jury.certificates import close_round, decide_tie, verify
+from jury.compute import rankings
 from jury.models import Assignment, Review, TieDecision
 from prijzen.enums import EntryState
 from tests.factories import EntryFactory, JuryMemberFactory, OrganiserFactory, RoundFactory
@@ -16,7 +17,7 @@ SCALE = (1, 10)
 
 
 def _review(entry, juror, total):
-    return rankings.Review(
+    return rankings.ReviewScores(
         entry_id=entry, juror_id=juror, weighted_total=Decimal(total), scores={1: Decimal(total)}
     )
 

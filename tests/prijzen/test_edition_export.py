@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from common import tokens
-from jury.exports import XLSX_CONTENT_TYPE
+from jury.reports.rounds import XLSX_CONTENT_TYPE
 from prijzen.enums import EntryState
 from tests.api_world import JUROR_REMARK, MOTIVATION, build_world
 from tests.factories import EntryFactory, OrganiserFactory, UserFactory

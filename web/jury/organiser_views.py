@@ -20,20 +20,12 @@ from common.forms import MagicLinkForm
 from common.http import confirmed, require_organiser
 from common.identity import InvalidEmail, canonical_email
 from common.models import User
-from jury import assignment as solver
-from jury import (
-    certificates,
-    charts,
-    exports,
-    invitations,
-    lifecycle,
-    rankings,
-    selectors,
-    services,
-)
-from jury import workspace as workspace_selectors
+from jury import certificates, invitations, lifecycle, selectors, services
+from jury.compute import charts, rankings, solver
 from jury.enums import ConflictSource, ReviewState, RoundState
 from jury.models import Assignment, Conflict, ResultSnapshot, Round
+from jury.reports import rounds as exports
+from jury.reports import workspace as workspace_selectors
 from results import decisions
 from web.jury import decision_views
 
@@ -331,7 +323,7 @@ def _ranking_groups(rows, entries, remarks, by_disagreement: bool) -> list[dict]
 
 @login_required
 def export(request, pk: int, kind: str, fmt: str):
-    """One export of the round (see `jury.exports`) as CSV or XLSX, for organisers."""
+    """One export of the round (see `jury.reports.rounds`) as CSV or XLSX, for organisers."""
     round_ = selectors.organiser_round(request.user, pk)
     if kind not in exports.EXPORTS or fmt not in exports.WRITERS:
         raise Http404

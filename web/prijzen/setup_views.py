@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError
 from common.http import require_organiser
-from jury import edition_export as edition_export_data
 from jury import setup as jury_setup
+from jury.reports import edition as edition_export_data
 from prijzen import selectors, setup
 from prijzen.forms import CategoryForm, EditionForm, EntryFilterForm
 from prijzen.models import Category, Edition

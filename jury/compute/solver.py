@@ -128,7 +128,7 @@ class Report:
 
 
 @dataclass(frozen=True)
-class Assignment:
+class Proposal:
     by_entry: dict[int, tuple[int, ...]]  # entry -> sorted juror ids
     loads: dict[int, int]  # every panel juror, excluded ones included
     report: Report
@@ -149,7 +149,7 @@ def solve_assignment(
     excluded: Iterable[int] = (),
     prefer: Iterable[tuple[int, int]] = (),
     seed: int = 0,
-) -> Assignment | Infeasible:
+) -> Proposal | Infeasible:
     """Assign ``k`` jurors to every entry; pairs are (juror, entry).
 
     ``conflicts`` and ``prefer`` may name ids outside the panel (they are ignored); ``fixed``,
@@ -352,7 +352,7 @@ class _Panel:
             chosen = flow.flows(np.arange(self.n, cut)) > 0
             return ei[chosen], ji[chosen]
 
-    def result(self, edges: set[tuple[int, int]], swaps: int, components: int) -> Assignment:
+    def result(self, edges: set[tuple[int, int]], swaps: int, components: int) -> Proposal:
         by_entry: list[list[int]] = [[] for _ in range(self.n)]
         loads = np.zeros(self.m, int)
         for j, i in edges:
@@ -386,7 +386,7 @@ class _Panel:
             swaps=swaps,
             shared_juror_pairs=len(shared),
         )
-        return Assignment(
+        return Proposal(
             by_entry={e: tuple(sorted(js)) for e, js in zip(self.entry_ids, by_entry, strict=True)},
             loads={j: int(load) for j, load in zip(self.juror_ids, loads, strict=True)},
             report=report,

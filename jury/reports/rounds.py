@@ -24,10 +24,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from jury import certificates, rankings, selectors, services
+from jury import certificates, selectors, services
+from jury.compute import rankings
+from jury.compute.rankings.common import METHOD_LABELS
 from jury.enums import ReviewState
 from jury.models import Assignment, Review, Round
-from jury.rankings.common import METHOD_LABELS
 from prijzen.enums import EntryState
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

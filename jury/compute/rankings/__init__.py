@@ -2,8 +2,8 @@
 
 Pure computation on plain inputs: no Django models, no database. The caller (selectors, views,
 exports, the results certificate) loads the submitted reviews of one round and category and
-passes them in as `Review` objects (or tuples / mappings with the same fields), together with the
-score scale.
+passes them in as `ReviewScores` objects (or tuples / mappings with the same fields),
+together with the score scale.
 
 Conventions
 -----------
@@ -19,7 +19,7 @@ Conventions
 
 Modules
 -------
-- `inputs`: `Review`, `Scale`, validation (`RankingInputError`) and the prepared arrays.
+- `inputs`: `ReviewScores`, `Scale`, validation (`RankingInputError`) and the prepared arrays.
 - `common`: method names and labels, `Note`, `MethodResult`, display rounding and ranks.
 - `scores`: mean, median, trimmed mean, per-juror z-scores and the additive juror-effect model.
 - `ordinal`: Borda count and Schulze.
@@ -33,7 +33,7 @@ Modules
 
 from .agreement import alpha_reading, juror_leniency, krippendorff_agreement, score_distribution
 from .common import CENT, METHODS
-from .inputs import RankingInputError, Review
+from .inputs import RankingInputError, ReviewScores
 from .methods import rank_by
 from .ordinal import schulze_layers
 from .report import compute_ranking, official_ranking
@@ -44,7 +44,7 @@ __all__ = [
     "CENT",
     "METHODS",
     "RankingInputError",
-    "Review",
+    "ReviewScores",
     "additive_model",
     "alpha_reading",
     "bootstrap_rank_intervals",

@@ -5,7 +5,7 @@ criterion and remarks, the conflicts of interest, the shortlists, the winners wi
 motivation and the audit log.
 
 Dutch column names, Amsterdam time, text that a spreadsheet would run as a formula gets an
-apostrophe (``jury.exports.safe_text``). Rows are read in chunks and written in openpyxl's
+apostrophe (``jury.reports.rounds.safe_text``). Rows are read in chunks and written in openpyxl's
 streaming mode to a temporary file, so memory stays flat however many entries there are
 (``benchmarks/edition_export.py``)."""
 
@@ -26,7 +26,8 @@ from openpyxl.utils import get_column_letter
 
 from common.models import AuditLog
 from jury.enums import ConflictSource, ReviewState, RoundKind, RoundState
-from jury.exports import (
+from jury.models import Conflict, Criterion, Review, Round, Shortlisting
+from jury.reports.rounds import (
     XLSX_CONTENT_TYPE,
     Cell,
     amsterdam,
@@ -35,7 +36,6 @@ from jury.exports import (
     xlsx_cell,
     xlsx_header,
 )
-from jury.models import Conflict, Criterion, Review, Round, Shortlisting
 from media_pipeline.enums import AssetState
 from prijzen.enums import ConsentKind, EntryState
 from prijzen.models import Award, Category, Consent, Edition, Entry, Initiative

@@ -1,8 +1,9 @@
 """The input of a ranking: reviews and scales, their validation and a canonical array form.
 
-Reviews may come as `Review` objects, tuples or mappings with the same fields. `prepare_reviews`
-checks them (scores inside the scale, one review per juror and entry) and puts them in a
-canonical order (entry id, juror id), so the same input always gives the same result.
+Reviews may come as `ReviewScores` objects, tuples or mappings with the same fields.
+`prepare_reviews` checks them (scores inside the scale, one review per juror and entry) and
+puts them in a canonical order (entry id, juror id), so the same input always gives the same
+result.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class RankingInputError(ValueError):
 
 
 @dataclass(frozen=True)
-class Review:
+class ReviewScores:
     """One submitted review: the juror's weighted total and their score per criterion."""
 
     entry_id: Hashable
@@ -71,8 +72,8 @@ def _coerce_scale(scale: Scale | Sequence) -> Scale:
     return Scale(low, high)
 
 
-def _coerce_review(raw: Any) -> Review:
-    if isinstance(raw, Review):
+def _coerce_review(raw: Any) -> ReviewScores:
+    if isinstance(raw, ReviewScores):
         entry_id, juror_id, total, scores = (
             raw.entry_id,
             raw.juror_id,
@@ -86,7 +87,7 @@ def _coerce_review(raw: Any) -> Review:
         entry_id, juror_id, total, *rest = raw
         scores = rest[0] if rest else {}
     scores = {cid: to_decimal(v, f"criterion {cid!r}") for cid, v in dict(scores).items()}
-    return Review(entry_id, juror_id, to_decimal(total, "weighted_total"), scores)
+    return ReviewScores(entry_id, juror_id, to_decimal(total, "weighted_total"), scores)
 
 
 @dataclass
@@ -120,10 +121,11 @@ class PreparedReviews:
         }
 
 
-def _clean_rows(reviews: Iterable) -> list[Review]:
-    """Reviews with Decimal values; `Review` objects that already are clean are used as given."""
+def _clean_rows(reviews: Iterable) -> list[ReviewScores]:
+    """Reviews with Decimal values; `ReviewScores` objects that already are clean are used as
+    given."""
     raw = list(reviews)
-    if set(map(type, raw)) <= {Review}:
+    if set(map(type, raw)) <= {ReviewScores}:
         totals = set(map(type, (r.weighted_total for r in raw)))
         scores = set(map(type, chain.from_iterable(r.scores.values() for r in raw)))
         if totals <= {Decimal} and scores <= {Decimal}:
@@ -137,7 +139,7 @@ def _check_range(values: list[Decimal], scale: Scale, what: str) -> None:
         raise RankingInputError(f"{what} {bad} is outside the scale {scale.min} to {scale.max}")
 
 
-def _validate(rows: list[Review], scale: Scale, crit_scales: Mapping[Hashable, Scale]) -> set:
+def _validate(rows: list[ReviewScores], scale: Scale, crit_scales: Mapping[Hashable, Scale]) -> set:
     """Refuse duplicates and scores outside their scale; return the criterion ids."""
     pairs = [(r.entry_id, r.juror_id) for r in rows]
     if len(set(pairs)) != len(pairs):
