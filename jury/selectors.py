@@ -4,9 +4,11 @@ without a conflict of interest."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
@@ -18,28 +20,49 @@ from prijzen.enums import EntryState
 
 
 def memberships(user) -> QuerySet[JuryMember]:
-    """The rounds a juror takes part in, with their progress (x of y submitted)."""
+    """The rounds a juror takes part in (invited, not dropped out), by deadline."""
     if not user.is_authenticated:
         return JuryMember.objects.none()
     return (
         JuryMember.objects.in_jury()
         .filter(user=user)
         .select_related("round__edition", "round__category")
-        .annotate(
-            assigned=Count(
-                "round__assignments", filter=Q(round__assignments__user=user), distinct=True
-            ),
-            submitted=Count(
-                "round__assignments",
-                filter=Q(
-                    round__assignments__user=user,
-                    round__assignments__review__state=ReviewState.SUBMITTED,
-                ),
-                distinct=True,
-            ),
-        )
         .order_by("round__closes_at")
     )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A jury's progress: assignments, submitted reviews, drafts and the latest change."""
+
+    assigned: int = 0
+    submitted: int = 0
+    drafts: int = 0
+    last: datetime | None = None
+
+    @property
+    def not_started(self) -> int:
+        return self.assigned - self.submitted - self.drafts
+
+
+def progress(*, by: str, **where: object) -> dict[int, Progress]:
+    """The one count of jury progress, over the assignments jurors may see
+    (``visible_assignments``: an entry withdrawn or in conflict is no work): per juror of a
+    round (``by="user_id", round=...``), per round of a juror (``by="round_id", user=...``).
+    One query."""
+    rows = (
+        visible_assignments()
+        .filter(**where)
+        .order_by()
+        .values(by)
+        .annotate(
+            assigned=Count("pk"),
+            submitted=Count("pk", filter=Q(review__state=ReviewState.SUBMITTED)),
+            drafts=Count("pk", filter=Q(review__state=ReviewState.DRAFT)),
+            last=Max("review__updated_at"),
+        )
+    )
+    return {row.pop(by): Progress(**row) for row in rows}
 
 
 def conflicted(path: str = "", *, counting: bool = False) -> Q:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -28,7 +27,7 @@ from jury import certificates, selectors, services
 from jury.compute import rankings
 from jury.compute.rankings.common import METHOD_LABELS
 from jury.enums import ReviewState
-from jury.models import Assignment, Review, Round
+from jury.models import Review, Round
 from prijzen.enums import EntryState
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -191,18 +190,7 @@ def compute_report(round_: Round) -> rankings.report.RankingReport | None:
 def progress_table(round_: Round) -> Table:
     """Per jury member: assigned, submitted, drafts, not started and the last activity (the
     latest change to one of their reviews). Two queries."""
-    submitted = Q(review__state=ReviewState.SUBMITTED)
-    counts = {
-        row["user_id"]: row
-        for row in Assignment.objects.filter(round=round_)
-        .values("user_id")
-        .annotate(
-            assigned=Count("pk"),
-            submitted=Count("pk", filter=submitted),
-            drafts=Count("pk", filter=Q(review__state=ReviewState.DRAFT)),
-            last=Max("review__updated_at"),
-        )
-    }
+    progress = selectors.progress(by="user_id", round=round_)
     members = round_.members.select_related("user").order_by("user__email")
     header = [
         "jurylid",
@@ -215,16 +203,16 @@ def progress_table(round_: Round) -> Table:
     ]
     rows = []
     for member in members:
-        row = counts.get(member.user_id, {"assigned": 0, "submitted": 0, "drafts": 0, "last": None})
+        counted = progress.get(member.user_id, selectors.Progress())
         rows.append(
             [
                 member.user.email,
                 member.user.name,
-                row["assigned"],
-                row["submitted"],
-                row["drafts"],
-                row["assigned"] - row["submitted"] - row["drafts"],
-                amsterdam(row["last"]),
+                counted.assigned,
+                counted.submitted,
+                counted.drafts,
+                counted.not_started,
+                amsterdam(counted.last),
             ]
         )
     return Table("voortgang", header, rows)

@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 
 from jury import certificates
 from jury.enums import ConflictSource, ReviewState, RoundState
-from jury.models import Assignment, Conflict, JuryMember, Round
+from jury.models import Conflict, JuryMember, Round
+from jury.selectors import visible_assignments
 from media_pipeline.enums import AssetState
 from prijzen.enums import EntryState, ResultsState
 from prijzen.models import Edition
@@ -75,8 +76,9 @@ def edition_overviews() -> list[EditionOverview]:
         .annotate(
             invited=_per_round(JuryMember.objects.in_jury()),
             accepted=_per_round(JuryMember.objects.active()),
-            assigned=_per_round(Assignment.objects.all()),
-            scored=_per_round(Assignment.objects.filter(review__state=ReviewState.SUBMITTED)),
+            # The assignments jurors may see, as selectors.progress counts them.
+            assigned=_per_round(visible_assignments()),
+            scored=_per_round(visible_assignments().filter(review__state=ReviewState.SUBMITTED)),
             conflicts_to_review=_per_round(
                 Conflict.objects.filter(
                     source=ConflictSource.DETECTED,

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from jury import services
+from jury import selectors, services
 from jury.enums import TieKind
 from jury.models import Assignment, Conflict, JurorTie, JuryMember, Review
 from prijzen.enums import EntryState
@@ -369,3 +369,37 @@ def test_reminders_follow_the_active_jury_member_and_what_a_juror_may_see(client
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([active.user.email, elsewhere.user.email])
     assert "2 herinneringen verstuurd." in response.content.decode()
+
+
+def test_progress_counts_the_work_a_juror_may_see_alike_on_every_page(client, organiser):
+    """One count of progress (selectors.progress) for the round page, the progress export
+    and the juror's home: a withdrawn entry or a conflict is no work."""
+    round_ = RoundFactory()
+    entry, other, withdrawn, conflicted = _entries(round_, 4)
+    withdrawn.state = EntryState.WITHDRAWN
+    withdrawn.save()
+    member = JuryMemberFactory(round=round_)
+    done = Assignment.objects.create(round=round_, entry=entry, user=member.user)
+    Review.objects.create(assignment=done, state="submitted")
+    Assignment.objects.create(round=round_, entry=other, user=member.user)
+    Assignment.objects.create(round=round_, entry=withdrawn, user=member.user)
+    Assignment.objects.create(round=round_, entry=conflicted, user=member.user)
+    Conflict.objects.create(
+        round=round_, entry=conflicted, user=member.user, source="declared", reason="Buren"
+    )
+
+    counted = selectors.progress(by="user_id", round=round_)[member.user_id]
+    assert (counted.assigned, counted.submitted, counted.drafts, counted.not_started) == (
+        2,
+        1,
+        0,
+        1,
+    )
+    round_page = client.get(f"/jury/rondes/{round_.pk}/").content.decode()
+    export = client.get(f"/jury/rondes/{round_.pk}/export/voortgang.csv").content.decode()
+    client.force_login(member.user)
+    home = client.get("/jury/").content.decode()
+
+    assert "1 van 2 ingestuurd" in round_page
+    assert f"{member.user.email};{member.user.name};2;1;0;1;" in export
+    assert "1 van 2 ingestuurd" in home

@@ -91,7 +91,7 @@ def test_home_shows_progress_with_a_fixed_number_of_queries(client, count):
     page = response.content.decode()
     assert f"1 van {count} ingestuurd" in page
     assert all(f"Inzending {i}" in page for i in range(count))
-    assert len(queries) == 5, [q["sql"] for q in queries]  # with the second-step rule
+    assert len(queries) == 6, [q["sql"] for q in queries]  # second-step rule, progress
 
 
 def test_another_jurors_or_a_conflicted_assignment_is_404(client):

@@ -74,8 +74,9 @@ def test_the_home_shows_each_edition_and_what_needs_attention(client):
     assert re.search(r"<dt>Ingediend</dt><dd>2</dd>", page)
     assert re.search(r"<dt>Concepten</dt><dd>1</dd>", page)
     assert f'<a href="/jury/rondes/{round_.pk}/">{round_.name}</a>' in page
-    assert "<td>2 van 3</td>" in page  # accepted of invited
-    assert "<td>2 van 4</td>" in page  # reviews submitted of assigned
+    # Accepted of invited (2 of 3), and reviews submitted of the assignments the jurors may
+    # see (2 of 3: the conflicted one is no work, so the round can be complete).
+    assert page.count("<td>2 van 3</td>") == 2
     assert 'href="/organisatie/"' in page  # in the header
 
 

@@ -23,7 +23,7 @@ from common.models import User
 from jury import certificates, invitations, lifecycle, selectors, services
 from jury.compute import charts, rankings, solver
 from jury.enums import ConflictSource, ReviewState, RoundState
-from jury.models import Assignment, Conflict, ResultSnapshot, Round
+from jury.models import Conflict, ResultSnapshot, Round
 from jury.reports import rounds as exports
 from jury.reports import workspace as workspace_selectors
 from results import decisions
@@ -44,14 +44,9 @@ def overview(request, pk: int):
     round_ = selectors.organiser_round(request.user, pk)
     submitted = Q(assignments__review__state=ReviewState.SUBMITTED)
     members = round_.members.select_related("user").order_by("user__email")
-    progress = {
-        row["user_id"]: row
-        for row in Assignment.objects.filter(round=round_)
-        .values("user_id")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(review__state="submitted")))
-    }
+    progress = selectors.progress(by="user_id", round=round_)
     for member in members:
-        member.progress = progress.get(member.user_id, {"total": 0, "done": 0})
+        member.progress = progress.get(member.user_id, selectors.Progress())
     entries = (
         services.round_entries(round_)
         .annotate(

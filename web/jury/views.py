@@ -74,8 +74,10 @@ def home(request):
     """The juror's assignments per round, with progress and the deadline."""
     rounds = list(selectors.memberships(request.user))
     assignments = list(selectors.assignments_for(request.user))
+    progress = selectors.progress(by="round_id", user=request.user)
     for member in rounds:
         member.assignments = [a for a in assignments if a.round_id == member.round_id]
+        member.progress = progress.get(member.round_id, selectors.Progress())
     return render(request, "jury/home.html", {"memberships": rounds})
 
 
