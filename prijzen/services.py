@@ -145,6 +145,23 @@ def start_entry(*, initiative: Initiative, edition: Edition, actor) -> Entry:
     return entry
 
 
+def may_edit(entry: Entry, *, now=None) -> bool:
+    """The one rule of whether an entry can still be changed by its entrant: not withdrawn,
+    and the edition takes entries. Pages and templates ask this; the services raise the
+    reason (``_require_editable``)."""
+    try:
+        _require_editable(entry, now=now)
+    except EntryError:
+        return False
+    return True
+
+
+def may_reopen(entry: Entry, *, now=None) -> bool:
+    """A withdrawn entry can be taken back (made a draft again) while the edition takes
+    entries (``reopen_entry``)."""
+    return entry.state == EntryState.WITHDRAWN and entry.edition.is_open(now)
+
+
 def _require_editable(entry: Entry, *, now=None) -> None:
     if entry.state == EntryState.WITHDRAWN:
         raise EntryError(
@@ -391,7 +408,8 @@ def withdraw_entry(*, entry: Entry, actor) -> Entry:
 
 
 def reopen_entry(*, entry: Entry, actor) -> Entry:
-    """withdrawn → draft, until the deadline (the entrant changed their mind). Invariant: the
+    """withdrawn → draft, until the deadline (the entrant changed their mind; ``may_reopen``
+    says whether the page offers it). Invariant: the
     initiative stays within ``edition.entries_per_initiative`` active entries (withdraw, start a
     new entry, take the old one back must not make two)."""
     check_window(entry.edition)

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
 import requests
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from media_pipeline.enums import AssetState
 from media_pipeline.models import MediaAsset
@@ -208,3 +211,37 @@ def test_status_shows_in_review_while_a_round_is_open(client, two_entrants):
     page = client.get("/inzendingen/").content.decode()
 
     assert "In beoordeling" in page
+
+
+@pytest.mark.parametrize(
+    ("state", "window", "change", "take_back"),
+    [
+        ("draft", "open", True, False),
+        ("submitted", "open", True, False),
+        ("withdrawn", "open", False, True),
+        ("submitted", "closed", False, False),
+        ("withdrawn", "closed", False, False),
+    ],
+)
+def test_the_entry_page_offers_what_the_entrant_may_do(
+    db, client, state, window, change, take_back
+):
+    """The page asks the one rule (prijzen.services.may_edit / may_reopen), as the services
+    that refuse do; the organiser, who may read every entry, is offered neither."""
+    entry = EntryFactory(state=state)
+    if window == "closed":
+        edition = entry.edition
+        edition.entries_close_at = timezone.now() - timedelta(hours=1)
+        edition.entries_open_at = edition.entries_close_at - timedelta(days=30)
+        edition.save()
+    client.force_login(entry.initiative.owner)
+
+    page = client.get(f"/inzendingen/{entry.pk}/").content.decode()
+
+    assert ("Inzending aanpassen" in page, 'name="confirm"' in page) == (change, take_back)
+    client.force_login(OrganiserFactory())
+    as_organiser = client.get(f"/inzendingen/{entry.pk}/").content.decode()
+    assert ("Inzending aanpassen" in as_organiser, 'name="confirm"' in as_organiser) == (
+        False,
+        False,
+    )

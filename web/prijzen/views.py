@@ -109,7 +109,7 @@ def entry_edit(request, pk: int):
                 return JsonResponse({"saved": False, "message": str(error.message)}, status=400)
             messages.error(request, error.message)
             return redirect("entry-edit", pk=entry.pk)
-    if entry.state == EntryState.WITHDRAWN or not (entry.edition.is_open() or grace):
+    if not (services.may_edit(entry) or grace):
         return redirect("entry-detail", pk=entry.pk)
     return render(
         request,
@@ -191,6 +191,7 @@ def entry_withdraw(request, pk: int):
 @login_required
 def entry_detail(request, pk: int):
     entry = get_object_or_404(entries_visible_to(request.user), pk=pk)
+    own = entry.initiative.owner_id == request.user.pk
     return render(
         request,
         "prijzen/entry_detail.html",
@@ -201,6 +202,9 @@ def entry_detail(request, pk: int):
             "outdated": services.outdated_consents(entry),
             "wordings": current_wordings(entry.edition),
             "record": selectors.entry_record(entry) if request.user.is_organiser else None,
+            "own": own,
+            "may_edit": own and services.may_edit(entry),
+            "may_reopen": own and services.may_reopen(entry),
         },
     )
 
