@@ -50,7 +50,21 @@ class ErrorSerializer(serializers.Serializer):
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """The one shape of every JSON error, from the API and from the pages' scripts alike."""
     return {"code": code, "message": str(message), "fields": fields or {}}
+
+
+def refused_json(code: str, message: str, fields: dict | None = None, **flags) -> JsonResponse:
+    """A change a page's script asked for (an autosave, a heartbeat) that was not made: a 400
+    in the API's error shape, with the page's own flags (``saved=False``)."""
+    return JsonResponse({**flags, **error_body(code, message, fields)}, status=400)
+
+
+def form_fields(form) -> dict[str, list[str]]:
+    """A Django form's errors as the ``fields`` of the error shape: per field, its messages."""
+    return {
+        name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()
+    }
 
 
 def _domain_status(exc: DomainError) -> int:

@@ -160,7 +160,11 @@ def test_too_long_title_is_not_saved(client, entrant):
     )
 
     assert response.status_code == 400
-    assert response.json()["saved"] is False
+    body = response.json()  # the API's error shape, as on the scoring page
+    assert (body["saved"], body["code"], list(body["fields"])) == (False, "invalid", ["title"])
+    problem = "Zorg dat deze waarde niet meer dan 120 tekens bevat (het zijn er nu 121)."
+    assert body["fields"]["title"] == [problem]
+    assert body["message"] == f"Niet opgeslagen. Titel van je vlog: {problem}"
     entry.refresh_from_db()
     assert entry.title == "Oud"
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
 
-from common.api import error_body, validation_fields
+from common.api import refused_json, validation_fields
 from common.errors import DomainError
 from jury import invitations, selectors, services
 from jury.enums import ReviewState
@@ -187,7 +187,7 @@ def review_heartbeat(request, pk: int):
             review=current, user=request.user, start=request.POST.get("start") == "1"
         )
     except DomainError as error:
-        return JsonResponse({"counted": False, **error_body(error.code, error.message)}, status=400)
+        return refused_json(error.code, error.message, counted=False)
     watch = services.watch_progress(assignment.round, current)
     return JsonResponse(
         {
@@ -204,7 +204,7 @@ def _refused(request, pk: int, code: str, message, fields: dict | None = None):
     """A change that was not made: the autosave gets the API's error shape, the form its
     page back with the message."""
     if request.headers.get("X-Autosave") == "1":
-        return JsonResponse({"saved": False, **error_body(code, message, fields)}, status=400)
+        return refused_json(code, message, fields, saved=False)
     messages.error(request, message)
     return redirect("jury-review", pk=pk)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.api import form_fields, refused_json
 from common.errors import DomainError
 from common.http import confirmed, require_organiser, safe_next
 from media_pipeline.enums import AssetState
@@ -106,7 +107,7 @@ def entry_edit(request, pk: int):
             return _save_entry(request, entry, form, autosave)
         except DomainError as error:
             if autosave:
-                return JsonResponse({"saved": False, "message": str(error.message)}, status=400)
+                return refused_json(error.code, error.message, saved=False)
             messages.error(request, error.message)
             return redirect("entry-edit", pk=entry.pk)
     if not (services.may_edit(entry) or grace):
@@ -149,7 +150,14 @@ def _submit_in_grace(request, entry):
 def _save_entry(request, entry, form, autosave: bool):
     if not form.is_valid():
         if autosave:
-            return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
+            fields = form_fields(form)
+            name, problems = next(iter(fields.items()))
+            label = form.fields[name].label if name in form.fields else name
+            message = _("Not saved. %(field)s: %(problem)s") % {
+                "field": label,
+                "problem": problems[0],
+            }
+            return refused_json("invalid", message, fields, saved=False)
         return render(
             request,
             "prijzen/entry_edit.html",
