@@ -8,10 +8,17 @@ from django.db.models import Q
 from media_pipeline import ffmpeg, storage
 from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.models import MediaAsset
-from media_pipeline.profile import Storyboard, storyboard_vtt
+from media_pipeline.profile import (
+    FAILURES,
+    MAX_FPS,
+    MAX_LONG_SIDE,
+    REJECTIONS,
+    Storyboard,
+    storyboard_vtt,
+)
 
 
-def playback(asset: MediaAsset | None) -> dict | None:
+def playback(asset: MediaAsset | None) -> dict[str, object] | None:
     """Presigned preview and poster URLs of a ready asset, or None. The caller has already
     checked that the viewer may see the entry the asset belongs to."""
     if asset is None or asset.state != AssetState.READY:
@@ -70,3 +77,43 @@ def _entry_number(asset: MediaAsset) -> int | None:
     entry = apps.get_model("prijzen", "Entry")
     found = entry.objects.filter(Q(vlog=asset) | Q(pending_vlog=asset)).values_list("number")
     return next((n for (n,) in found if n), None)
+
+
+def vlog_status(asset: MediaAsset | None) -> dict | None:
+    """A vlog's processing state for people: the one presenter for the entry page's live
+    status and the API. The viewer's access is the caller's check."""
+    if asset is None:
+        return None
+    ready = asset.state == AssetState.READY
+    shown = playback(asset) if ready else None
+    return {
+        "uid": asset.uid,
+        "state": asset.state,
+        "state_label": str(AssetState(asset.state).label),
+        "final": asset.is_final,
+        "progress": asset.progress,
+        "error_code": asset.error_code,
+        "error_message": _error_message(asset),
+        "duration": asset.duration,
+        "width": asset.width,
+        "height": asset.height,
+        "renditions": sorted(r.kind for r in asset.renditions.all()) if ready else [],
+        "preview_url": shown["src"] if shown else None,
+        "poster_url": (shown["poster"] or None) if shown else None,
+    }
+
+
+def _error_message(asset: MediaAsset) -> str:
+    """The reason in the request's language where it can be rebuilt from the code (the stored
+    text is in the language of the worker that wrote it)."""
+    if asset.state not in (AssetState.REJECTED, AssetState.FAILED):
+        return ""
+    code = asset.error_code
+    limits = {"too_large_dimensions": MAX_LONG_SIDE, "too_many_fps": MAX_FPS}
+    if code in FAILURES:
+        return str(FAILURES[code])
+    if code in limits:
+        return str(REJECTIONS[code]) % {"limit": limits[code]}
+    if code in REJECTIONS and code != "too_long":  # too_long names the file's own duration
+        return str(REJECTIONS[code])
+    return asset.error_message

@@ -26,10 +26,8 @@ from api.prijzen.serializers import (
 )
 from common.api import FilterSet, errors
 from common.errors import DomainError, NotAllowed
-from media_pipeline.enums import AssetState
 from media_pipeline.models import MediaAsset
-from media_pipeline.profile import FAILURES, MAX_FPS, MAX_LONG_SIDE, REJECTIONS
-from media_pipeline.selectors import playback
+from media_pipeline.selectors import vlog_status
 from prijzen import selectors, services
 from prijzen.enums import EntryState
 from prijzen.forms import InitiativeForm
@@ -306,43 +304,5 @@ class EntryViewSet(
                 .filter(pk=entry.pending_vlog_id)
                 .first()
             )
-        body = {"current": _asset(entry.vlog), "pending": _asset(pending)}
+        body = {"current": vlog_status(entry.vlog), "pending": vlog_status(pending)}
         return Response(VlogStatusSerializer(body).data)
-
-
-def _asset(asset: MediaAsset | None) -> dict | None:
-    if asset is None:
-        return None
-    ready = asset.state == AssetState.READY
-    shown = playback(asset) if ready else None
-    return {
-        "uid": asset.uid,
-        "state": asset.state,
-        "state_label": str(AssetState(asset.state).label),
-        "final": asset.is_final,
-        "progress": asset.progress,
-        "error_code": asset.error_code,
-        "error_message": _error_message(asset),
-        "duration": asset.duration,
-        "width": asset.width,
-        "height": asset.height,
-        "renditions": sorted(r.kind for r in asset.renditions.all()) if ready else [],
-        "preview_url": shown["src"] if shown else None,
-        "poster_url": (shown["poster"] or None) if shown else None,
-    }
-
-
-def _error_message(asset: MediaAsset) -> str:
-    """The reason in the request's language where it can be rebuilt from the code (the stored
-    text is in the language of the worker that wrote it)."""
-    if asset.state not in (AssetState.REJECTED, AssetState.FAILED):
-        return ""
-    code = asset.error_code
-    limits = {"too_large_dimensions": MAX_LONG_SIDE, "too_many_fps": MAX_FPS}
-    if code in FAILURES:
-        return str(FAILURES[code])
-    if code in limits:
-        return str(REJECTIONS[code]) % {"limit": limits[code]}
-    if code in REJECTIONS and code != "too_long":  # too_long names the file's own duration
-        return str(REJECTIONS[code])
-    return asset.error_message

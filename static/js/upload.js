@@ -301,7 +301,7 @@ async function followProcessing(ui) {
     await sleep(2000);
     const data = await fetch(root.dataset.statusUrl, { credentials: "same-origin" }).then((r) => r.json()).catch(() => null);
     if (!data) continue;
-    ui.progress(data.progress, `${data.label}${data.progress ? ` (${data.progress}%)` : ""}${data.message ? `: ${data.message}` : ""}`);
+    ui.progress(data.progress, `${data.state_label}${data.progress ? ` (${data.progress}%)` : ""}${data.error_message ? `: ${data.error_message}` : ""}`);
     if (data.final) return window.location.reload();
   }
 }

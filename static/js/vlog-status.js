@@ -10,7 +10,7 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return setTimeout(poll, 5000);
-        if (label.textContent !== data.label) label.textContent = data.label;
+        if (label.textContent !== data.state_label) label.textContent = data.state_label;
         bar.value = data.progress;
         bar.textContent = data.progress + " %";
         if (data.final) return window.location.reload();

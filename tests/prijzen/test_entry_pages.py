@@ -84,13 +84,24 @@ def test_vlog_status_reports_state_progress_and_dutch_label(client, two_entrants
 
     response = client.get(f"/inzendingen/{entry_a.pk}/vlog-status/")
 
-    assert response.json() == {
+    body = response.json()  # the API's vlog status (one presenter)
+    assert body == {
+        "uid": str(entry_a.vlog.uid),
         "state": "processing",
-        "label": "Wordt omgezet",
-        "progress": 42,
-        "message": "",
+        "state_label": "Wordt omgezet",
         "final": False,
+        "progress": 42,
+        "error_code": "",
+        "error_message": "",
+        "duration": None,
+        "width": None,
+        "height": None,
+        "renditions": [],
+        "preview_url": None,
+        "poster_url": None,
     }
+    api = client.get(f"/api/v1/entries/{entry_a.pk}/vlog/").json()
+    assert api["current"] == body
 
 
 @pytest.mark.django_db

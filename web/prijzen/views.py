@@ -15,8 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.api import form_fields, refused_json
 from common.errors import DomainError
 from common.http import confirmed, require_organiser, safe_next
-from media_pipeline.enums import AssetState
-from media_pipeline.selectors import original_download_url, playback, storyboard_index
+from media_pipeline.selectors import original_download_url, playback, storyboard_index, vlog_status
 from prijzen import selectors, services
 from prijzen.enums import EntryState
 from prijzen.forms import EntryForm, InitiativeForm
@@ -222,18 +221,8 @@ def entry_detail(request, pk: int):
 def entry_vlog_status(request, pk: int):
     """The vlog's processing state for the live status on the entry page."""
     entry = get_object_or_404(entries_visible_to(request.user), pk=pk)
-    asset = entry.pending_vlog or entry.vlog
-    if asset is None:
-        return JsonResponse({"state": None, "label": "", "progress": 0, "final": True})
-    return JsonResponse(
-        {
-            "state": asset.state,
-            "label": str(AssetState(asset.state).label),
-            "progress": asset.progress,
-            "message": asset.error_message if asset.state == AssetState.REJECTED else "",
-            "final": asset.is_final,
-        }
-    )
+    status = vlog_status(entry.pending_vlog or entry.vlog)
+    return JsonResponse(status or {"state": None, "final": True})
 
 
 @login_required
