@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import audit
+from common.models import Actor, User
 from common.version import VERSION
 from jury import selectors, services
 from jury.compute import rankings
@@ -18,7 +21,7 @@ from jury.enums import RoundState
 from jury.models import ResultSnapshot, Round, TieDecision
 
 
-def canonical_inputs(reviews: list) -> list:
+def canonical_inputs(reviews: Iterable[rankings.ReviewScores]) -> list[list[object]]:
     """The reviews in a fixed order and form (strings for Decimals) for hashing and storage."""
     return sorted(
         [
@@ -31,12 +34,12 @@ def canonical_inputs(reviews: list) -> list:
     )
 
 
-def sha256_of(inputs: list) -> str:
+def sha256_of(inputs: Sequence[object]) -> str:
     blob = json.dumps(inputs, separators=(",", ":"), sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()
 
 
-def tie_decision_records(round_: Round) -> list[dict]:
+def tie_decision_records(round_: Round) -> list[dict[str, object]]:
     """The round's tie decisions as the certificate stores them (order and reason)."""
     return [
         {"order": d.order, "reason": d.reason}
@@ -44,7 +47,7 @@ def tie_decision_records(round_: Round) -> list[dict]:
     ]
 
 
-def organiser_orders(round_: Round) -> dict[frozenset, list[int]]:
+def organiser_orders(round_: Round) -> dict[frozenset[int], list[int]]:
     """The round's recorded tie decisions: {set of tied entry ids: their order}."""
     return {frozenset(d.order): d.order for d in TieDecision.objects.filter(round=round_)}
 
@@ -64,7 +67,12 @@ def undecided_ties(round_: Round) -> int:
     return sum(1 for tie in official.ties if tie.needs_decision)
 
 
-def _official_order(round_: Round, reviews: list, scale, orders: dict) -> list:
+def _official_order(
+    round_: Round,
+    reviews: list[rankings.ReviewScores],
+    scale: tuple[int, int],
+    orders: Mapping[frozenset[int], list[int]],
+) -> list[list[object]]:
     if not reviews:
         return []
     official = rankings.official_ranking(
@@ -73,7 +81,7 @@ def _official_order(round_: Round, reviews: list, scale, orders: dict) -> list:
     return [[row.entry_id, row.rank, str(row.score)] for row in official.rows]
 
 
-def decide_tie(*, round_: Round, order: list[int], reason: str, actor) -> TieDecision:
+def decide_tie(*, round_: Round, order: list[int], reason: str, actor: User) -> TieDecision:
     """Record the organisers' order for entries the tie rule leaves tied (or change it), with
     a written reason. Only while the round is open: closing freezes it in the certificate.
     Side effect: an audit row with the order and the reason."""
@@ -124,7 +132,7 @@ def decide_tie(*, round_: Round, order: list[int], reason: str, actor) -> TieDec
     return decision
 
 
-def close_round(*, round_: Round, actor) -> ResultSnapshot:
+def close_round(*, round_: Round, actor: Actor) -> ResultSnapshot:
     """open → closed, and freeze the results certificate in the same transaction."""
     with transaction.atomic():
         services.transition_round(round_id=round_.pk, to=RoundState.CLOSED, actor=actor)
@@ -169,3 +177,21 @@ def verify(snapshot: ResultSnapshot) -> Verification:
     if _official_order(round_, reviews, scale, frozen) != snapshot.ranking:
         problems.append("the recomputed ranking differs from the certificate")
     return Verification(ok=not problems, problems=tuple(problems))
+
+
+def certificate_data(snapshot: ResultSnapshot) -> dict:
+    """The results certificate as people and scripts download it: the one presenter for the
+    round page's JSON download and the API."""
+    round_ = snapshot.round
+    return {
+        "round": round_.pk,
+        "round_name": round_.name,
+        "edition": round_.edition.name,
+        "made_at": timezone.localtime(snapshot.created_at).isoformat(),
+        "method": snapshot.method,
+        "parameters": snapshot.parameters,
+        "software_version": snapshot.software_version,
+        "input_sha256": snapshot.input_sha256,
+        "inputs": snapshot.inputs,
+        "ranking": snapshot.ranking,
+    }

@@ -114,7 +114,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         )
         if snapshot is None:
             raise exceptions.NotFound(_("Not found."))
-        return Response(s.CertificateSerializer(snapshot).data)
+        return Response(certificates.certificate_data(snapshot))
 
     @extend_schema(
         summary="Open the round for scoring (organisers)",

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from jury.certificates import close_round, verify
 from jury.models import Assignment, ResultSnapshot, Review
@@ -86,3 +87,7 @@ def test_organiser_closes_and_downloads_the_certificate(client, scored_round):
     assert response["Content-Disposition"] == (
         f'attachment; filename="resultaten-ronde-{scored_round.pk}.json"'
     )
+    # One presenter: the API gives the same certificate, made_at in Amsterdam time.
+    assert client.get(f"/api/v1/rounds/{scored_round.pk}/certificate/").json() == body
+    assert body["made_at"] == timezone.localtime(snapshot.created_at).isoformat()
+    assert body["made_at"].endswith(("+01:00", "+02:00"))

@@ -416,19 +416,10 @@ def second_factor(request, pk: int):
 def certificate(request, pk: int):
     """The latest results certificate as a JSON download."""
     round_ = selectors.organiser_round(request.user, pk)
-    snapshot = get_object_or_404(ResultSnapshot.objects.filter(round=round_)[:1])
-    body = {
-        "round": round_.pk,
-        "round_name": round_.name,
-        "edition": round_.edition.name,
-        "made_at": snapshot.created_at.isoformat(),
-        "method": snapshot.method,
-        "parameters": snapshot.parameters,
-        "software_version": snapshot.software_version,
-        "input_sha256": snapshot.input_sha256,
-        "inputs": snapshot.inputs,
-        "ranking": snapshot.ranking,
-    }
+    snapshot = get_object_or_404(
+        ResultSnapshot.objects.select_related("round__edition").filter(round=round_)[:1]
+    )
+    body = certificates.certificate_data(snapshot)
     response = JsonResponse(body, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="resultaten-ronde-{pk}.json"'
     return response
