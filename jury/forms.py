@@ -1,10 +1,12 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import DutchForm, moment_field
 from jury.compute.rankings.common import METHOD_LABELS
 from jury.enums import RoundState, TieKind
-from jury.models import Criterion, Round
+from jury.models import Conflict, Criterion, Round
 from prijzen.enums import WordingKind
 from prijzen.wordings import current_wording
 
@@ -24,7 +26,7 @@ class AcceptInvitationForm(forms.Form):
 class ConflictForm(forms.Form):
     reason = forms.CharField(
         label=_("Why can you not judge this entry fairly?"),
-        max_length=500,
+        max_length=Conflict._meta.get_field("reason").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Tell us briefly why.")},
     )
@@ -103,13 +105,13 @@ class RoundForm(DutchForm, forms.ModelForm):
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.edition = edition
-        self.fields["category"].queryset = edition.categories.all()
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = edition.categories.all()
         rounds = (
             edition.rounds.exclude(pk=self.instance.pk)
             if self.instance.pk
             else edition.rounds.all()
         )
-        self.fields["source_round"].queryset = rounds
+        cast(forms.ModelChoiceField, self.fields["source_round"]).queryset = rounds
         self.fields["jurors_per_entry"].widget.attrs.update(min=1, max=20)
         if self.instance.pk and self.instance.state != RoundState.DRAFT:
             for name in FIXED_ONCE_OPEN:
@@ -117,7 +119,8 @@ class RoundForm(DutchForm, forms.ModelForm):
                 self.fields[name].help_text = _("Fixed: the round has opened.")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", _("The deadline comes after scoring opens."))
@@ -174,7 +177,7 @@ class CriterionForm(DutchForm, forms.ModelForm):
         if self.is_bound:  # a scale changed in the same request has fields for its levels too
             wanted = (self.data.get("scale_min"), self.data.get("scale_max"))
             if all(str(v).lstrip("-").isdigit() for v in wanted):
-                low, high = min(low, int(wanted[0])), max(high, int(wanted[1]))
+                low, high = min(low, int(str(wanted[0]))), max(high, int(str(wanted[1])))
         for level in range(low, high + 1) if high - low <= 20 else ():
             self.fields[f"anchor_{level}"] = forms.CharField(
                 label=_("Meaning of %(level)s (optional)") % {"level": level},
@@ -184,7 +187,8 @@ class CriterionForm(DutchForm, forms.ModelForm):
             )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high, step = data.get("scale_min"), data.get("scale_max"), data.get("step")
         if low is not None and high is not None and high <= low:
             self.add_error("scale_max", _("The highest score is above the lowest."))

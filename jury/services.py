@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from common import audit, statemachine
 from common.errors import DomainError, NotAllowed
+from common.models import Actor, User
 from jury import selectors
 from jury.compute import solver
 from jury.enums import (
@@ -32,7 +34,7 @@ from jury.enums import (
 )
 from jury.models import Assignment, Conflict, JurorTie, JuryMember, Review, Round, Shortlisting
 from prijzen.enums import EntryState
-from prijzen.models import Entry
+from prijzen.models import Edition, Entry
 from prijzen.municipalities import provinces_by_municipality
 
 
@@ -40,7 +42,7 @@ class JuryError(DomainError):
     code = "jury_error"
 
 
-def transition_round(*, round_id: int, to: str, actor=None, **changes) -> Round:
+def transition_round(*, round_id: int, to: str, actor: Actor = None, **changes: Any) -> Round:
     """The one place that changes ``Round.state`` (locks, checks the table, audits), with
     ``changes`` saved in the same step."""
     return statemachine.transition(
@@ -87,7 +89,7 @@ def _tie_reasons(ties: list[JurorTie], entry: Entry, rule: str) -> list[str]:
     return reasons
 
 
-def find_conflicts(*, round_: Round, user) -> list[tuple[Entry, str]]:
+def find_conflicts(*, round_: Round, user: User) -> list[tuple[Entry, str]]:
     """The conflicts the recorded ties of ``user`` would give in this round, without storing
     them (organisers check this before inviting someone)."""
     ties = list(JurorTie.objects.filter(user=user))
@@ -97,6 +99,27 @@ def find_conflicts(*, round_: Round, user) -> list[tuple[Entry, str]]:
             found.append((entry, _("Entered by this person.")))
         found += [(entry, reason) for reason in _tie_reasons(ties, entry, round_.geography_rule)]
     return found
+
+
+def _limit(field: str) -> int:
+    """The length of one of the conflict's text columns (every one has a max_length)."""
+    return cast(int, Conflict._meta.get_field(field).max_length)
+
+
+def written_reason(reason: str, field: str) -> str:
+    """The one rule of a reason someone writes about a conflict (``Conflict.<field>``): not
+    empty, and within the column, never cut short silently. The page forms and the API's
+    serializers take their length from the same column."""
+    text = reason.strip()
+    if not text:
+        raise JuryError(_("Tell us briefly why."), code="reason_required")
+    if len(text) > _limit(field):
+        raise JuryError(
+            _("Keep the reason to %(limit)s characters (now %(length)s).")
+            % {"limit": _limit(field), "length": len(text)},
+            code="reason_too_long",
+        )
+    return text
 
 
 def detect_conflicts(*, round_: Round) -> int:
@@ -111,44 +134,41 @@ def detect_conflicts(*, round_: Round) -> int:
                     entry=entry,
                     user=member.user,
                     source=ConflictSource.DETECTED,
-                    defaults={"reason": reason[:500]},
+                    defaults={"reason": reason[: _limit("reason")]},  # our own words
                 )
                 created += new
     return created
 
 
-def declare_conflict(*, round_: Round, entry: Entry, user, reason: str) -> Conflict:
+def declare_conflict(*, round_: Round, entry: Entry, user: User, reason: str) -> Conflict:
     """A juror declares a conflict with an entry. An assignment without a submitted review is
     taken away at once (the juror recuses); a submitted review stops counting until an
     organiser decides otherwise (``decide_conflicted_review``)."""
-    reason = reason.strip()
-    if not reason:
-        raise JuryError(_("Tell us briefly why."), code="reason_required")
+    reason = written_reason(reason, "reason")
     with transaction.atomic():
         conflict, _new = Conflict.objects.update_or_create(
             round=round_,
             entry=entry,
             user=user,
             source=ConflictSource.DECLARED,
-            defaults={"reason": reason[:500], "dismissed_at": None},
+            defaults={"reason": reason, "dismissed_at": None},
         )
         open_work = Assignment.objects.filter(round=round_, entry=entry, user=user).exclude(
             review__state=ReviewState.SUBMITTED
         )
         open_work.delete()
-        audit.record(actor=user, action="conflict_declared", obj=conflict, reason=reason[:500])
+        audit.record(actor=user, action="conflict_declared", obj=conflict, reason=reason)
     return conflict
 
 
-def dismiss_conflict(*, conflict: Conflict, reason: str, actor) -> Conflict:
+def dismiss_conflict(*, conflict: Conflict, reason: str, actor: User) -> Conflict:
     """An organiser dismisses a detected conflict as a false positive, with a reason."""
     if conflict.source != ConflictSource.DETECTED:
         raise JuryError(_("Only a conflict found from ties can be dismissed."), code="declared")
-    if not reason.strip():
-        raise JuryError(_("Tell us briefly why."), code="reason_required")
+    reason = written_reason(reason, "dismissal_reason")
     conflict.dismissed_at = timezone.now()
     conflict.dismissed_by = actor
-    conflict.dismissal_reason = reason.strip()[:500]
+    conflict.dismissal_reason = reason
     with transaction.atomic():
         conflict.save(update_fields=["dismissed_at", "dismissed_by", "dismissal_reason"])
         audit.record(actor=actor, action="conflict_dismissed", obj=conflict, reason=reason)
@@ -170,24 +190,24 @@ def conflict_pairs(round_: Round) -> set[tuple[int, int]]:
     return set(declared_or_found) | set(own)
 
 
-def decide_conflicted_review(*, conflict: Conflict, keep: bool, reason: str, actor) -> Conflict:
+def decide_conflicted_review(
+    *, conflict: Conflict, keep: bool, reason: str, actor: User
+) -> Conflict:
     """An organiser decides whether the review a juror submitted before declaring (or being
     found to have) a conflict counts in the ranking. Until then it does not."""
-    reason = reason.strip()
-    if not reason:
-        raise JuryError(_("Tell us briefly why."), code="reason_required")
+    reason = written_reason(reason, "review_decision_reason")
     if conflict.entry.initiative.owner_id == conflict.user_id:
         raise JuryError(_("A review of one's own entry never counts."), code="own_entry")
     with transaction.atomic():
         conflict.review_kept = keep
         conflict.review_decided_by = actor
-        conflict.review_decision_reason = reason[:500]
+        conflict.review_decision_reason = reason
         conflict.save(update_fields=["review_kept", "review_decided_by", "review_decision_reason"])
         audit.record(
             actor=actor,
             action="conflicted_review_kept" if keep else "conflicted_review_excluded",
             obj=conflict,
-            reason=reason[:500],
+            reason=reason,
         )
     return conflict
 
@@ -224,7 +244,7 @@ def proposal_hash(proposal: solver.Proposal) -> str:
     return hashlib.sha256(json.dumps(sorted(proposal.pairs())).encode()).hexdigest()
 
 
-def commit_shown_assignment(*, round_: Round, shown: str, actor) -> int:
+def commit_shown_assignment(*, round_: Round, shown: str, actor: Actor) -> int:
     """Commit the proposal the organiser was shown (``proposal_hash``), recomputed now; when
     anything changed meanwhile (a member, a conflict, a review), it is refused."""
     proposal = propose_assignment(round_=round_)
@@ -267,20 +287,20 @@ def infeasible_reasons(infeasible: solver.Infeasible) -> list[str]:
     ]
 
 
-def add_tie(*, user, kind: str, value: str) -> JurorTie:
+def add_tie(*, user: User, kind: str, value: str) -> JurorTie:
     """A jury member records a tie (a place, an organisation, a board seat); recording the
     same one twice keeps one."""
     tie, _created = JurorTie.objects.get_or_create(user=user, kind=kind, value=value.strip())
     return tie
 
 
-def remove_tie(*, user, pk) -> None:
+def remove_tie(*, user: User, pk: str | int) -> None:
     """A jury member removes one of their own ties."""
     if not (str(pk).isdecimal() and JurorTie.objects.filter(user=user, pk=pk).delete()[0]):
         raise JuryError(_("This tie was not found; it may be removed already."), code="not_found")
 
 
-def commit_assignment(*, round_: Round, proposal: solver.Proposal, actor) -> int:
+def commit_assignment(*, round_: Round, proposal: solver.Proposal, actor: Actor) -> int:
     """Make the proposal the round's assignment: open assignments that are no longer in it
     go, new ones come; submitted reviews are never touched. Returns how many pairs changed."""
     wanted = proposal.pairs()
@@ -324,7 +344,7 @@ def _require_open(round_: Round) -> None:
         raise JuryError(_("Scoring is not possible now: the round is not open."), code="closed")
 
 
-def review_for(*, assignment: Assignment, user) -> Review:
+def review_for(*, assignment: Assignment, user: User) -> Review:
     """The juror's review of an assignment (made on first use). Only for the assigned, active
     juror without a conflict."""
     if assignment.user_id != user.pk:
@@ -340,7 +360,7 @@ def review_for(*, assignment: Assignment, user) -> Review:
     return review
 
 
-def _parse_scores(round_: Round, scores: dict) -> dict[str, str]:
+def _parse_scores(round_: Round, scores: dict[str, object]) -> dict[str, str]:
     criteria = {str(c.pk): c for c in round_.criteria.all()}
     parsed = {}
     for key, raw in scores.items():
@@ -371,7 +391,7 @@ def _parse_scores(round_: Round, scores: dict) -> dict[str, str]:
     return parsed
 
 
-def save_review(*, review: Review, user, version: int, data: dict) -> Review:
+def save_review(*, review: Review, user: User, version: int, data: dict[str, Any]) -> Review:
     """Store a draft (or change a submitted review while the round is open). ``version`` must
     be the one the form was loaded with: a second tab cannot silently overwrite the first.
     Every change is kept in the audit log with the old and new values."""
@@ -440,7 +460,7 @@ def _locked(review: Review, version: int) -> Review:
     return locked
 
 
-def others_shown(*, assignment: Assignment, review: Review) -> list | None:
+def others_shown(*, assignment: Assignment, review: Review) -> list[Review] | None:
     """The other jury members' submitted reviews the juror may see now (the round's policy:
     ``selectors.other_reviews``). Showing at least one makes the juror's submitted review
     final, so nobody can adjust their score to the others'."""
@@ -453,7 +473,7 @@ def others_shown(*, assignment: Assignment, review: Review) -> list | None:
     return others
 
 
-def submit_review(*, review: Review, user, version: int) -> Review:
+def submit_review(*, review: Review, user: User, version: int) -> Review:
     """Check the review (all required criteria, the watch minimum) and submit it with its
     weighted total, all on the locked row: a save in another window cannot slip between
     the checks and the total."""
@@ -553,7 +573,7 @@ def mark_opened(review: Review) -> Review:
     return review
 
 
-def heartbeat(*, review: Review, user, start: bool = False) -> Review:
+def heartbeat(*, review: Review, user: User, start: bool = False) -> Review:
     """The player is playing: add the seconds since the previous heartbeat (at most
     HEARTBEAT_MAX_STEP) to the server-measured ``heard_seconds``. After a silence of more
     than HEARTBEAT_GAP seconds, or with ``start`` (playback resumes), a new stretch starts
@@ -579,7 +599,7 @@ def heartbeat(*, review: Review, user, start: bool = False) -> Review:
     return locked
 
 
-def reopen_review(*, review: Review, user) -> Review:
+def reopen_review(*, review: Review, user: User) -> Review:
     """The juror reopens their submitted review to change it, while the round is open and
     they have not seen the others' scores."""
     _require_open(review.assignment.round)
@@ -596,7 +616,7 @@ def reopen_review(*, review: Review, user) -> Review:
         )
 
 
-def copy_round(*, source: Round, edition, actor) -> Round:
+def copy_round(*, source: Round, edition: Edition, actor: Actor) -> Round:
     """A new (draft) round for ``edition`` with the policy and rubric of ``source``: a new
     edition starts from the previous one."""
     with transaction.atomic():
@@ -640,7 +660,7 @@ def send_reminders(*, round_: Round) -> int:
     return len(emails)
 
 
-def due_reminders(*, now=None) -> int:
+def due_reminders(*, now: datetime | None = None) -> int:
     """Rounds that close within their reminder period and were not reminded today."""
     now = now or timezone.now()
     sent = 0

@@ -222,7 +222,8 @@ class VersionSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
+    # The column's length (jury.services.written_reason checks it for the pages too).
+    reason = serializers.CharField(max_length=Conflict._meta.get_field("reason").max_length)
 
 
 class CountSerializer(serializers.Serializer):

@@ -403,3 +403,31 @@ def test_progress_counts_the_work_a_juror_may_see_alike_on_every_page(client, or
     assert "1 van 2 ingestuurd" in round_page
     assert f"{member.user.email};{member.user.name};2;1;0;1;" in export
     assert "1 van 2 ingestuurd" in home
+
+
+def test_a_reason_beyond_its_column_is_refused_on_the_page_and_in_the_api(client, organiser):
+    """One rule (jury.services.written_reason): a long reason is refused with its length,
+    never cut short silently (the page used to store the first 500 characters)."""
+    round_ = RoundFactory()
+    [entry] = _entries(round_, 1)
+    member = JuryMemberFactory(round=round_)
+    conflict = Conflict.objects.create(
+        round=round_, entry=entry, user=member.user, source="detected", reason="Zelfde gemeente."
+    )
+    long = "x" * 501
+
+    page = client.post(
+        f"/jury/rondes/{round_.pk}/conflicten/{conflict.pk}/afwijzen/",
+        {"reason": long},
+        follow=True,
+    )
+    api = client.post(
+        f"/api/v1/conflicts/{conflict.pk}/dismiss/",
+        {"reason": long},
+        content_type="application/json",
+    )
+
+    assert "Houd de reden binnen 500 tekens (nu 501)." in page.content.decode()
+    assert api.status_code == 400
+    conflict.refresh_from_db()
+    assert (conflict.dismissed_at, conflict.dismissal_reason) == (None, "")
