@@ -106,8 +106,7 @@ class SecondFactorDeviceAdmin(admin.ModelAdmin):
     here: that would let one admin account pass anyone's second step."""
 
     list_display = ["user", "name", "confirmed", "last_used_at"]
-    fields = ["user", "name", "confirmed", "last_used_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "name", "confirmed", "last_used_at")
     search_fields = ["user__email"]
 
     def has_add_permission(self, request):

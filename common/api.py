@@ -5,6 +5,7 @@ throttles, and helpers that document the error responses in the OpenAPI schema."
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import django_filters
 from botocore.exceptions import BotoCoreError, ClientError
@@ -30,6 +31,9 @@ from common.api_auth import (  # noqa: F401 (re-exported: the API's shared piece
 )
 from common.errors import DomainError, InvalidTransition, NotAllowed
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 logger = logging.getLogger(__name__)
 
 
@@ -43,18 +47,20 @@ class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField(
         help_text="What went wrong, for people, in the request's language (Accept-Language)."
     )
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # a field named fields, not Serializer.fields
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Per input field, its messages (only for `invalid`; otherwise empty).",
     )
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+def error_body(code: str, message: str | StrPromise, fields: dict | None = None) -> dict:
     """The one shape of every JSON error, from the API and from the pages' scripts alike."""
     return {"code": code, "message": str(message), "fields": fields or {}}
 
 
-def refused_json(code: str, message: str, fields: dict | None = None, **flags) -> JsonResponse:
+def refused_json(
+    code: str, message: str | StrPromise, fields: dict | None = None, **flags
+) -> JsonResponse:
     """A change a page's script asked for (an autosave, a heartbeat) that was not made: a 400
     in the API's error shape, with the page's own flags (``saved=False``)."""
     return JsonResponse({**flags, **error_body(code, message, fields)}, status=400)
@@ -100,7 +106,7 @@ def exception_handler(exc, context):
         message = _("Some fields are not right. Check them and try again.")
         response.data = error_body("invalid", message, validation_fields(exc))
     elif isinstance(exc, exceptions.Throttled):
-        wait = int(exc.wait or 1)
+        wait = int(exc.wait or 1)  # type: ignore[attr-defined]  # set by Throttled(); not in the stubs
         message = ngettext(
             "Too many requests. Try again in %(seconds)d second.",
             "Too many requests. Try again in %(seconds)d seconds.",

@@ -22,6 +22,9 @@ class AuthFailureThrottle(SimpleRateThrottle):
     from that address waits, also one with a correct token."""
 
     scope = "auth"
+    # Set from the scope's rate by SimpleRateThrottle.__init__ (the stubs do not declare them).
+    num_requests: int
+    duration: int
 
     def get_cache_key(self, request, view=None):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}

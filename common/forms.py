@@ -102,6 +102,8 @@ class DutchForm:
     database column holds on every database (SQLite checks no range, PostgreSQL fails on a
     number too large, so without this the same input is stored or gives a 500)."""
 
+    fields: dict[str, forms.Field]  # a mixin of forms.Form and forms.ModelForm
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from common.models import AnyUser, User
+
 
 def safe_next(request, url: str) -> str:
     """``url`` when it points to this site, else '' (no open redirects)."""
@@ -34,10 +36,17 @@ def posted_id(request, name: str) -> int:
     return int(value) if value.isascii() and value.isdigit() else 0
 
 
-def require_organiser(user) -> None:
+def require_organiser(user: AnyUser) -> None:
     """Organisers' pages and resources do not exist for anyone else: 404, never 403."""
-    if not (user.is_authenticated and user.is_organiser):
+    organiser(user)
+
+
+def organiser(user: AnyUser) -> User:
+    """``user``'s account when it is an organiser's (for services that store who acted);
+    404 for anyone else, as ``require_organiser``."""
+    if not (isinstance(user, User) and user.is_organiser):
         raise Http404
+    return user
 
 
 def confirmed(request) -> bool:

@@ -25,7 +25,7 @@ class InvalidEmail(DomainError, ValueError):
     )
 
 
-def canonical_email(raw: str) -> str:
+def canonical_email(raw: str | None) -> str:
     """The canonical form of ``raw``; raises InvalidEmail when there is none."""
     address = unicodedata.normalize("NFKC", (raw or "").strip())
     local, at, domain = address.rpartition("@")

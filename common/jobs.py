@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import current_app
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def queue_after_commit(name: str, *args, quiet: bool = False, **options) -> None:
+def queue_after_commit(name: str, *args: Any, quiet: bool = False, **options: Any) -> None:
     """Send the task named ``name`` to the broker once the current transaction commits (at
     once outside one), routed by ``CELERY_TASK_ROUTES`` like any other. Services queue
     tasks by name and never import a task module, so tasks stay thin (they look up the

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+from typing import Any, ClassVar, TypeAlias
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    AnonymousUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +29,7 @@ class TimeStampedModel(models.Model):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
             raise ValueError("An e-mail address is required")
         user = self.model(email=canonical_email(email), **extra)
@@ -32,11 +40,11 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.update(is_staff=True, is_superuser=True, role=Role.ORGANISER)
         return self.create_user(email, password, **extra)
 
-    def get_by_natural_key(self, username: str) -> User:
+    def get_by_natural_key(self, username: str | None) -> User:
         """An exact match on the canonical address (see common.identity)."""
         try:
             email = canonical_email(username)
@@ -61,13 +69,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(models.functions.Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
 
     def __str__(self) -> str:
@@ -80,6 +88,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_juror(self) -> bool:
         return self.role == Role.JUROR
+
+
+# Whoever makes a request: an account, or nobody logged in (``request.user``). Code that needs
+# an account's own fields (``is_organiser``, ...) narrows it with ``isinstance(user, User)``.
+AnyUser: TypeAlias = User | AnonymousUser
+# Who did something, for the audit log: an account, nobody logged in, or the platform (None).
+Actor: TypeAlias = User | AnonymousUser | None
 
 
 class AuditLog(models.Model):

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 
 from common import audit
 from common.errors import InvalidTransition
 
+M = TypeVar("M", bound=models.Model)
+
 
 def transition(
     *,
-    model: type[models.Model],
+    model: type[M],
     pk: Any,
     to: str,
     table: Mapping[str, frozenset[str]],
@@ -21,13 +23,13 @@ def transition(
     field: str = "state",
     where: Mapping[str, Any] | None = None,
     **changes: Any,
-) -> models.Model:
+) -> M:
     """Lock the row, check ``table[current]`` allows ``to``, save it with ``changes`` and
     write a state-change audit row. Raises InvalidTransition when the table forbids it.
     ``where`` adds conditions the row must still meet (a fencing token, say); when it does
     not, ``model.DoesNotExist`` is raised and nothing changes."""
     with transaction.atomic():
-        obj = model.objects.select_for_update().filter(**(where or {})).get(pk=pk)
+        obj = model._default_manager.select_for_update().filter(**(where or {})).get(pk=pk)
         current = getattr(obj, field)
         if to not in table.get(current, frozenset()):
             raise InvalidTransition(code="invalid_transition", current=current, to=to)

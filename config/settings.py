@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import environ
@@ -259,7 +260,7 @@ _s3_options = {
     "custom_domain": None,
     "client_config": None,  # built in media_pipeline.storage from the values above
 }
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "media_pipeline.storage.MediaStorage", "OPTIONS": _s3_options},
     "staticfiles": {
         "BACKEND": (

@@ -51,6 +51,8 @@ class RoundAdmin(admin.ModelAdmin):
     @admin.action(description=_("Copy to the newest edition (with the rubric)"))
     def copy_to_newest_edition(self, request, queryset):
         newest = Edition.objects.order_by("-year", "-pk").first()
+        if newest is None:  # no edition, so no round either
+            return
         for round_ in queryset:
             services.copy_round(source=round_, edition=newest, actor=request.user)
         n = queryset.count()

@@ -179,7 +179,7 @@ def verify(snapshot: ResultSnapshot) -> Verification:
     return Verification(ok=not problems, problems=tuple(problems))
 
 
-def certificate_data(snapshot: ResultSnapshot) -> dict:
+def certificate_data(snapshot: ResultSnapshot) -> dict[str, object]:
     """The results certificate as people and scripts download it: the one presenter for the
     round page's JSON download and the API."""
     round_ = snapshot.round

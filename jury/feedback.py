@@ -42,7 +42,7 @@ def feedback_for(entry) -> Feedback | None:
             Decimal(r.scores[str(criterion.pk)]) for r in reviews if str(criterion.pk) in r.scores
         ]
         if values:
-            mean = (sum(values) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            mean = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
             criteria.append(CriterionFeedback(criterion.name_nl, mean, criterion.scale_max))
     remarks = sorted(
         text.strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,16 +17,17 @@ from django.utils.translation import gettext as _
 from common import audit
 from common.enums import Role
 from common.identity import canonical_email
-from common.models import User
+from common.models import Actor, User
 from jury.models import JuryMember, Round
 from jury.services import JuryError
 from prijzen.enums import WordingKind
+from prijzen.models import Edition, Wording
 from prijzen.wordings import current_wording
 
 INVITATION_DAYS = 7  # the link is a credential: a week is enough to accept
 
 
-def invite_juror(*, round_: Round, email: str, name: str = "", actor) -> JuryMember:
+def invite_juror(*, round_: Round, email: str, name: str = "", actor: Actor) -> JuryMember:
     """Invite someone to score in a round: an account (role juror) if there is none, and an
     e-mail with a link to accept (valid for INVITATION_DAYS, once)."""
     email = canonical_email(email)
@@ -58,13 +59,12 @@ def invite_juror(*, round_: Round, email: str, name: str = "", actor) -> JuryMem
 
 def invitation(token: str) -> JuryMember:
     """The member a (still valid, unused) invitation link belongs to."""
-    member = (
+    member: JuryMember | None = (
         JuryMember.objects.select_related("round__edition", "user")
         .filter(invitation_hash=_hash(token))
         .first()
     )
-    expired = member and member.invited_at < timezone.now() - timedelta(days=INVITATION_DAYS)
-    if member is None or expired:
+    if member is None or _expired(member.invited_at):
         raise JuryError(
             _("This invitation link no longer works. Ask the organisers for a new one."),
             code="invitation_invalid",
@@ -82,7 +82,7 @@ def accept_invitation(*, token: str, terms_accepted: bool) -> JuryMember:
         now = timezone.now()
         member.accepted_at = member.accepted_at or now
         member.invitation_hash = None
-        _record_terms(member, now)
+        terms = _record_terms(member, now)
         if member.user.email_verified_at is None:
             member.user.email_verified_at = now
             member.user.save(update_fields=["email_verified_at"])
@@ -90,7 +90,7 @@ def accept_invitation(*, token: str, terms_accepted: bool) -> JuryMember:
             actor=member.user,
             action="invitation_accepted",
             obj=member,
-            terms_version=member.terms_wording.version,
+            terms_version=terms.version,
         )
     return member
 
@@ -108,17 +108,17 @@ def accept_terms(*, member: JuryMember, terms_accepted: bool) -> JuryMember:
         )
         if member.accepted_at is None or member.dropped_out_at is not None:
             raise JuryError(_("Accept the invitation from its e-mail first."), code="invitation")
-        _record_terms(member, timezone.now())
+        terms = _record_terms(member, timezone.now())
         audit.record(
             actor=member.user,
             action="terms_accepted",
             obj=member,
-            version=member.terms_wording.version,
+            version=terms.version,
         )
     return member
 
 
-def ask_terms_again(*, edition, actor) -> int:
+def ask_terms_again(*, edition: Edition, actor: Actor) -> int:
     """The edition's confidentiality terms changed: every juror of its rounds who accepted
     older terms sees no entries until they accept the new ones (their reviews keep counting).
     Returns how many are asked."""
@@ -130,9 +130,10 @@ def ask_terms_again(*, edition, actor) -> int:
     return count
 
 
-def _record_terms(member: JuryMember, now) -> None:
+def _record_terms(member: JuryMember, now: datetime) -> Wording:
+    """Store the acceptance of the current jury terms; returns those terms."""
     member.terms_accepted_at = now
-    member.terms_wording = current_wording(member.round.edition, WordingKind.JURY_TERMS)
+    member.terms_wording = terms = current_wording(member.round.edition, WordingKind.JURY_TERMS)
     member.save(
         update_fields=[
             "accepted_at",
@@ -142,6 +143,12 @@ def _record_terms(member: JuryMember, now) -> None:
             "updated_at",
         ]
     )
+    return terms
+
+
+def _expired(invited_at: datetime | None) -> bool:
+    """An invitation link is valid for INVITATION_DAYS (one without a time never is)."""
+    return invited_at is None or invited_at < timezone.now() - timedelta(days=INVITATION_DAYS)
 
 
 def _hash(token: str) -> str:

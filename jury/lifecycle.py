@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 
 from common import audit
 from common.errors import InvalidTransition
+from common.models import Actor
 from jury import services
 from jury.enums import RoundState
 from jury.models import Assignment, Round
@@ -75,7 +77,7 @@ def opening_problems(round_: Round) -> list[str]:
     return problems
 
 
-def open_round(*, round_: Round, actor) -> Round:
+def open_round(*, round_: Round, actor: Actor) -> Round:
     """draft → open when nothing is missing (else JuryError with everything that is).
     Jury members can score from ``opens_at``: opening before then opens it at that moment."""
     with transaction.atomic():
@@ -88,7 +90,9 @@ def open_round(*, round_: Round, actor) -> Round:
         return services.transition_round(round_id=locked.pk, to=RoundState.OPEN, actor=actor)
 
 
-def reopen_round(*, round_: Round, reason: str, actor, closes_at=None) -> Round:
+def reopen_round(
+    *, round_: Round, reason: str, actor: Actor, closes_at: datetime | None = None
+) -> Round:
     """closed → open again, with a written reason (audited) and, when the deadline has passed,
     a new one (``closes_at``). Not when a round that follows it has started or the edition's
     results are out. Its certificate is made again at the next close

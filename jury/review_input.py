@@ -35,7 +35,7 @@ class ReviewWriteSerializer(serializers.Serializer):
         help_text="Comment per criterion id.",
     )
     overall_comment = serializers.CharField(max_length=5000, allow_blank=True)
-    notes = NoteSerializer(many=True, required=False, max_length=200)
+    notes = NoteSerializer(many=True, required=False, max_length=200)  # type: ignore[call-arg]  # many=True: for the ListSerializer
     watched_seconds = serializers.DecimalField(
         max_digits=8,
         decimal_places=1,

@@ -7,19 +7,21 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from common.http import require_organiser
+from common.models import AnyUser, User
 from jury.compute import rankings
 from jury.enums import ReviewState, RoundState, ScoreVisibility
 from jury.models import Assignment, Conflict, Criterion, JuryMember, Review, Round
 from prijzen.enums import EntryState
 
 
-def memberships(user) -> QuerySet[JuryMember]:
+def memberships(user: AnyUser) -> QuerySet[JuryMember]:
     """The rounds a juror takes part in (invited, not dropped out), by deadline."""
     if not user.is_authenticated:
         return JuryMember.objects.none()
@@ -114,13 +116,13 @@ def visible_assignments() -> QuerySet[Assignment]:
     )
 
 
-def open_work(round_) -> QuerySet[Assignment]:
+def open_work(round_: Round) -> QuerySet[Assignment]:
     """What the round's jury still has to do: visible assignments without a submitted
     review."""
     return visible_assignments().filter(round=round_).exclude(review__state=ReviewState.SUBMITTED)
 
 
-def assignments_for(user) -> QuerySet[Assignment]:
+def assignments_for(user: AnyUser) -> QuerySet[Assignment]:
     """The juror's visible assignments: accepted membership, an entry that is still in (not
     withdrawn), no conflict of interest."""
     if not user.is_authenticated:
@@ -135,7 +137,7 @@ def assignments_for(user) -> QuerySet[Assignment]:
     )
 
 
-def other_reviews(assignment: Assignment, review) -> list | None:
+def other_reviews(assignment: Assignment, review: Review) -> list[Review] | None:
     """The other jury members' submitted reviews of this entry, when the round's policy lets
     this juror see them (never / after submitting their own / after the round closes); None
     when it does not."""
@@ -154,7 +156,7 @@ def other_reviews(assignment: Assignment, review) -> list | None:
     )
 
 
-def ranking_input(round_) -> tuple[list, tuple]:
+def ranking_input(round_: Round) -> tuple[list[rankings.ReviewScores], tuple[int, int]]:
     """The round's submitted reviews as ranking input, and the scale of its total.
 
     Built for rounds of thousands of reviews: the scores come as JSON text and are parsed in
@@ -173,7 +175,8 @@ def ranking_input(round_) -> tuple[list, tuple]:
         .values_list("assignment__entry_id", "assignment__user_id", "weighted_total", "scores_json")
     )
     all_scores = json.loads("[" + ",".join(row[3] for row in rows) + "]")
-    keys, values = set(), set()
+    keys: set[str] = set()
+    values: set[str] = set()
     for scores in all_scores:
         keys.update(scores)
         values.update(scores.values())
@@ -184,7 +187,7 @@ def ranking_input(round_) -> tuple[list, tuple]:
         rankings.ReviewScores(
             entry_id=entry,
             juror_id=juror,
-            weighted_total=total,
+            weighted_total=cast(Decimal, total),  # filtered on weighted_total__isnull=False
             scores={as_int[k]: as_decimal[v] for k, v in scores.items()},
         )
         for (entry, juror, total, _text), scores in zip(rows, all_scores, strict=True)
@@ -192,11 +195,11 @@ def ranking_input(round_) -> tuple[list, tuple]:
     return reviews, scale
 
 
-def rounds_for(user) -> QuerySet[Round]:
+def rounds_for(user: AnyUser) -> QuerySet[Round]:
     """The rounds a person may read with their rubric: organisers all of them, a juror the
     rounds of their active memberships (accepted invitation and terms, not dropped out),
     anyone else none."""
-    if not user.is_authenticated:
+    if not isinstance(user, User):  # nobody logged in
         return Round.objects.none()
     rounds = Round.objects.select_related("edition", "category").prefetch_related(
         Prefetch("criteria", queryset=Criterion.objects.order_by("position", "pk"))
@@ -207,7 +210,7 @@ def rounds_for(user) -> QuerySet[Round]:
     return rounds.filter(Exists(active)).order_by("closes_at", "pk")
 
 
-def conflicts_of_round(round_) -> QuerySet[Conflict]:
+def conflicts_of_round(round_: Round) -> QuerySet[Conflict]:
     """Every conflict of interest of a round (for organisers), active and dismissed, with
     ``submitted_review``: whether the juror had submitted a review of the entry (it counts
     only when an organiser kept it)."""
@@ -225,7 +228,7 @@ def conflicts_of_round(round_) -> QuerySet[Conflict]:
     )
 
 
-def organiser_round(user, pk) -> Round:
+def organiser_round(user: AnyUser, pk: int | str) -> Round:
     """A round as organisers see it; 404 for everyone else (they may not know it exists)."""
     require_organiser(user)
     return get_object_or_404(Round.objects.select_related("edition", "category"), pk=pk)

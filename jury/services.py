@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -103,7 +103,8 @@ def find_conflicts(*, round_: Round, user: User) -> list[tuple[Entry, str]]:
 
 def _limit(field: str) -> int:
     """The length of one of the conflict's text columns (every one has a max_length)."""
-    return cast(int, Conflict._meta.get_field(field).max_length)
+    column = cast("models.Field[Any, Any]", Conflict._meta.get_field(field))  # a text column
+    return cast(int, column.max_length)
 
 
 def written_reason(reason: str, field: str) -> str:

@@ -7,14 +7,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common import audit
+from common.models import Actor
 from jury import invitations, services
+from jury.forms import CriterionForm, RoundForm
 from jury.models import Criterion, Round
 from prijzen import setup as edition_setup
 from prijzen.enums import WordingKind
+from prijzen.forms import EditionForm
 from prijzen.models import Edition
 
 
-def save_edition(*, form, actor) -> Edition:
+def save_edition(*, form: EditionForm, actor: Actor) -> Edition:
     """Create or change an edition (``prijzen.setup.save_edition``); when its jury terms
     changed, every juror of its rounds is asked to accept the new terms before going on."""
     with transaction.atomic():
@@ -24,13 +27,13 @@ def save_edition(*, form, actor) -> Edition:
     return edition
 
 
-def save_round(*, form, actor) -> Round:
+def save_round(*, form: RoundForm, actor: Actor) -> Round:
     """Create a round (in preparation) or change one, from a valid ``RoundForm``."""
     with transaction.atomic():
         created = form.instance.pk is None
         if not created:
             Round.objects.select_for_update().get(pk=form.instance.pk)
-        round_ = form.save()
+        round_: Round = form.save()
         audit.record(
             actor=actor,
             action="round_created" if created else "round_changed",
@@ -47,12 +50,12 @@ def _require_rubric_open(round_: Round) -> None:
         )
 
 
-def save_criterion(*, round_: Round, form, actor) -> Criterion:
+def save_criterion(*, round_: Round, form: CriterionForm, actor: Actor) -> Criterion:
     """Add a criterion to the rubric or change one, with its level texts."""
     with transaction.atomic():
         Round.objects.select_for_update().get(pk=round_.pk)
         _require_rubric_open(round_)
-        criterion = form.save(commit=False)
+        criterion: Criterion = form.save(commit=False)
         criterion.round = round_
         criterion.anchors = form.anchors()
         created = criterion.pk is None
@@ -67,7 +70,7 @@ def save_criterion(*, round_: Round, form, actor) -> Criterion:
     return criterion
 
 
-def delete_criterion(*, criterion: Criterion, actor) -> None:
+def delete_criterion(*, criterion: Criterion, actor: Actor) -> None:
     round_ = criterion.round
     with transaction.atomic():
         Round.objects.select_for_update().get(pk=round_.pk)
@@ -76,7 +79,7 @@ def delete_criterion(*, criterion: Criterion, actor) -> None:
         criterion.delete()
 
 
-def copy_rubric(*, source: Round, target: Round, actor) -> int:
+def copy_rubric(*, source: Round, target: Round, actor: Actor) -> int:
     """Copy the rubric of an earlier round (of any edition) into a round without one."""
     with transaction.atomic():
         Round.objects.select_for_update().get(pk=target.pk)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common import audit
+from common.models import Actor, User
 from jury import services
 from jury.enums import RoundState
 from jury.models import ResultSnapshot, Round, Shortlisting
@@ -55,7 +56,7 @@ def frozen_order(round_: Round) -> list[tuple[int, int]]:
     return [(entry_id, rank) for entry_id, rank, _score in (snapshot.ranking if snapshot else [])]
 
 
-def shortlist_top(*, round_: Round, count: int, actor) -> list[int]:
+def shortlist_top(*, round_: Round, count: int, actor: User) -> list[int]:
     """Make the top ``count`` of the frozen order the shortlist (entries added by hand stay).
     Refuses when a tie crosses the boundary: the organiser then decides by hand.
     Side effect: one audit row with the entries."""
@@ -101,7 +102,7 @@ def shortlist_top(*, round_: Round, count: int, actor) -> list[int]:
     return top
 
 
-def add_to_shortlist(*, round_: Round, entry: Entry, actor) -> Shortlisting:
+def add_to_shortlist(*, round_: Round, entry: Entry, actor: User) -> Shortlisting:
     """Add one entry the round judged. Side effect: an audit row."""
     with transaction.atomic():
         locked = _lock_editable(round_)
@@ -119,7 +120,7 @@ def add_to_shortlist(*, round_: Round, entry: Entry, actor) -> Shortlisting:
     return item
 
 
-def remove_from_shortlist(*, round_: Round, entry: Entry, actor) -> None:
+def remove_from_shortlist(*, round_: Round, entry: Entry, actor: Actor) -> None:
     """Take one entry off the shortlist. Side effect: an audit row."""
     with transaction.atomic():
         locked = _lock_editable(round_)

@@ -18,7 +18,7 @@ class MediaJobInline(admin.TabularInline):
     model = MediaJob
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "kind",
         "status",
         "attempts",
@@ -28,8 +28,7 @@ class MediaJobInline(admin.TabularInline):
         "finished_at",
         "error_code",
         "log_tail",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -291,12 +291,17 @@ def _process_claimed(asset: MediaAsset, token: int, scratch: Path) -> MediaAsset
     with _step(asset, token, JobKind.POSTER) as job:
         poster_at = poster_moment(asset.poster_at, preview_facts.duration)
         _run_step(job, [ffmpeg.ffmpeg_path(), *poster_args(preview, poster, poster_at)], timeout=60)
-    size = {"width": preview_facts.width, "height": preview_facts.height}
+    width, height = preview_facts.width, preview_facts.height
     outputs = [
         Output(
-            RenditionKind.PREVIEW, preview, "video/mp4", duration=preview_facts.duration, **size
+            RenditionKind.PREVIEW,
+            preview,
+            "video/mp4",
+            width=width,
+            height=height,
+            duration=preview_facts.duration,
         ),
-        Output(RenditionKind.POSTER, poster, "image/jpeg", **size),
+        Output(RenditionKind.POSTER, poster, "image/jpeg", width=width, height=height),
     ]
     ready = _publish(asset, token, outputs)  # playable now; the extras follow
     try:
@@ -471,7 +476,7 @@ def make_poster(*, asset_id: int) -> MediaAsset | None:
     MediaAsset.objects.filter(pk=asset_id).update(poster_pending_since=None)
     asset = MediaAsset.objects.filter(pk=asset_id, state=AssetState.READY).first()
     preview = asset.rendition(RenditionKind.PREVIEW) if asset else None
-    if preview is None:
+    if asset is None or preview is None or preview.duration is None:
         return None
     chosen = asset.poster_at
     settings.MEDIA_SCRATCH_DIR.mkdir(parents=True, exist_ok=True)

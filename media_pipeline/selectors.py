@@ -79,7 +79,7 @@ def _entry_number(asset: MediaAsset) -> int | None:
     return next((n for (n,) in found if n), None)
 
 
-def vlog_status(asset: MediaAsset | None) -> dict | None:
+def vlog_status(asset: MediaAsset | None) -> dict[str, object] | None:
     """A vlog's processing state for people: the one presenter for the entry page's live
     status and the API. The viewer's access is the caller's check."""
     if asset is None:

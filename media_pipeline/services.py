@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from common import audit, statemachine
 from common.errors import DomainError, InvalidTransition
 from common.jobs import queue_after_commit
-from common.models import AuditLog
+from common.models import Actor, AuditLog, User
 from media_pipeline import storage
 from media_pipeline.enums import ASSET_TRANSITIONS, AssetState
 from media_pipeline.models import MediaAsset
@@ -25,7 +26,7 @@ from media_pipeline.profile import minutes_seconds, task_time_limit
 logger = logging.getLogger(__name__)
 
 
-def transition_asset(*, asset_id: int, to: str, actor=None, **changes) -> MediaAsset:
+def transition_asset(*, asset_id: int, to: str, actor: Actor = None, **changes: Any) -> MediaAsset:
     """The one place that changes ``MediaAsset.state`` (locks, checks the table, audits)."""
     return statemachine.transition(
         model=MediaAsset, pk=asset_id, to=to, table=ASSET_TRANSITIONS, actor=actor, **changes
@@ -40,7 +41,7 @@ def enqueue_processing(asset_id: int, max_duration_seconds: int) -> None:
 
 
 def create_asset_from_file(
-    *, owner, path: Path, filename: str, max_duration_seconds: int = 300
+    *, owner: User, path: Path, filename: str, max_duration_seconds: int = 300
 ) -> MediaAsset:
     """Store a local file as a new original and queue it for processing.
 
@@ -63,7 +64,7 @@ def create_asset_from_file(
     return asset
 
 
-def reprocess_asset(*, asset_id: int, actor=None) -> MediaAsset:
+def reprocess_asset(*, asset_id: int, actor: Actor = None) -> MediaAsset:
     """Queue a ready or failed asset again (after a profile change or an organiser retry).
     Raises InvalidTransition for any other asset (or one that does not exist)."""
     with transaction.atomic():
@@ -82,7 +83,7 @@ def reprocess_asset(*, asset_id: int, actor=None) -> MediaAsset:
     return asset
 
 
-def reconcile(*, now=None) -> dict[str, int]:
+def reconcile(*, now: datetime | None = None) -> dict[str, int]:
     """Periodic repair: take over runs whose lease expired (the worker died or hung), queue
     uploaded assets whose task got lost, expire uploads that never arrived (deleting what they
     left in storage) and abort multipart uploads nobody finished.
@@ -128,7 +129,7 @@ def reconcile(*, now=None) -> dict[str, int]:
     }
 
 
-def choose_poster(*, asset_id: int, at_seconds: Decimal, actor=None) -> MediaAsset:
+def choose_poster(*, asset_id: int, at_seconds: Decimal, actor: User | None = None) -> MediaAsset:
     """The entrant picks another moment of their vlog as its poster. The rules, all here: the
     asset is ready, the moment lies inside it, the entrant has not chosen too often this hour
     (MEDIA_POSTER_CHOICES_PER_HOUR, counted from the audit log); the moment is stored (so

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from botocore.config import Config
@@ -50,18 +50,23 @@ def _public_storage() -> MediaStorage:
     return _public_storage_for(tuple(sorted(options.items())))
 
 
-def upload_signing_client():
+def upload_signing_client() -> Any:
     """The boto3 client that signs browser part uploads (for the public endpoint)."""
     return _public_storage().connection.meta.client
 
 
-def s3_client():
+def s3_client() -> Any:
     """The boto3 client of the default storage (internal endpoint)."""
-    return default_storage.connection.meta.client
+    return _default_storage().connection.meta.client
 
 
 def bucket_name() -> str:
-    return default_storage.bucket_name
+    return _default_storage().bucket_name
+
+
+def _default_storage() -> MediaStorage:
+    # STORAGES["default"] is a MediaStorage (config.settings); Django types it as any Storage.
+    return cast(MediaStorage, default_storage)
 
 
 def presigned_url(

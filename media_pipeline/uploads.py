@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import PurePath
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -42,13 +43,20 @@ def part_size_for(size: int) -> int:
 
 
 def part_count(asset: MediaAsset) -> int:
-    return max(1, math.ceil(asset.size_bytes / asset.part_size))
+    size, part_size = _multipart_sizes(asset)
+    return max(1, math.ceil(size / part_size))
 
 
 def expected_part_size(asset: MediaAsset, number: int) -> int:
     """The exact byte count of part ``number`` (every part is full except the last)."""
     count = part_count(asset)
-    return asset.part_size if number < count else asset.size_bytes - (count - 1) * asset.part_size
+    size, part_size = _multipart_sizes(asset)
+    return part_size if number < count else size - (count - 1) * part_size
+
+
+def _multipart_sizes(asset: MediaAsset) -> tuple[int, int]:
+    """The size and the part size of a browser upload (both set when it starts)."""
+    return cast(int, asset.size_bytes), cast(int, asset.part_size)
 
 
 # What browsers report for a video file they do not recognise.

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Set
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +48,7 @@ class InitiativeForm(DutchForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [
+        cast(forms.ChoiceField, self.fields["municipality"]).choices = [
             ("", _("Choose your municipality")),
             *grouped_choices(),
         ]
@@ -85,17 +88,17 @@ class EntryForm(DutchForm, forms.ModelForm):
         }
 
     def __init__(
-        self, *args, edition, consents: set[str], outdated: set[str] = frozenset(), **kwargs
+        self, *args, edition, consents: set[str], outdated: Set[str] = frozenset(), **kwargs
     ):
         super().__init__(*args, **kwargs)
         changed = _("(this text has changed: read it and tick it again)")
         texts = {kind: wording.text for kind, wording in current_wordings(edition).items()}
-        self.fields["consents"].choices = [
+        cast(forms.ChoiceField, self.fields["consents"]).choices = [
             (kind, f"{texts[kind]} {changed}" if kind in outdated else texts[kind])
             for kind in ConsentKind.values
         ]
         consents = set(consents) - set(outdated)
-        self.fields["category"].queryset = edition.categories.all()
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = edition.categories.all()
         self.fields["answer"].label = edition.question or _("Answer to the question")
         self.fields["answer"].help_text = _("At most 3000 characters.")
         self.fields["consents"].initial = sorted(consents)
@@ -205,7 +208,8 @@ class EditionForm(DutchForm, forms.ModelForm):
         return {kind: self.cleaned_data[wording_field(kind)] for kind in WordingKind.values}
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         opens, closes = data.get("entries_open_at"), data.get("entries_close_at")
         if opens and closes and closes <= opens:
             self.add_error("entries_close_at", _("Entries must close after they open."))
@@ -252,10 +256,14 @@ class EntryFilterForm(DutchForm, forms.Form):
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["category"].choices = everything + [
+        cast(forms.ChoiceField, self.fields["category"]).choices = everything + [
             (c.slug, c.name) for c in edition.categories.all()
         ]
-        self.fields["state"].choices = everything + list(EntryState.choices)
-        self.fields["vlog"].choices = everything + list(AssetState.choices)
+        cast(forms.ChoiceField, self.fields["state"]).choices = everything + list(
+            EntryState.choices
+        )
+        cast(forms.ChoiceField, self.fields["vlog"]).choices = everything + list(AssetState.choices)
         provinces = sorted(set(provinces_by_municipality().values()))
-        self.fields["province"].choices = everything + [(p, p) for p in provinces]
+        cast(forms.ChoiceField, self.fields["province"]).choices = everything + [
+            (p, p) for p in provinces
+        ]

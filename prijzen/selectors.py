@@ -9,7 +9,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from common.models import AuditLog
+from common.models import AnyUser, AuditLog
 from prijzen.models import Consent, Edition, Entry, Initiative
 
 
@@ -22,7 +22,7 @@ def open_editions() -> QuerySet[Edition]:
     return editions().filter(entries_open_at__lte=now, entries_close_at__gt=now)
 
 
-def entries_of_entrant(user) -> QuerySet[Entry]:
+def entries_of_entrant(user: AnyUser) -> QuerySet[Entry]:
     """The entries a user may change as entrant: those of initiatives they own."""
     if not user.is_authenticated:
         return Entry.objects.none()
@@ -31,7 +31,7 @@ def entries_of_entrant(user) -> QuerySet[Entry]:
     ).filter(initiative__owner=user)
 
 
-def initiative_of(user):
+def initiative_of(user: AnyUser) -> Initiative | None:
     if not user.is_authenticated:
         return None
     return Initiative.objects.filter(owner=user).order_by("pk").first()
@@ -66,7 +66,7 @@ def edition_entries(
     return entries
 
 
-def entry_record(entry: Entry) -> dict:
+def entry_record(entry: Entry) -> dict[str, list[Consent] | list[AuditLog]]:
     """What organisers see of an entry beyond its page: every consent (given and withdrawn)
     with the wording of its version, and the entry's history from the audit log."""
     consents = Consent.objects.filter(entry=entry).select_related("given_by", "wording")

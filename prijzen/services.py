@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -15,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from common import audit, statemachine
 from common.errors import DomainError
+from common.models import Actor, User
 from media_pipeline import storage, uploads
 from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.models import MediaAsset
@@ -34,7 +38,7 @@ class EntryError(DomainError):
     code = "entry_error"
 
 
-def transition_entry(*, entry_id: int, to: str, actor=None, **changes) -> Entry:
+def transition_entry(*, entry_id: int, to: str, actor: Actor = None, **changes: Any) -> Entry:
     """The one place that changes ``Entry.state`` (locks, checks the table, audits)."""
     return statemachine.transition(
         model=Entry, pk=entry_id, to=to, table=ENTRY_TRANSITIONS, actor=actor, **changes
@@ -44,7 +48,7 @@ def transition_entry(*, entry_id: int, to: str, actor=None, **changes) -> Entry:
 # --- Window -------------------------------------------------------------------------------
 
 
-def check_window(edition: Edition, *, now=None) -> None:
+def check_window(edition: Edition, *, now: datetime | None = None) -> None:
     """Entering and editing are possible only while the edition's entry window is open."""
     now = now or timezone.now()
     if now < edition.entries_open_at:
@@ -65,14 +69,16 @@ def _closed(edition: Edition) -> EntryError:
     )
 
 
-def _local(moment) -> str:
+def _local(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
 
 
 # --- Initiative ---------------------------------------------------------------------------
 
 
-def save_initiative(*, owner, data: dict, initiative: Initiative | None = None) -> Initiative:
+def save_initiative(
+    *, owner: User, data: dict[str, Any], initiative: Initiative | None = None
+) -> Initiative:
     """Create or update the owner's initiative; the province follows from the municipality."""
     province = provinces_by_municipality().get(data.get("municipality", ""))
     if province is None:
@@ -116,7 +122,7 @@ def create_entry(
     title: str,
     summary: str = "",
     answer: str = "",
-    vlog=None,
+    vlog: MediaAsset | None = None,
 ) -> Entry:
     """A new draft entry. Invariant: the category belongs to the entry's edition, and an
     initiative has at most ``edition.entries_per_initiative`` entries that are not withdrawn."""
@@ -134,7 +140,7 @@ def create_entry(
         )
 
 
-def start_entry(*, initiative: Initiative, edition: Edition, actor) -> Entry:
+def start_entry(*, initiative: Initiative, edition: Edition, actor: Actor) -> Entry:
     """The entrant begins an entry (an empty draft, first category) while the window is open."""
     check_window(edition)
     category = edition.categories.first()
@@ -145,7 +151,7 @@ def start_entry(*, initiative: Initiative, edition: Edition, actor) -> Entry:
     return entry
 
 
-def may_edit(entry: Entry, *, now=None) -> bool:
+def may_edit(entry: Entry, *, now: datetime | None = None) -> bool:
     """The one rule of whether an entry can still be changed by its entrant: not withdrawn,
     and the edition takes entries. Pages and templates ask this; the services raise the
     reason (``_require_editable``)."""
@@ -156,13 +162,13 @@ def may_edit(entry: Entry, *, now=None) -> bool:
     return True
 
 
-def may_reopen(entry: Entry, *, now=None) -> bool:
+def may_reopen(entry: Entry, *, now: datetime | None = None) -> bool:
     """A withdrawn entry can be taken back (made a draft again) while the edition takes
     entries (``reopen_entry``)."""
     return entry.state == EntryState.WITHDRAWN and entry.edition.is_open(now)
 
 
-def _require_editable(entry: Entry, *, now=None) -> None:
+def _require_editable(entry: Entry, *, now: datetime | None = None) -> None:
     if entry.state == EntryState.WITHDRAWN:
         raise EntryError(
             _("This entry has been withdrawn. Enter again to change it."), code="withdrawn"
@@ -170,7 +176,9 @@ def _require_editable(entry: Entry, *, now=None) -> None:
     check_window(entry.edition, now=now)
 
 
-def save_draft(*, entry: Entry, data: dict, category: Category | None, actor) -> Entry:
+def save_draft(
+    *, entry: Entry, data: dict[str, Any], category: Category | None, actor: Actor
+) -> Entry:
     """Store the form as it is (autosave). A submitted entry stays submitted, so it must stay
     complete: emptying one of its texts is refused."""
     _require_editable(entry)
@@ -194,7 +202,7 @@ _SUBMITTED_STAYS_COMPLETE = gettext_lazy(
 )
 
 
-def set_consents(*, entry: Entry, given: set[str], actor) -> None:
+def set_consents(*, entry: Entry, given: set[str], actor: User) -> None:
     """Record the consents as ticked now: new ones with the current wording, the ones no
     longer ticked withdrawn (one given for older wording is given again for the current).
     Within the window only; a submitted entry keeps the required ones. (Publication consent
@@ -208,7 +216,7 @@ def set_consents(*, entry: Entry, given: set[str], actor) -> None:
             _set_consent(entry=entry, kind=kind, given=kind in given, actor=actor)
 
 
-def set_publication_consent(*, entry: Entry, given: bool, actor) -> None:
+def set_publication_consent(*, entry: Entry, given: bool, actor: User) -> None:
     """Give or withdraw consent for the public gallery, at any time (also after the deadline
     and after the results): withdrawal takes the vlog off every public page at once."""
     with transaction.atomic():
@@ -216,7 +224,7 @@ def set_publication_consent(*, entry: Entry, given: bool, actor) -> None:
         _set_consent(entry=entry, kind=ConsentKind.PUBLICATION, given=given, actor=actor)
 
 
-def choose_entry_poster(*, entry: Entry, at_seconds, actor) -> None:
+def choose_entry_poster(*, entry: Entry, at_seconds: Decimal, actor: User) -> None:
     """The entrant picks the moment of the vlog that becomes its picture, until the deadline
     (the moment's own rules: ``media_pipeline.services.choose_poster``)."""
     check_window(entry.edition)
@@ -225,7 +233,7 @@ def choose_entry_poster(*, entry: Entry, at_seconds, actor) -> None:
     choose_poster(asset_id=entry.vlog_id, at_seconds=at_seconds, actor=actor)
 
 
-def set_gallery_approval(*, entry: Entry, approved: bool, actor) -> Entry:
+def set_gallery_approval(*, entry: Entry, approved: bool, actor: Actor) -> Entry:
     """An organiser approves a submitted entry for the public gallery, or takes the approval
     back (for editions with ``gallery_review``; the entrant's consent is needed as well).
     Audited."""
@@ -241,7 +249,7 @@ def set_gallery_approval(*, entry: Entry, approved: bool, actor) -> Entry:
     return locked
 
 
-def _set_consent(*, entry: Entry, kind: str, given: bool, actor) -> None:
+def _set_consent(*, entry: Entry, kind: str, given: bool, actor: User) -> None:
     active = entry.consents.filter(kind=kind, withdrawn_at__isnull=True).first()
     wording = current_wording(entry.edition, kind)
     if active is not None and (not given or active.wording_id != wording.pk):
@@ -271,7 +279,9 @@ def outdated_consents(entry: Entry) -> set[str]:
     }
 
 
-def start_vlog_upload(*, entry: Entry, actor, filename: str, size: int, content_type: str):
+def start_vlog_upload(
+    *, entry: Entry, actor: User, filename: str, size: int, content_type: str
+) -> MediaAsset:
     """Begin a browser upload of (a new) vlog for the entry, within the edition's limits.
     The current vlog stays until the new one is ready."""
     _require_editable(entry)
@@ -301,7 +311,7 @@ def start_vlog_upload(*, entry: Entry, actor, filename: str, size: int, content_
     return asset
 
 
-def in_upload_grace(entry: Entry, *, now=None) -> bool:
+def in_upload_grace(entry: Entry, *, now: datetime | None = None) -> bool:
     """After the deadline but within the edition's grace period, for an entry whose vlog
     upload started before the deadline: that upload may finish and be processed, and the
     entry may then be submitted. Its texts and consents stay as they were at the deadline."""
@@ -317,7 +327,7 @@ def in_upload_grace(entry: Entry, *, now=None) -> bool:
     return vlog is not None and vlog.created_at < close and (vlog.processed_at or now) >= close
 
 
-def check_upload_deadline(asset: MediaAsset, entry: Entry, *, now=None) -> None:
+def check_upload_deadline(asset: MediaAsset, entry: Entry, *, now: datetime | None = None) -> None:
     """An upload started before the deadline may finish within the edition's grace period."""
     now = now or timezone.now()
     edition = entry.edition
@@ -370,7 +380,7 @@ def missing_for_submission(entry: Entry) -> list[str]:
     return missing
 
 
-def submit_entry(*, entry: Entry, actor) -> Entry:
+def submit_entry(*, entry: Entry, actor: User) -> Entry:
     """draft → submitted: gives the entry the next number of its edition and sends the receipt
     (after commit). Only a complete entry with a ready vlog and the required consents, by a
     verified address, within the window (or its grace period for an upload that started
@@ -401,13 +411,13 @@ def submit_entry(*, entry: Entry, actor) -> Entry:
     return entry
 
 
-def withdraw_entry(*, entry: Entry, actor) -> Entry:
+def withdraw_entry(*, entry: Entry, actor: Actor) -> Entry:
     """submitted → withdrawn, until the deadline."""
     check_window(entry.edition)
     return transition_entry(entry_id=entry.pk, to=EntryState.WITHDRAWN, actor=actor)
 
 
-def reopen_entry(*, entry: Entry, actor) -> Entry:
+def reopen_entry(*, entry: Entry, actor: Actor) -> Entry:
     """withdrawn → draft, until the deadline (the entrant changed their mind; ``may_reopen``
     says whether the page offers it). Invariant: the
     initiative stays within ``edition.entries_per_initiative`` active entries (withdraw, start a

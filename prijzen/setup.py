@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from common import audit
 from common.errors import DomainError
+from common.models import Actor
+from prijzen.forms import CategoryForm, EditionForm
 from prijzen.models import Category, Edition
 from prijzen.wordings import change_wordings
 
@@ -16,12 +18,12 @@ class SetupError(DomainError):
     code = "setup_error"
 
 
-def save_edition(*, form, actor) -> tuple[Edition, set[str]]:
+def save_edition(*, form: EditionForm, actor: Actor) -> tuple[Edition, set[str]]:
     """Create or change an edition from a valid ``EditionForm``, with its texts to agree to;
     returns the edition and the kinds of text that changed (``prijzen.wordings``). Jury
     terms that changed are asked again: use ``jury.setup.save_edition``."""
     with transaction.atomic():
-        edition = form.save(commit=False)
+        edition: Edition = form.save(commit=False)
         edition.max_upload_bytes = form.cleaned_data["max_upload_mb"] * 1024**2
         created = edition.pk is None
         edition.save()
@@ -35,12 +37,12 @@ def save_edition(*, form, actor) -> tuple[Edition, set[str]]:
     return edition, changed
 
 
-def save_category(*, edition: Edition, form, actor) -> Category:
+def save_category(*, edition: Edition, form: CategoryForm, actor: Actor) -> Category:
     """Add a category to the edition or change one, from a valid ``CategoryForm``; its short
     name is unique within the edition."""
     with transaction.atomic():
         Edition.objects.select_for_update().get(pk=edition.pk)
-        category = form.save(commit=False)
+        category: Category = form.save(commit=False)
         category.edition = edition
         taken = Category.objects.filter(edition=edition, slug=category.slug)
         if taken.exclude(pk=category.pk).exists():
@@ -58,7 +60,7 @@ def save_category(*, edition: Edition, form, actor) -> Category:
     return category
 
 
-def delete_category(*, category: Category, actor) -> None:
+def delete_category(*, category: Category, actor: Actor) -> None:
     """Remove a category that has no entries (entries are never lost this way)."""
     with transaction.atomic():
         locked = Category.objects.select_for_update().get(pk=category.pk)

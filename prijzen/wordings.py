@@ -18,15 +18,16 @@ def current_wordings(edition: Edition) -> dict[str, Wording]:
     """The newest version of each text of the edition. An edition without a stored text gets
     the default one as version 1 (in the site's language, as organisers write them). Kept on
     the edition object for the rest of the request (lists prefetch ``edition__wordings``)."""
-    if hasattr(edition, "_current_wordings"):
-        return edition._current_wordings
+    cached: dict[str, Wording] | None = edition.__dict__.get("_current_wordings")
+    if cached is not None:
+        return cached
     latest: dict[str, Wording] = {}
     for wording in sorted(edition.wordings.all(), key=lambda w: w.version):
         latest[wording.kind] = wording
     for kind in WordingKind.values:
         if kind not in latest:
             latest[kind] = _first_version(edition, kind)
-    edition._current_wordings = latest
+    edition.__dict__["_current_wordings"] = latest
     return latest
 
 
@@ -65,7 +66,7 @@ def _forget(edition: Edition) -> None:
 
 def _first_version(edition: Edition, kind: str) -> Wording:
     with translation.override(settings.LANGUAGE_CODE):
-        text = str(DEFAULT_TEXTS[kind])
+        text = str(DEFAULT_TEXTS[WordingKind(kind)])
     try:
         with transaction.atomic():
             return Wording.objects.create(edition=edition, kind=kind, version=1, text=text)

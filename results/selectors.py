@@ -19,6 +19,7 @@ from django.db.models import (
     When,
 )
 
+from common.models import AnyUser, User
 from jury.enums import RoundState
 from jury.models import Round, Shortlisting
 from jury.selectors import in_anonymous_round
@@ -28,7 +29,7 @@ from prijzen.enums import ConsentKind, EntryState, Outcome, ResultsState
 from prijzen.models import Award, Consent, Edition, Entry
 
 
-def entries_visible_to(user) -> QuerySet[Entry]:
+def entries_visible_to(user: AnyUser) -> QuerySet[Entry]:
     """Organisers see every entry; entrants their own initiatives' entries; others nothing
     (jurors get their assigned entries when the jury module assigns them)."""
     # "In review": a first-stage round for the entry's edition and category is open. Not from
@@ -51,7 +52,7 @@ def entries_visible_to(user) -> QuerySet[Entry]:
             outcome=outcome_annotation(),
         )
     )
-    if not user.is_authenticated:
+    if not isinstance(user, User):  # nobody logged in
         return qs.none()
     if user.is_organiser:
         return qs
@@ -112,7 +113,7 @@ def public_entries(edition: Edition | None = None) -> QuerySet[Entry]:
     return qs.filter(edition=edition) if edition is not None else qs
 
 
-def public_awards(edition: Edition) -> dict[int, object]:
+def public_awards(edition: Edition) -> dict[int, Award]:
     """Published awards of an edition by entry id (empty under embargo)."""
 
     if not edition.results_public:

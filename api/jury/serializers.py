@@ -3,6 +3,8 @@ actions (submit, reopen, close, dismiss), never by writing a field."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,6 +12,7 @@ from rest_framework import serializers
 from jury.compute.rankings.common import METHOD_LABELS, METHODS
 from jury.models import Assignment, Conflict, Criterion, Review, Round
 from jury.review_input import NoteSerializer
+from prijzen.models import Category, Edition
 
 
 def _decimal(**kwargs) -> serializers.DecimalField:
@@ -53,9 +56,13 @@ class CriterionSerializer(serializers.ModelSerializer):
 
 
 class RoundSerializer(serializers.ModelSerializer):
-    edition = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    edition: serializers.SlugRelatedField[Edition] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     edition_name = serializers.CharField(source="edition.name", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     criteria = CriterionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -223,7 +230,9 @@ class VersionSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     # The column's length (jury.services.written_reason checks it for the pages too).
-    reason = serializers.CharField(max_length=Conflict._meta.get_field("reason").max_length)
+    reason = serializers.CharField(
+        max_length=cast(int, Conflict._meta.get_field("reason").max_length)  # it has one
+    )
 
 
 class CountSerializer(serializers.Serializer):

@@ -6,6 +6,9 @@ describe and type-check the input for the schema; the rules (dates in order, a w
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -37,6 +40,10 @@ def _payload(serializer: serializers.Serializer) -> dict:
 # --- Rounds and rubrics -----------------------------------------------------------------------
 
 
+def _official_method_field() -> forms.ChoiceField:
+    return cast(forms.ChoiceField, RoundForm.base_fields["official_method"])
+
+
 class RoundWriteSerializer(serializers.ModelSerializer):
     edition = serializers.SlugRelatedField(
         slug_field="slug",
@@ -44,7 +51,7 @@ class RoundWriteSerializer(serializers.ModelSerializer):
         help_text="The edition's short name (only when making a round).",
     )
     official_method = serializers.ChoiceField(
-        choices=RoundForm.base_fields["official_method"].choices
+        choices=cast("list[tuple[str, str]]", _official_method_field().choices)
     )
 
     class Meta:
@@ -162,7 +169,7 @@ class CriterionDetail(APIView):
 
 
 class CopySerializer(serializers.Serializer):
-    source = serializers.IntegerField(
+    source = serializers.IntegerField(  # type: ignore[assignment]  # a field, not Field.source
         min_value=1, max_value=2**31 - 1, help_text="The round (of any edition) to copy from."
     )
 

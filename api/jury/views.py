@@ -7,6 +7,7 @@ pagination and the filter backends come from the REST_FRAMEWORK defaults."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from contextlib import contextmanager
 
 from django.http import HttpResponse
@@ -258,7 +259,7 @@ def _ranking_data(round_: Round) -> dict:
     entries = {e["id"]: e for e in services.round_entries(round_).values("id", "number", "title")}
     leniency = report.leniency
     juror_ids = [j.juror_id for j in leniency.jurors] if leniency else []
-    people = {
+    people: dict[Hashable, Mapping[str, object]] = {
         p["id"]: p for p in User.objects.filter(pk__in=juror_ids).values("id", "email", "name")
     }
 

@@ -11,11 +11,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import FilterSet, errors
-from prijzen.models import Award, Edition, Entry
+from common.http import organiser
+from prijzen.models import Award, Category, Edition, Entry
 from results import decisions
 from results.selectors import public_awards, public_entries, public_nominee_ids
 
@@ -26,8 +28,12 @@ class PublicEntrySerializer(serializers.ModelSerializer):
     """An entry on the public site. ``winner`` and ``nominated`` are false until the
     edition's results are published."""
 
-    edition = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    edition: serializers.SlugRelatedField[Edition] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     initiative = serializers.CharField(source="initiative.name", read_only=True)
     municipality = serializers.CharField(source="initiative.municipality", read_only=True)
     province = serializers.CharField(source="initiative.province", read_only=True)
@@ -85,7 +91,9 @@ class WinnerSerializer(serializers.Serializer):
 
 class AwardSerializer(serializers.ModelSerializer):
     entry = serializers.PrimaryKeyRelatedField(queryset=Entry.objects.all())
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = Award
@@ -268,7 +276,7 @@ class AwardViewSet(
         serializer.instance = decisions.record_award(
             entry=serializer.validated_data["entry"],
             motivation=serializer.validated_data["motivation"],
-            actor=self.request.user,
+            actor=organiser(self.request.user),
         )
 
     def partial_update(self, request, *args, **kwargs):
@@ -306,6 +314,9 @@ class _ResultsAction(ResultsView):
     def post(self, request, slug: str):
         edition = self.act(request, self._edition(slug))
         return Response(ResultsSerializer(edition).data)
+
+    def act(self, request: Request, edition: Edition) -> Edition:
+        raise NotImplementedError  # each action says what it does
 
 
 class PublishResults(_ResultsAction):

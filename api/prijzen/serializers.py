@@ -78,8 +78,12 @@ class EntrySerializer(serializers.ModelSerializer):
     """An entry as its entrant (or an organiser) sees it. The state changes only through the
     actions (submit, withdraw, reopen); the number is given on submission."""
 
-    edition = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    edition: serializers.SlugRelatedField[Edition] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     initiative = InitiativeBriefSerializer(read_only=True)
     in_review = serializers.BooleanField(
         read_only=True, help_text="A jury round that has this entry is open."

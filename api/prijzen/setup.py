@@ -55,7 +55,8 @@ class EditionWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Edition
         fields = [*EditionForm.Meta.fields, "max_upload_mb", "texts"]
-        extra_kwargs = {"slug": {"validators": []}}  # the form says when it is taken
+        # The form says when the slug is taken.
+        extra_kwargs: dict[str, dict[str, object]] = {"slug": {"validators": []}}
 
 
 def save_edition(request, edition: Edition | None) -> Response:

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
@@ -45,7 +47,10 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         """Writes need a signed-in caller (and a read-write token); who may write is
         ``api.prijzen.setup.save_edition``'s check."""
         if self.action in ("create", "partial_update"):
-            return [permission() for permission in api_settings.DEFAULT_PERMISSION_CLASSES]
+            defaults = cast(
+                "list[type[permissions.BasePermission]]", api_settings.DEFAULT_PERMISSION_CLASSES
+            )
+            return [permission() for permission in defaults]
         return super().get_permissions()
 
     @setup.EDITION_CREATE

@@ -50,6 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
+from typing import cast
 
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
@@ -95,11 +96,11 @@ class Infeasible:
     @property
     def entries(self) -> tuple[int, ...]:
         """Entries named by the reasons: those that cannot get their k jurors."""
-        named = set()
+        named: set[int] = set()
         for reason in self.reasons:
-            named.update(reason.params.get("entries", ()))
+            named.update(cast("Iterable[int]", reason.params.get("entries", ())))
             if "entry" in reason.params:
-                named.add(reason.params["entry"])
+                named.add(cast(int, reason.params["entry"]))
         return tuple(sorted(named))
 
 
@@ -239,7 +240,7 @@ class _Panel:
         }
         possible = self.allowed.sum(axis=1)
         for i in np.flatnonzero(possible < self.need):
-            params = {
+            params: dict[str, object] = {
                 "entry": self.entry_ids[i],
                 "available": int(possible[i] + self.fixed_count[i]),
             }
@@ -298,12 +299,12 @@ class _Panel:
         costs = COST_OTHER + rng.integers(0, NOISE, size=(self.n, self.m))
         if self.ma and self.n:
             order = rng.permutation(np.flatnonzero(self.active))
-            strides = [
+            coprime = [
                 s
                 for s in range(2, self.ma // 2 + 1)
                 if all(r * s % self.ma for r in range(1, self.k))
             ]
-            strides = np.array([1, *rng.permutation(strides).tolist()])
+            strides = np.array([1, *rng.permutation(coprime).tolist()])
             pos = np.arange(self.n)
             stride = strides[(pos // self.ma) % len(strides)]
             cols = (pos[:, None] % self.ma + stride[:, None] * np.arange(self.k)) % self.ma

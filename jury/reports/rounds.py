@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -138,7 +138,7 @@ def ranking_table(round_: Round, report: rankings.report.RankingReport | None = 
     already computed."""
     if report is None:
         report = compute_report(round_)
-    titles = dict(services.round_entries(round_).values_list("pk", "title"))
+    titles: dict[Hashable, str] = dict(services.round_entries(round_).values_list("pk", "title"))
     with translation.override("nl"):
         methods = [str(METHOD_LABELS[m]).lower() for m in rankings.METHODS]
     header = [
@@ -152,7 +152,7 @@ def ranking_table(round_: Round, report: rankings.report.RankingReport | None = 
         "verschoven",
         "ranginterval",
     ]
-    rows = []
+    rows: list[list[Cell]] = []
     for row in report.entries if report else ():
         interval = f"{row.interval.lower}{EN_DASH}{row.interval.upper}" if row.interval else None
         rows.append(

@@ -97,48 +97,55 @@ def edition_overviews() -> list[EditionOverview]:
     return list(overviews.values())
 
 
+def _annotated(obj: Edition | Round, name: str) -> int:
+    """A count that edition_overviews annotated on the edition or round (the model's type
+    does not know the names)."""
+    count: int = getattr(obj, name)
+    return count
+
+
 def _attention(overview: EditionOverview) -> list[tuple[str, str]]:
     edition, todo = overview.edition, []
     entries = reverse("edition-entries", args=[edition.slug])
-    if edition.vlogs_waiting:
+    if _annotated(edition, "vlogs_waiting"):
         todo.append(
             (
                 ngettext(
                     "%(n)s vlog is not processed yet.",
                     "%(n)s vlogs are not processed yet.",
-                    edition.vlogs_waiting,
+                    _annotated(edition, "vlogs_waiting"),
                 )
-                % {"n": edition.vlogs_waiting},
+                % {"n": _annotated(edition, "vlogs_waiting")},
                 entries,
             )
         )
-    if edition.vlogs_refused:
+    if _annotated(edition, "vlogs_refused"):
         todo.append(
             (
                 ngettext(
                     "%(n)s vlog was refused or failed.",
                     "%(n)s vlogs were refused or failed.",
-                    edition.vlogs_refused,
+                    _annotated(edition, "vlogs_refused"),
                 )
-                % {"n": edition.vlogs_refused},
+                % {"n": _annotated(edition, "vlogs_refused")},
                 entries,
             )
         )
-    if edition.gallery_review and edition.gallery_waiting:
+    if edition.gallery_review and _annotated(edition, "gallery_waiting"):
         todo.append(
             (
                 ngettext(
                     "%(n)s entry waits for approval for the gallery.",
                     "%(n)s entries wait for approval for the gallery.",
-                    edition.gallery_waiting,
+                    _annotated(edition, "gallery_waiting"),
                 )
-                % {"n": edition.gallery_waiting},
+                % {"n": _annotated(edition, "gallery_waiting")},
                 entries,
             )
         )
     for round_ in overview.rounds:
         page = reverse("jury-round", args=[round_.pk])
-        waiting = round_.invited - round_.accepted
+        waiting = _annotated(round_, "invited") - _annotated(round_, "accepted")
         if waiting and round_.state != RoundState.CLOSED:
             todo.append(
                 (
@@ -151,19 +158,20 @@ def _attention(overview: EditionOverview) -> list[tuple[str, str]]:
                     page,
                 )
             )
-        if round_.conflicts_to_review:
+        if _annotated(round_, "conflicts_to_review"):
             todo.append(
                 (
                     ngettext(
                         "%(name)s: %(n)s conflict of interest found to review.",
                         "%(name)s: %(n)s conflicts of interest found to review.",
-                        round_.conflicts_to_review,
+                        _annotated(round_, "conflicts_to_review"),
                     )
-                    % {"name": round_.name, "n": round_.conflicts_to_review},
+                    % {"name": round_.name, "n": _annotated(round_, "conflicts_to_review")},
                     page,
                 )
             )
-        complete = round_.assigned and round_.scored == round_.assigned
+        assigned = _annotated(round_, "assigned")
+        complete = assigned and _annotated(round_, "scored") == assigned
         ties = (
             certificates.undecided_ties(round_)
             if complete and round_.state == RoundState.OPEN

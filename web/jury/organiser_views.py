@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -90,7 +92,7 @@ def invite(request, pk: int):
     round_ = selectors.organiser_round(request.user, pk)
     form = MagicLinkForm(request.POST)  # the same e-mail field and messages
     if not form.is_valid():
-        messages.error(request, form.errors["email"][0])
+        messages.error(request, str(form.errors["email"][0]))
         return redirect("jury-round", pk=pk)
     email = form.cleaned_data["email"]
     name = request.POST.get("name", "")[:150]
@@ -216,7 +218,7 @@ def remind(request, pk: int):
     return redirect("jury-round", pk=pk)
 
 
-def _criterion_names(round_: Round) -> dict[int, str]:
+def _criterion_names(round_: Round) -> dict[Hashable, str]:
     english = translation.get_language() == "en"
     return {
         pk: (name_en if english and name_en else name_nl)
@@ -239,8 +241,8 @@ def ranking(request, pk: int):
             "pk", "title", "category__name"
         )
     }
-    titles = {pk: title for pk, (title, _category) in entries.items()}
-    emails = dict(round_.members.values_list("user_id", "user__email"))
+    titles: dict[Hashable, str] = {pk: title for pk, (title, _category) in entries.items()}
+    emails: dict[Hashable, str] = dict(round_.members.values_list("user_id", "user__email"))
     rows = [
         (row, titles.get(row.entry_id, row.entry_id), [row.ranks.get(m) for m in rankings.METHODS])
         for row in (report.entries if report else ())

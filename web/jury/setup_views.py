@@ -95,7 +95,7 @@ def rubric(request, pk: int):
             else:
                 form = CriterionForm(request.POST, instance=criterion, prefix=f"c{criterion.pk}")
                 if not form.is_valid():
-                    errors = " ".join(e for errs in form.errors.values() for e in errs)
+                    errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
                     messages.error(request, _("Not saved: %(errors)s") % {"errors": errors})
                     return redirect("round-rubric", pk=pk)
                 setup.save_criterion(round_=round_, form=form, actor=request.user)

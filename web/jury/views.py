@@ -76,8 +76,13 @@ def home(request):
     assignments = list(selectors.assignments_for(request.user))
     progress = selectors.progress(by="round_id", user=request.user)
     for member in rounds:
-        member.assignments = [a for a in assignments if a.round_id == member.round_id]
-        member.progress = progress.get(member.round_id, selectors.Progress())
+        # For the template: the member's assignments and progress.
+        member.assignments = [  # type: ignore[attr-defined]  # for the template
+            a for a in assignments if a.round_id == member.round_id
+        ]
+        member.progress = progress.get(  # type: ignore[attr-defined]  # for the template
+            member.round_id, selectors.Progress()
+        )
     return render(request, "jury/home.html", {"memberships": rounds})
 
 
@@ -138,9 +143,11 @@ def review(request, pk: int):
     services.mark_opened(current)
     criteria = list(assignment.round.criteria.all())
     for criterion in criteria:
-        criterion.value = current.scores.get(str(criterion.pk), "")
-        criterion.comment = current.comments.get(str(criterion.pk), "")
-        criterion.levels = criterion.level_texts()
+        # For the template: the juror's score, comment and the level texts.
+        key = str(criterion.pk)
+        criterion.value = current.scores.get(key, "")  # type: ignore[attr-defined]  # for the template
+        criterion.comment = current.comments.get(key, "")  # type: ignore[attr-defined]  # for the template
+        criterion.levels = criterion.level_texts()  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "jury/review.html",

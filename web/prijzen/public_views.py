@@ -98,9 +98,11 @@ def gallery(request, slug: str):
     awards = public_awards(edition)
     nominees = public_nominee_ids(edition)
     for entry in page:
-        entry.poster_ready = entry.vlog.rendition(RenditionKind.POSTER) is not None
-        entry.public_award = awards.get(entry.pk)
-        entry.public_nominee = entry.pk in nominees
+        # For the template (public entries have a ready vlog).
+        poster = entry.vlog.rendition(RenditionKind.POSTER) if entry.vlog else None
+        entry.poster_ready = poster is not None  # type: ignore[attr-defined]  # for the template
+        entry.public_award = awards.get(entry.pk)  # type: ignore[attr-defined]  # for the template
+        entry.public_nominee = entry.pk in nominees  # type: ignore[attr-defined]  # for the template
     provinces = sorted(set(public_entries(edition).values_list("initiative__province", flat=True)))
     params = request.GET.copy()
     params.pop("pagina", None)

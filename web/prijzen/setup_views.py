@@ -99,7 +99,9 @@ def category_change(request, pk: int):
         else:
             form = CategoryForm(request.POST, instance=category, prefix=f"c{pk}")
             if not form.is_valid():
-                messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+                messages.error(
+                    request, " ".join(str(e) for errs in form.errors.values() for e in errs)
+                )
                 return redirect("edition-setup", slug=slug)
             setup.save_category(edition=category.edition, form=form, actor=request.user)
             messages.success(request, _("The category is saved."))

@@ -6,6 +6,7 @@ import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 import krippendorff
 import numpy as np
@@ -101,7 +102,7 @@ def alpha_reading(alpha: Decimal | float | None) -> tuple[str, StrOrPromise, Str
         )
     value = display_decimal(alpha, ALPHA_QUANTUM)
     for threshold, code, text, explanation in _READINGS:
-        if threshold is None or value >= threshold:
+        if threshold is None or (value is not None and value >= threshold):
             return code, text, explanation
     raise AssertionError("unreachable")
 
@@ -189,7 +190,7 @@ def compute_leniency(d: PreparedReviews, model: AdditiveModel | None) -> Lenienc
             JurorLeniency(
                 juror_id=juror,
                 reviews=int(y.size),
-                mean=display_decimal(float(y.mean())),
+                mean=_finite(display_decimal(float(y.mean()))),
                 sd=display_decimal(sd),
                 mean_difference=display_decimal(float(diffs.mean())) if diffs.size else None,
                 spread_ratio=display_decimal(sd / panel_sd)
@@ -199,7 +200,12 @@ def compute_leniency(d: PreparedReviews, model: AdditiveModel | None) -> Lenienc
                 component=int(model.entry_component[d.entries[d.e[group][0]]]) if model else None,
             )
         )
-    return Leniency(display_decimal(panel_mean), display_decimal(panel_sd), tuple(rows))
+    return Leniency(_finite(display_decimal(panel_mean)), display_decimal(panel_sd), tuple(rows))
+
+
+def _finite(value: Decimal | None) -> Decimal:
+    """A mean of scores, which is never NaN (so never None once rounded for display)."""
+    return cast(Decimal, value)
 
 
 def juror_leniency(reviews: Iterable, *, scale: Scale | Sequence) -> Leniency:

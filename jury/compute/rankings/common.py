@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from django.utils.functional import Promise
@@ -91,6 +91,10 @@ class MethodOutcome:
     extra: Any = None
 
 
+@overload
+def display_decimal(value: Decimal, quantum: Decimal = CENT) -> Decimal: ...
+@overload
+def display_decimal(value: float | Decimal | None, quantum: Decimal = CENT) -> Decimal | None: ...
 def display_decimal(value: float | Decimal | None, quantum: Decimal = CENT) -> Decimal | None:
     """Round for display (ROUND_HALF_UP). Floats go through `display_decimals`."""
     if value is None:
@@ -107,7 +111,7 @@ def display_decimals(values: np.ndarray, quantum: Decimal = CENT) -> list[Decima
     Values are first rounded to `DIGITS` decimals, so 7.145 stored as 7.14499999... shows 7.15.
     """
     exponent = quantum.as_tuple().exponent
-    if quantum != Decimal(1).scaleb(exponent):
+    if not isinstance(exponent, int) or quantum != Decimal(1).scaleb(exponent):
         raise RankingInputError(f"display precision {quantum} must be a power of ten")
     v = np.asarray(values, dtype=float)
     finite = np.isfinite(v)

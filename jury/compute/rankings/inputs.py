@@ -153,7 +153,9 @@ def _validate(rows: list[ReviewScores], scale: Scale, crit_scales: Mapping[Hasha
         else:  # one scale for all: check all scores at once, name the criterion only on failure
             every = list(chain.from_iterable(r.scores.values() for r in rows))
             checks = (
-                () if not every or scale.min <= min(every) <= max(every) <= scale.max else criteria
+                set()
+                if not every or scale.min <= min(every) <= max(every) <= scale.max
+                else criteria
             )
         for cid in checks:
             values = [r.scores[cid] for r in rows if cid in r.scores]

@@ -89,7 +89,8 @@ class MethodCache:
     """Computes each method once per input, on demand."""
 
     def __init__(self, d: PreparedReviews, options: Mapping[str, Any]) -> None:
-        self.d, self.options, self.done = d, options, {}
+        self.d, self.options = d, options
+        self.done: dict[str, MethodOutcome] = {}
 
     def __call__(self, method: str) -> MethodOutcome:
         if method not in self.done:

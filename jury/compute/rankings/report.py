@@ -371,7 +371,7 @@ def compute_ranking(
     results = {name: method_result(d, name, cache(name)) for name in chosen}
     model = cache(ADDITIVE).extra if ADDITIVE in chosen else None
     notes: list[Note] = []
-    intervals: list[RankInterval | None] = [None] * d.n_entries
+    intervals: Sequence[RankInterval | None] = [None] * d.n_entries
     if bootstrap_resamples:
         contributions, stat, extra = bootstrap_source(cache, method)
         notes.extend(extra)

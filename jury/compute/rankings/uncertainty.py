@@ -6,6 +6,7 @@ import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 import numpy as np
 from django.utils.formats import number_format
@@ -198,7 +199,7 @@ def bootstrap_source(cache: MethodCache, method: str) -> tuple[np.ndarray, str, 
         ),
     )
     borda = cache(BORDA)
-    return borda.contributions, borda.stat, [note]
+    return cast(np.ndarray, borda.contributions), borda.stat, [note]  # Borda always has them
 
 
 def bootstrap_rank_intervals(

@@ -19,6 +19,7 @@ from common.enums import Role
 from common.models import User
 from jury import lifecycle
 from jury import services as jury_services
+from jury.compute.solver import Infeasible
 from jury.enums import RoundKind
 from jury.models import Criterion, JuryMember, Round
 from media_pipeline.clips import generate_clip
@@ -89,8 +90,8 @@ ENTRIES = [
 ]
 
 
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=AMS)
+def at(year: int, month: int, day: int, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=AMS)
 
 
 class Command(BaseCommand):
@@ -227,6 +228,8 @@ class Command(BaseCommand):
                 round=demo, user=juror, accepted_at=timezone.now(), terms_accepted_at=timezone.now()
             )
         proposal = jury_services.propose_assignment(round_=demo)
+        if isinstance(proposal, Infeasible):
+            raise CommandError(f"The demo round cannot be assigned: {proposal.reasons}")
         jury_services.commit_assignment(round_=demo, proposal=proposal, actor=users[0])
         lifecycle.open_round(round_=demo, actor=users[0])  # as the organiser would
 
