@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from common import audit, statemachine
 from common.errors import DomainError, InvalidTransition
 from common.jobs import queue_after_commit
+from common.models import Actor, User
 from jury.feedback import feedback_for
 from prijzen.enums import RESULTS_TRANSITIONS, EntryState, Outcome, ResultsState
 from prijzen.models import Award, Edition, Entry
@@ -34,7 +36,7 @@ class DecisionError(DomainError):
     code = "decision_error"
 
 
-def transition_results(*, edition_id: int, to: str, actor=None, **changes) -> Edition:
+def transition_results(*, edition_id: int, to: str, actor: Actor = None, **changes: Any) -> Edition:
     """The one place that changes ``Edition.results_state`` (locks, checks the table, audits)."""
     return statemachine.transition(
         model=Edition,
@@ -57,6 +59,13 @@ def _require_private(edition: Edition) -> None:
 # --- Winners ----------------------------------------------------------------------------------
 
 
+def winners_wait_until(edition: Edition, *, now: datetime | None = None) -> datetime | None:
+    """The one rule of when winners may be chosen: once entries are in, after the deadline
+    and its upload grace period. The moment to wait for, or None when it has passed."""
+    now = now or timezone.now()
+    return edition.grace_ends_at if now < edition.grace_ends_at else None
+
+
 def _clean_motivation(motivation: str) -> str:
     motivation = (motivation or "").strip()
     if not motivation:
@@ -68,7 +77,7 @@ def _clean_motivation(motivation: str) -> str:
     return motivation
 
 
-def record_award(*, entry: Entry, motivation: str, actor) -> Award:
+def record_award(*, entry: Entry, motivation: str, actor: User) -> Award:
     """Make ``entry`` a winner of its category with the jury's motivation. Only submitted
     entries, once each, and only before publication. Side effect: an audit row."""
     motivation = _clean_motivation(motivation)
@@ -77,6 +86,13 @@ def record_award(*, entry: Entry, motivation: str, actor) -> Award:
         _require_private(edition)
         if entry.state != EntryState.SUBMITTED:
             raise DecisionError(_("Only a submitted entry can win."), code="entry_not_submitted")
+        wait = winners_wait_until(edition)
+        if wait is not None:
+            raise DecisionError(
+                _("Entries are still coming in until %(moment)s: choose the winners after that.")
+                % {"moment": timezone.localtime(wait).strftime("%d-%m-%Y %H:%M")},
+                code="entries_open",
+            )
         if Award.objects.filter(entry=entry).exists():
             raise DecisionError(_("This entry is already a winner."), code="already_winner")
         award = Award.objects.create(
@@ -86,7 +102,7 @@ def record_award(*, entry: Entry, motivation: str, actor) -> Award:
     return award
 
 
-def change_motivation(*, award: Award, motivation: str, actor) -> Award:
+def change_motivation(*, award: Award, motivation: str, actor: User) -> Award:
     """Change a winner's motivation before publication. Side effect: an audit row with the
     old and the new text."""
     motivation = _clean_motivation(motivation)
@@ -99,7 +115,7 @@ def change_motivation(*, award: Award, motivation: str, actor) -> Award:
     return locked
 
 
-def remove_award(*, award: Award, actor) -> None:
+def remove_award(*, award: Award, actor: Actor) -> None:
     """Undo a winner decision before publication. Side effect: an audit row."""
     with transaction.atomic():
         edition = Edition.objects.select_for_update().get(pk=award.entry.edition_id)
@@ -108,7 +124,7 @@ def remove_award(*, award: Award, actor) -> None:
         award.delete()
 
 
-def set_share_feedback(*, edition: Edition, value: bool, actor) -> Edition:
+def set_share_feedback(*, edition: Edition, value: bool, actor: Actor) -> Edition:
     """Whether entrants who did not win get their scores per criterion and the jury's remarks
     (without names) in the outcome e-mail. Side effect: an audit row."""
     with transaction.atomic():
@@ -120,7 +136,7 @@ def set_share_feedback(*, edition: Edition, value: bool, actor) -> Edition:
     return locked
 
 
-def set_jury_second_factor(*, edition: Edition, value: bool, actor) -> Edition:
+def set_jury_second_factor(*, edition: Edition, value: bool, actor: Actor) -> Edition:
     """Whether the jury members of this edition need two-step sign-in (organisers always do;
     the rule is ``web.accounts.second_factor.second_factor_required``). Audited."""
     with transaction.atomic():
@@ -134,7 +150,7 @@ def set_jury_second_factor(*, edition: Edition, value: bool, actor) -> Edition:
 # --- The announcement -----------------------------------------------------------------------
 
 
-def schedule_results(*, edition: Edition, at: datetime, actor) -> Edition:
+def schedule_results(*, edition: Edition, at: datetime, actor: Actor) -> Edition:
     """Publish automatically at ``at`` (the beat task ``publish_due_results`` does it)."""
     if at <= timezone.now():
         raise DecisionError(
@@ -154,13 +170,13 @@ def schedule_results(*, edition: Edition, at: datetime, actor) -> Edition:
     )
 
 
-def cancel_schedule(*, edition: Edition, actor) -> Edition:
+def cancel_schedule(*, edition: Edition, actor: Actor) -> Edition:
     return transition_results(
         edition_id=edition.pk, to=ResultsState.PRIVATE, actor=actor, results_publish_at=None
     )
 
 
-def publish_results(*, edition: Edition, actor=None) -> Edition:
+def publish_results(*, edition: Edition, actor: Actor = None) -> Edition:
     """Release the decisions: public pages, the API and the entrants' status pages show them
     from now on. Side effect after commit: the outcome e-mails are queued (one task)."""
     with transaction.atomic():
@@ -174,7 +190,7 @@ def publish_results(*, edition: Edition, actor=None) -> Edition:
     return published
 
 
-def publish_due_results(*, now=None) -> int:
+def publish_due_results(*, now: datetime | None = None) -> int:
     """Publish every edition whose scheduled moment has come (beat task). Returns how many."""
     now = now or timezone.now()
     due = Edition.objects.filter(results_state=ResultsState.SCHEDULED, results_publish_at__lte=now)
@@ -222,6 +238,8 @@ def send_outcome_mail(*, entry_id: int) -> None:
         pk=entry_id
     )
     outcome = outcome_of(entry)
+    if outcome is None:  # only sent for published editions (send_outcome_mails)
+        raise ValueError(f"entry {entry_id}: the results of its edition are not public")
     feedback = None
     if outcome != Outcome.WINNER and entry.edition.share_feedback:
         feedback = feedback_for(entry)
@@ -233,7 +251,7 @@ def send_outcome_mail(*, entry_id: int) -> None:
         "feedback": feedback,
         "site_url": settings.SITE_URL,
     }
-    subjects = {
+    subjects: dict[str, str] = {
         Outcome.WINNER: _("Congratulations: %(initiative)s wins in %(edition)s"),
         Outcome.NOMINEE: _("%(initiative)s is nominated in %(edition)s"),
         Outcome.NOT_SELECTED: _("Thank you for taking part in %(edition)s"),

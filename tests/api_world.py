@@ -172,6 +172,13 @@ def build_world() -> World:
     closed = closed_round(edition, {x: [8, 8], y: [6, 6]}, actor=organiser)
     shortlists.add_to_shortlist(round_=closed, entry=x, actor=organiser)
     award = decisions.record_award(entry=y, motivation=MOTIVATION, actor=organiser)
+    # Then the organiser extended the deadline on the edition page (entries come in again,
+    # for the entrants' operations of the matrix); the private winner stays.
+    Edition.objects.filter(pk=edition.pk).update(
+        entries_open_at=timezone.now() - dt.timedelta(days=10),
+        entries_close_at=timezone.now() + dt.timedelta(days=30),
+    )
+    edition.refresh_from_db()
     closed_juror = Assignment.objects.filter(round=closed).first().user
     closed_conflict = Conflict.objects.create(
         round=closed,

@@ -41,7 +41,7 @@ from tests.factories import (
     OrganiserFactory,
     RoundFactory,
 )
-from tests.prijzen.results_data import closed_round, public_entry
+from tests.prijzen.results_data import closed_round, entries_closed, public_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -599,7 +599,11 @@ RESOLVERS = {
     ),
     ("GET", f"{A}/awards/"): (lambda w, r: Call({}), None),
     ("POST", f"{A}/awards/"): (
-        lambda w, r: Call({}, {"entry": w.x.pk, "motivation": "Een warme plek."}),
+        # After the deadline, when winners are chosen (during the window: 400 entries_open).
+        lambda w, r: (
+            entries_closed(w.edition),
+            Call({}, {"entry": w.x.pk, "motivation": "Een warme plek."}),
+        )[1],
         None,
     ),
     ("GET", f"{A}/awards/{{id}}/"): (lambda w, r: Call({"id": w.award.pk}), None),

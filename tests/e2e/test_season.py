@@ -61,6 +61,7 @@ pytestmark = [
 
 ORGANISER = "organisator@vrijwilligersprijs.nl"
 PASSWORD = "een-lang-en-sterk-wachtwoord-2027"
+GRACE_MINUTES = 2
 SLUG = "prijs-2027"
 EDITION = "Vrijwilligersprijs 2027"
 
@@ -251,6 +252,9 @@ def organiser_creates_the_edition(page, base: str, closes_at) -> None:
     page.get_by_label(_("Year")).fill("2027")
     page.get_by_label(_("Entries open")).fill(local_input(timezone.now() - timedelta(hours=1)))
     page.get_by_label(_("Entries close")).fill(local_input(closes_at))
+    # A short grace period: the cut upload resumes at once, and the winners can be chosen
+    # only after it (the results page says from when).
+    page.get_by_label(_("Grace period for uploads (minutes)")).fill(str(GRACE_MINUTES))
     page.get_by_label(_("Consent: privacy statement")).fill(PRIVACY)
     page.get_by_label(_("Confidentiality terms of the jury")).fill(JURY_TERMS)
     click(page, _("Make the edition"))
@@ -696,8 +700,14 @@ def test_a_whole_prize_season(browser, live_server, celery_worker, celery_beat, 
         organiser_closes(organiser, base, final)
         assert ranking(organiser, base, final) == [(1, ENTRANTS[0][4]), (2, ENTRANTS[1][4])]
 
-        # The winners, one per category, with the jury's motivation.
+        # The winners, one per category, with the jury's motivation: once the grace period
+        # is over (until then the results page says from when).
+        grace_ends = Edition.objects.get().grace_ends_at
         organiser.goto(f"{base}/edities/{SLUG}/uitslag/")
+        if timezone.now() < grace_ends:
+            organiser.get_by_text("Winnaars kies je vanaf", exact=False).first.wait_for()
+            wait_for(lambda: timezone.now() > grace_ends, timeout=130, interval=1)
+            organiser.reload()
         for title in FINAL_SCORES:
             record_winner(organiser, title)
         assert sorted(Award.objects.values_list("entry__title", flat=True)) == sorted(FINAL_SCORES)

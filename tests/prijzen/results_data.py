@@ -3,14 +3,17 @@ consented, with a ready vlog) and closed rounds with real submitted reviews."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+
+from django.utils import timezone
 
 from jury.certificates import close_round
 from jury.models import Assignment, Review
 from media_pipeline.enums import AssetState, RenditionKind
 from media_pipeline.models import MediaAsset, Rendition
 from prijzen.enums import ConsentKind, EntryState
-from prijzen.models import Consent
+from prijzen.models import Consent, Edition
 from prijzen.wordings import current_wording
 from tests.factories import CriterionFactory, EntryFactory, JuryMemberFactory, RoundFactory
 
@@ -46,9 +49,22 @@ def public_entry(category, *, number: int, consent: bool = True, **fields):
     return entry
 
 
+def entries_closed(edition) -> None:
+    """The edition's entry window (and its upload grace period) ended yesterday: the time
+    when rounds are judged and winners chosen. An edition already past it stays as it is."""
+    now = timezone.now()
+    if edition.grace_ends_at <= now:
+        return
+    Edition.objects.filter(pk=edition.pk).update(
+        entries_open_at=now - dt.timedelta(days=40), entries_close_at=now - dt.timedelta(days=1)
+    )
+    edition.refresh_from_db()
+
+
 def closed_round(edition, totals: dict, *, category=None, source_round=None, actor=None):
     """A round of ``edition`` whose jurors gave ``totals`` ({entry: [total per juror]}),
-    closed with its results certificate."""
+    closed with its results certificate; the entry window has ended (``entries_closed``)."""
+    entries_closed(edition)
     round_ = RoundFactory(
         edition=edition, category=category, source_round=source_round, official_method="mean"
     )

@@ -13,10 +13,11 @@ from common.models import AuditLog
 from jury import shortlists
 from jury.models import Shortlisting
 from prijzen import services
-from prijzen.models import Award
+from prijzen.enums import EntryState
+from prijzen.models import Award, Edition
 from results import decisions
 from tests.factories import CategoryFactory, OrganiserFactory, UserFactory
-from tests.prijzen.results_data import closed_round, public_entry
+from tests.prijzen.results_data import closed_round, entries_closed, public_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +132,7 @@ def test_gallery_list_makes_the_same_number_of_queries_for_1_and_3_entries(api):
     for size in (1, 3):
         category = CategoryFactory()
         entries = [public_entry(category, number=n) for n in range(1, size + 1)]
+        entries_closed(category.edition)
         decisions.record_award(entry=entries[0], motivation="Mooi", actor=None)
         decisions.publish_results(edition=category.edition)
         with CaptureQueriesContext(connection) as queries:
@@ -190,7 +192,7 @@ def test_award_with_bad_input_is_refused_and_changes_nothing(api, contest, body,
 
 def test_award_for_an_entry_that_was_not_submitted_is_refused(api, contest):
     _edition, _round, (e1, _e2, _e3) = contest
-    services.withdraw_entry(entry=e1, actor=e1.initiative.owner)
+    services.transition_entry(entry_id=e1.pk, to=EntryState.WITHDRAWN)  # before the deadline
     api.force_authenticate(OrganiserFactory())
 
     response = api.post("/api/v1/awards/", {"entry": e1.pk, "motivation": "x"}, format="json")
@@ -292,3 +294,41 @@ def test_entrants_see_their_outcome_in_the_api_only_after_publication(api, conte
 
     assert before == {1: None, 2: None, 3: None}
     assert outcomes() == {1: "nominee", 2: "winner", 3: "not_selected"}
+
+
+def test_no_winner_while_entries_are_still_coming_in(api, client):
+    """A winner can be chosen only after the deadline and its upload grace period, on the
+    results page and through the API alike (results.decisions.record_award)."""
+    category = CategoryFactory()
+    entry = public_entry(category, number=1)
+    edition = category.edition
+    edition.entries_close_at = timezone.now() + dt.timedelta(hours=1)
+    edition.upload_grace_minutes = 30
+    edition.save()
+    organiser = OrganiserFactory()
+    api.force_authenticate(organiser)
+    until = timezone.localtime(edition.grace_ends_at).strftime("%d-%m-%Y %H:%M")
+    refused = f"Er komen nog inzendingen binnen tot {until}: kies de winnaars daarna."
+
+    response = api.post("/api/v1/awards/", {"entry": entry.pk, "motivation": "x"}, format="json")
+    client.force_login(organiser)
+    page = client.post(
+        f"/edities/{edition.slug}/uitslag/",
+        {"action": "award", "entry": entry.pk, "motivation": "Mooi"},
+        follow=True,
+    )
+
+    assert (response.status_code, response.json()["message"]) == (400, refused)
+    assert refused in page.content.decode()
+    assert "Winnaars kies je vanaf " in page.content.decode()  # instead of the form
+    assert "Leg vast als winnaar" not in page.content.decode()
+    assert not Award.objects.exists()
+    # In the grace period still refused; after it, the winner is recorded.
+    Edition.objects.filter(pk=edition.pk).update(
+        entries_close_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    late = api.post("/api/v1/awards/", {"entry": entry.pk, "motivation": "x"}, format="json")
+    assert (late.status_code, late.json()["code"]) == (400, "entries_open")
+    entries_closed(edition)
+    made = api.post("/api/v1/awards/", {"entry": entry.pk, "motivation": "x"}, format="json")
+    assert made.status_code == 201

@@ -11,7 +11,7 @@ from jury import shortlists
 from prijzen import services
 from results import decisions
 from tests.factories import CategoryFactory, OrganiserFactory
-from tests.prijzen.results_data import closed_round, public_entry
+from tests.prijzen.results_data import closed_round, entries_closed, public_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def contest():
     )
     e3 = public_entry(lokaal, number=3, consent=False, title="Niet openbaar")
     e4 = public_entry(landelijk, number=4, title="Samen sterk")
+    entries_closed(lokaal.edition)  # the jury decides after the deadline
     return lokaal.edition, (e1, e2, e3, e4)
 
 

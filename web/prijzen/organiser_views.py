@@ -114,6 +114,7 @@ def results(request, slug: str):
             "categories": categories,
             "mails": mails,
             "published": edition.results_state == ResultsState.PUBLISHED,
+            "winners_from": decisions.winners_wait_until(edition),
             "scheduled": edition.results_state == ResultsState.SCHEDULED,
         },
     )
