@@ -402,7 +402,7 @@ REST_FRAMEWORK = {
         "common.api_auth.TokenScopePermission",
     ],
     # JSON only: a form-encoded body would read a missing true/false field as false.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["common.api_parsers.JSONParser"],  # JSON only, no NUL characters
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "common.api_schema.AutoSchema",  # same on SQLite and PostgreSQL
     "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
