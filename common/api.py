@@ -66,6 +66,16 @@ def refused_json(
     return JsonResponse({**flags, **error_body(code, message, fields)}, status=400)
 
 
+def not_saved(fields: dict[str, list[str]], labels: dict) -> str:
+    """The one line a page's script shows for refused input: the first field (by its label
+    in ``labels``, else its name) and its first problem."""
+    name, problems = next(iter(fields.items()))
+    return _("Not saved. %(field)s: %(problem)s") % {
+        "field": labels.get(name, name),
+        "problem": problems[0],
+    }
+
+
 def form_fields(form) -> dict[str, list[str]]:
     """A Django form's errors as the ``fields`` of the error shape: per field, its messages."""
     return {

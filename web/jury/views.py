@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
 
-from common.api import refused_json, validation_fields
+from common.api import not_saved, refused_json, validation_fields
 from common.errors import DomainError
 from jury import invitations, selectors, services
 from jury.enums import ReviewState
@@ -129,12 +129,7 @@ def review(request, pk: int):
             return _act(request, assignment, current)
     except ValidationError as error:
         fields = validation_fields(error)
-        name, problems = next(iter(fields.items()))
-        message = _("Not saved. %(field)s: %(problem)s") % {
-            "field": FIELD_LABELS.get(name, name),
-            "problem": problems[0],
-        }
-        return _refused(request, pk, "invalid", message, fields)
+        return _refused(request, pk, "invalid", not_saved(fields, FIELD_LABELS), fields)
     except DomainError as error:
         if request.method == "GET":
             messages.error(request, error.message)

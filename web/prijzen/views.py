@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.api import form_fields, refused_json
+from common.api import form_fields, not_saved, refused_json
 from common.errors import DomainError
 from common.http import confirmed, require_organiser, safe_next
 from media_pipeline.selectors import original_download_url, playback, storyboard_index, vlog_status
@@ -150,13 +150,8 @@ def _save_entry(request, entry, form, autosave: bool):
     if not form.is_valid():
         if autosave:
             fields = form_fields(form)
-            name, problems = next(iter(fields.items()))
-            label = form.fields[name].label if name in form.fields else name
-            message = _("Not saved. %(field)s: %(problem)s") % {
-                "field": label,
-                "problem": problems[0],
-            }
-            return refused_json("invalid", message, fields, saved=False)
+            labels = {name: field.label for name, field in form.fields.items()}
+            return refused_json("invalid", not_saved(fields, labels), fields, saved=False)
         return render(
             request,
             "prijzen/entry_edit.html",
